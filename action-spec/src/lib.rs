@@ -1,0 +1,1 @@
+//! The zoho-rs action spec: its serde model, its validation and what is derived from it.

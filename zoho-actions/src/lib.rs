@@ -1,0 +1,1 @@
+//! The Zoho CRM and Zoho Books actions, generated from the action spec.

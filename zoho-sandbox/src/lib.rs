@@ -1,0 +1,1 @@
+//! A faithful local Zoho (accounts, CRM, Books) for development, tests and benchmarks.

@@ -1,0 +1,1 @@
+//! JSON-RPC 2.0 server and command line for the zoho-rs actions.
