@@ -1,1 +1,21 @@
 //! The zoho-rs action spec: its serde model, its validation and what is derived from it.
+//!
+//! `zoho.toml` in this crate declares every connection and action once. [`parse`] reads and
+//! checks it (reporting every independent mistake as `zoho.toml:LINE:COL: what; allowed`);
+//! `zoho-macros` turns the result into Rust, and [`schema`] and [`openrpc`] into the JSON Schema
+//! and OpenRPC documents the server and the docs publish.
+
+mod diagnostic;
+mod model;
+pub mod openrpc;
+mod raw;
+mod resolve;
+pub mod schema;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+pub use model::{
+    Action, BodyWrap, Connection, ConnectionInput, HttpMethod, Input, InputType, Location,
+    PathPart, PathTemplate, Product, RecordInputs, RequestField, ResultShape, Spec, snake_case,
+    upper_camel, variant_name,
+};
+pub use resolve::parse;

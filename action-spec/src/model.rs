@@ -1,0 +1,557 @@
+//! The checked spec: every action with its inputs resolved, ready for code and docs generation.
+
+use serde_json::Value;
+
+/// A whole, checked spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Spec {
+    /// The connection kinds, in file order.
+    pub connections: Vec<Connection>,
+    /// The actions, in file order.
+    pub actions: Vec<Action>,
+}
+
+/// A kind of connection (`oauth2`) and what a deployer configures for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Connection {
+    /// The kind as written in the config file (`oauth2`).
+    pub kind: String,
+    /// Its label (`OAuth 2.0`).
+    pub label: String,
+    /// What it is for.
+    pub comment: String,
+    /// What the deployer fills in.
+    pub inputs: Vec<ConnectionInput>,
+}
+
+/// One setting of a connection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectionInput {
+    /// The config-file key (`region_url`).
+    pub key: String,
+    /// Its label (`Region URL`).
+    pub label: String,
+    /// What it means.
+    pub comment: String,
+    /// Whether it must be given.
+    pub required: bool,
+    /// The value used when it is not given.
+    pub default: Option<String>,
+    /// A secret: never logged or echoed.
+    pub secret: bool,
+}
+
+/// The Zoho product an action talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Product {
+    /// Zoho CRM.
+    Crm,
+    /// Zoho Books.
+    Books,
+}
+
+impl Product {
+    /// The name used in method names and Rust module names (`crm`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Product::Crm => "crm",
+            Product::Books => "books",
+        }
+    }
+}
+
+/// The HTTP methods an action may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+}
+
+impl HttpMethod {
+    /// Every method, in the order they are listed to users.
+    pub const ALL: [HttpMethod; 5] = [
+        HttpMethod::Get,
+        HttpMethod::Post,
+        HttpMethod::Put,
+        HttpMethod::Patch,
+        HttpMethod::Delete,
+    ];
+
+    /// The method as written in the spec and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// How a record body is wrapped before it is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyWrap {
+    /// CRM: `{"data": [record]}`, plus any `body_field` inputs beside `data`.
+    CrmRecord,
+    /// Books: the record object as it is.
+    BooksRecord,
+}
+
+/// What an action's result is made of; mirrors `zoho_core::ResultShape`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultShape {
+    /// The body as Zoho sent it.
+    Raw,
+    /// A CRM single-record write.
+    CrmWrite,
+    /// One CRM record.
+    CrmRecord,
+    /// A page of CRM records.
+    CrmRecords,
+    /// A COQL result.
+    CrmCoql,
+    /// A CRM delete.
+    CrmDelete,
+    /// One Books record.
+    BooksRecord,
+    /// A page of Books records.
+    BooksRecords,
+    /// A Books delete.
+    BooksDelete,
+}
+
+impl ResultShape {
+    /// Every shape with its spec name.
+    pub const ALL: [(&'static str, ResultShape); 9] = [
+        ("raw", ResultShape::Raw),
+        ("crm_write", ResultShape::CrmWrite),
+        ("crm_record", ResultShape::CrmRecord),
+        ("crm_records", ResultShape::CrmRecords),
+        ("crm_coql", ResultShape::CrmCoql),
+        ("crm_delete", ResultShape::CrmDelete),
+        ("books_record", ResultShape::BooksRecord),
+        ("books_records", ResultShape::BooksRecords),
+        ("books_delete", ResultShape::BooksDelete),
+    ];
+
+    /// The name of the matching `zoho_core::ResultShape` variant (`CrmWrite`).
+    pub fn variant(self) -> &'static str {
+        match self {
+            ResultShape::Raw => "Raw",
+            ResultShape::CrmWrite => "CrmWrite",
+            ResultShape::CrmRecord => "CrmRecord",
+            ResultShape::CrmRecords => "CrmRecords",
+            ResultShape::CrmCoql => "CrmCoql",
+            ResultShape::CrmDelete => "CrmDelete",
+            ResultShape::BooksRecord => "BooksRecord",
+            ResultShape::BooksRecords => "BooksRecords",
+            ResultShape::BooksDelete => "BooksDelete",
+        }
+    }
+
+    /// Whether the result is a list of records that can be streamed page by page.
+    pub fn is_list(self) -> bool {
+        matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+    }
+}
+
+/// A path template: `/{recordType}/{recordId}/Attachments`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathTemplate {
+    /// The template as written.
+    pub text: String,
+    /// Its segments.
+    pub segments: Vec<PathPart>,
+}
+
+impl PathTemplate {
+    /// The input keys the template uses, in order.
+    pub fn placeholders(&self) -> impl Iterator<Item = &str> {
+        self.segments.iter().filter_map(|part| match part {
+            PathPart::Input(key) => Some(key.as_str()),
+            PathPart::Literal(_) => None,
+        })
+    }
+}
+
+/// One segment of a path template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathPart {
+    /// A fixed segment (`Attachments`).
+    Literal(String),
+    /// A segment filled from an input (`recordId`).
+    Input(String),
+}
+
+/// The inputs that name the record an action is about (for record-not-found errors).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordInputs {
+    /// The input holding the record type.
+    pub record_type: String,
+    /// The input holding the record id.
+    pub record_id: String,
+}
+
+/// One action: a JSON-RPC method and a Rust type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    /// The product it talks to.
+    pub product: Product,
+    /// The name within the product (`getRecords`).
+    pub name: String,
+    /// Its label as users know it (`CRM - Get Records`).
+    pub label: String,
+    /// One line on what it does.
+    pub summary: String,
+    /// A longer description.
+    pub description: String,
+    /// The HTTP method, unless an input gives it.
+    pub http_method: Option<HttpMethod>,
+    /// The path template, unless an input gives the path.
+    pub path: Option<PathTemplate>,
+    /// The path used when every parent input is given.
+    pub parent_path: Option<PathTemplate>,
+    /// How `record` inputs are wrapped into the body.
+    pub body: Option<BodyWrap>,
+    /// What the result is made of.
+    pub result: ResultShape,
+    /// What the result holds, for the docs.
+    pub result_description: String,
+    /// It only reads.
+    pub read_only: bool,
+    /// It deletes or overwrites data.
+    pub destructive: bool,
+    /// Calling it twice has the effect of calling it once.
+    pub idempotent: bool,
+    /// The inputs naming the record it is about.
+    pub record: Option<RecordInputs>,
+    /// Its inputs, in spec order.
+    pub inputs: Vec<Input>,
+}
+
+impl Action {
+    /// The JSON-RPC method name (`crm.getRecords`).
+    pub fn method_name(&self) -> String {
+        format!("{}.{}", self.product.as_str(), self.name)
+    }
+
+    /// The Rust type name (`GetRecords`).
+    pub fn type_name(&self) -> String {
+        upper_camel(&self.name)
+    }
+
+    /// The input with this key.
+    pub fn input(&self, key: &str) -> Option<&Input> {
+        self.inputs.iter().find(|input| input.key == key)
+    }
+
+    /// Inputs that appear only in the parent path: all or none of them must be given.
+    pub fn parent_inputs(&self) -> Vec<&Input> {
+        let Some(parent) = &self.parent_path else {
+            return Vec::new();
+        };
+        let in_path: Vec<&str> = self
+            .path
+            .as_ref()
+            .map(|path| path.placeholders().collect())
+            .unwrap_or_default();
+        parent
+            .placeholders()
+            .filter(|key| !in_path.contains(key))
+            .filter_map(|key| self.input(key))
+            .collect()
+    }
+}
+
+/// The type of an input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputType {
+    /// Text.
+    String,
+    /// A whole number (`u64` in Rust).
+    Integer,
+    /// `true` or `false`.
+    Boolean,
+    /// One of a fixed set of strings.
+    Enum(Vec<String>),
+    /// A list of strings.
+    StringList,
+    /// Keys with string values.
+    StringMap,
+    /// A JSON object whose values keep their JSON types.
+    JsonObject,
+    /// Any JSON value.
+    Json,
+    /// A file: text, or bytes as `{"base64": "..."}`.
+    File,
+    /// Files by name.
+    FileMap,
+    /// The name of a configured connection.
+    Connection,
+}
+
+impl InputType {
+    /// The spec names of the types.
+    pub const NAMES: [&'static str; 11] = [
+        "string",
+        "integer",
+        "boolean",
+        "enum",
+        "string_list",
+        "string_map",
+        "json_object",
+        "json",
+        "file",
+        "file_map",
+        "connection",
+    ];
+
+    /// The spec name of this type.
+    pub fn name(&self) -> &'static str {
+        match self {
+            InputType::String => "string",
+            InputType::Integer => "integer",
+            InputType::Boolean => "boolean",
+            InputType::Enum(_) => "enum",
+            InputType::StringList => "string_list",
+            InputType::StringMap => "string_map",
+            InputType::JsonObject => "json_object",
+            InputType::Json => "json",
+            InputType::File => "file",
+            InputType::FileMap => "file_map",
+            InputType::Connection => "connection",
+        }
+    }
+}
+
+/// Where an input goes in the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A path segment (`{key}` in the path template).
+    Path,
+    /// Query: a scalar as `wire=value`, a list joined with commas, a map as one pair per entry.
+    Query {
+        /// The query name for scalars and lists (`per_page`).
+        wire: String,
+    },
+    /// Headers: a map as one header per entry, a scalar under `wire`.
+    Header {
+        /// The header name for a scalar.
+        wire: Option<String>,
+    },
+    /// Merged into the record body; later record inputs win on a clash.
+    Record,
+    /// The whole JSON body.
+    Body,
+    /// One key of the top-level JSON body object (`trigger`, `select_query`).
+    BodyField {
+        /// The key.
+        wire: String,
+    },
+    /// Multipart parts: a file as the part `wire`, a file map as one part per key,
+    /// a string map as one text part per key.
+    Multipart {
+        /// The part name for a single file.
+        wire: String,
+    },
+    /// The file name(s) of a multipart file input.
+    FileName {
+        /// The file input the names are for.
+        of: String,
+    },
+    /// A request option.
+    Request(RequestField),
+    /// Picks the connection's client.
+    Client,
+}
+
+impl Location {
+    /// The spec names of the locations.
+    pub const NAMES: [&'static str; 10] = [
+        "path",
+        "query",
+        "header",
+        "record",
+        "body",
+        "body_field",
+        "multipart",
+        "file_name",
+        "request",
+        "client",
+    ];
+}
+
+/// A request option an input sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestField {
+    /// `debug_request` (boolean).
+    DebugRequest,
+    /// `timeout` in milliseconds (integer).
+    Timeout,
+    /// `retry.delay` in milliseconds (integer).
+    RetryDelay,
+    /// `retry.max_retries` (integer).
+    MaxRetries,
+    /// `retry.exponential_backoff` (boolean).
+    ExponentialBackoff,
+    /// `retry.retry_on_all_errors` (boolean).
+    RetryOnAllErrors,
+    /// `response_type` (enum of json/text/binary).
+    ResponseType,
+    /// `paging.fetch_all` (boolean).
+    FetchAll,
+    /// `paging.max_records` (integer).
+    MaxRecords,
+    /// `organization_id` (string).
+    OrganizationId,
+    /// The HTTP method (enum of GET/POST/PUT/PATCH/DELETE).
+    Method,
+    /// The raw path (string).
+    Path,
+}
+
+impl RequestField {
+    /// Every field with its spec name and the input type it needs.
+    pub const ALL: [(&'static str, RequestField, &'static str); 12] = [
+        ("debug_request", RequestField::DebugRequest, "boolean"),
+        ("timeout", RequestField::Timeout, "integer"),
+        ("retry.delay", RequestField::RetryDelay, "integer"),
+        ("retry.max_retries", RequestField::MaxRetries, "integer"),
+        (
+            "retry.exponential_backoff",
+            RequestField::ExponentialBackoff,
+            "boolean",
+        ),
+        (
+            "retry.retry_on_all_errors",
+            RequestField::RetryOnAllErrors,
+            "boolean",
+        ),
+        ("response_type", RequestField::ResponseType, "enum"),
+        ("paging.fetch_all", RequestField::FetchAll, "boolean"),
+        ("paging.max_records", RequestField::MaxRecords, "integer"),
+        ("organization_id", RequestField::OrganizationId, "string"),
+        ("method", RequestField::Method, "enum"),
+        ("path", RequestField::Path, "string"),
+    ];
+
+    /// The spec name (`retry.delay`).
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, field, _)| *field == self)
+            .map_or("", |(name, _, _)| name)
+    }
+}
+
+/// One input of an action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// The JSON-RPC param name (`perPage`).
+    pub key: String,
+    /// Its label (`Per Page`).
+    pub label: String,
+    /// What it means.
+    pub comment: String,
+    /// Its type.
+    pub ty: InputType,
+    /// Whether it must be given.
+    pub required: bool,
+    /// The value used when it is not given, as JSON.
+    pub default: Option<Value>,
+    /// What happens when it is not given and there is no default value (`the default connection`).
+    pub when_omitted: Option<String>,
+    /// Where it goes.
+    pub location: Location,
+    /// Smallest allowed integer.
+    pub min: Option<u64>,
+    /// Largest allowed integer.
+    pub max: Option<u64>,
+}
+
+impl Input {
+    /// The Rust field name (`per_page`).
+    pub fn field_name(&self) -> String {
+        snake_case(&self.key)
+    }
+
+    /// The Rust type name of an enum input (`SortOrder`).
+    pub fn enum_type_name(&self) -> String {
+        upper_camel(&self.key)
+    }
+}
+
+/// `getRecords` -> `GetRecords`.
+pub fn upper_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper_next = true;
+    for ch in name.chars() {
+        if ch == '_' || ch == '-' || ch == ' ' {
+            upper_next = true;
+        } else if upper_next {
+            out.extend(ch.to_uppercase());
+            upper_next = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// The Rust variant name of an enum value: `asc` -> `Asc`, `Created_Time` -> `CreatedTime`,
+/// `GET` -> `Get`.
+pub fn variant_name(value: &str) -> String {
+    if value.chars().any(|ch| ch.is_lowercase()) {
+        upper_camel(value)
+    } else {
+        upper_camel(&value.to_lowercase())
+    }
+}
+
+/// `perPage` -> `per_page`; `Created_Time` -> `created_time`; `GET` -> `get`.
+pub fn snake_case(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (index, &ch) in chars.iter().enumerate() {
+        if ch.is_uppercase() {
+            let prev = index.checked_sub(1).and_then(|at| chars.get(at));
+            let next = chars.get(index + 1);
+            let starts_word = prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
+                || (prev.is_some_and(|p| p.is_uppercase())
+                    && next.is_some_and(|n| n.is_lowercase()));
+            if starts_word && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{snake_case, upper_camel};
+
+    #[test]
+    fn names_convert_as_rust_expects() {
+        assert_eq!(snake_case("perPage"), "per_page");
+        assert_eq!(snake_case("fileDataFileNames"), "file_data_file_names");
+        assert_eq!(snake_case("Created_Time"), "created_time");
+        assert_eq!(snake_case("GET"), "get");
+        assert_eq!(snake_case("recordId"), "record_id");
+        assert_eq!(upper_camel("getRecords"), "GetRecords");
+        assert_eq!(upper_camel("Created_Time"), "CreatedTime");
+        assert_eq!(upper_camel("asc"), "Asc");
+    }
+}

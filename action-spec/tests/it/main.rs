@@ -1,0 +1,6 @@
+//! action-spec integration tests: the real spec, every validation rule, the derived documents.
+#![allow(clippy::unwrap_used)]
+
+mod documents;
+mod real_spec;
+mod rules;

@@ -1,0 +1,331 @@
+//! One test per validation rule: a small valid spec with one mistake, and the message the user
+//! gets (its line, what is wrong, what is allowed).
+
+use action_spec::{Diagnostics, parse};
+
+/// A small valid spec; each test changes one thing in it.
+const BASE: &str = r#"
+[inputs.recordType]
+label = "Record Type"
+comment = "The module."
+type = "string"
+required = true
+in = "path"
+
+[inputs.recordId]
+label = "Record ID"
+comment = "The id."
+type = "string"
+required = true
+in = "path"
+
+[inputs.sortOrder]
+label = "Sort Order"
+comment = "Order."
+type = "enum"
+values = ["asc", "desc"]
+default = "asc"
+in = "query"
+wire = "sort_order"
+
+[[actions]]
+product = "crm"
+name = "getRecord"
+label = "CRM - Get Record"
+summary = "Fetch one"
+description = "Fetches one record."
+http_method = "GET"
+path = "/{recordType}/{recordId}"
+result = "crm_record"
+result_description = "The record."
+read_only = true
+destructive = false
+idempotent = true
+inputs = ["recordType", "recordId", "sortOrder"]
+"#;
+
+fn errors_of(text: &str) -> Diagnostics {
+    match parse(text, "zoho.toml") {
+        Ok(_) => panic!("expected the spec to be refused:\n{text}"),
+        Err(diagnostics) => diagnostics,
+    }
+}
+
+/// Line (1-based) of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|at| at + 1)
+        .unwrap_or_else(|| panic!("`{needle}` not in spec"))
+}
+
+fn assert_reported(text: &str, needle_line: &str, fragments: &[&str]) {
+    let diagnostics = errors_of(text);
+    let line = line_of(text, needle_line);
+    for fragment in fragments {
+        assert!(
+            diagnostics.has(line, fragment),
+            "expected `{fragment}` at line {line}, got:\n{diagnostics}"
+        );
+    }
+    assert!(
+        diagnostics
+            .to_string()
+            .starts_with(&format!("zoho.toml:{line}:")),
+        "{diagnostics}"
+    );
+}
+
+#[test]
+fn the_base_spec_is_valid() {
+    let spec = parse(BASE, "zoho.toml").unwrap();
+    assert_eq!(spec.actions.len(), 1);
+}
+
+#[test]
+fn unknown_input_type_names_the_allowed_types() {
+    let text = BASE.replace("type = \"enum\"", "type = \"choice\"");
+    assert_reported(
+        &text,
+        "type = \"choice\"",
+        &[
+            "unknown input type `choice`",
+            "allowed: string, integer, boolean, enum",
+        ],
+    );
+}
+
+#[test]
+fn default_of_the_wrong_type_is_refused() {
+    let text = BASE.replace(
+        "required = true\nin = \"path\"\n\n[inputs.recordId]",
+        "default = 7\nin = \"path\"\n\n[inputs.recordId]",
+    );
+    assert_reported(
+        &text,
+        "default = 7",
+        &[
+            "default of input `recordType` is a integer",
+            "allowed: a string",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_input_key_in_an_action_is_refused() {
+    let text = BASE.replace(
+        r#"inputs = ["recordType", "recordId", "sortOrder"]"#,
+        r#"inputs = ["recordType", "recordId", "sortOrder", "recordId"]"#,
+    );
+    assert_reported(
+        &text,
+        "inputs = [",
+        &[
+            "duplicate input key `recordId`",
+            "each input may appear once",
+        ],
+    );
+}
+
+#[test]
+fn duplicate_shared_input_key_is_refused_by_the_toml_reader() {
+    let text = format!("{BASE}\n[inputs.recordId]\nlabel = \"again\"\n");
+    let diagnostics = errors_of(&text);
+    assert!(
+        diagnostics.to_string().contains("duplicate key"),
+        "{diagnostics}"
+    );
+}
+
+#[test]
+fn duplicate_action_is_refused() {
+    let second = BASE.split("[[actions]]").nth(1).unwrap();
+    let text = format!("{BASE}\n[[actions]]{second}");
+    let diagnostics = errors_of(&text);
+    let line = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("name = \"getRecord\""))
+        .nth(1)
+        .unwrap()
+        .0
+        + 1;
+    assert!(
+        diagnostics.has(line, "duplicate action `crm.getRecord`"),
+        "{diagnostics}"
+    );
+}
+
+#[test]
+fn path_placeholder_without_an_input_is_refused() {
+    let text = BASE.replace(
+        "path = \"/{recordType}/{recordId}\"",
+        "path = \"/{recordType}/{recordId}/{attachmentId}\"",
+    );
+    assert_reported(
+        &text,
+        "path = ",
+        &[
+            "path placeholder `{attachmentId}` has no input",
+            "in = \"path\"",
+        ],
+    );
+}
+
+#[test]
+fn path_input_missing_from_the_path_is_refused() {
+    let text = BASE.replace(
+        "path = \"/{recordType}/{recordId}\"",
+        "path = \"/{recordType}\"",
+    );
+    assert_reported(
+        &text,
+        "inputs = [",
+        &[
+            "path input `recordId` does not appear in the path",
+            "put `{recordId}` in `path`",
+        ],
+    );
+}
+
+#[test]
+fn required_input_with_a_default_is_refused() {
+    let text = BASE.replace(
+        "required = true\nin = \"path\"\n\n[inputs.recordId]",
+        "required = true\ndefault = \"Leads\"\nin = \"path\"\n\n[inputs.recordId]",
+    );
+    assert_reported(
+        &text,
+        "required = true",
+        &["is required and has a default", "drop one of them"],
+    );
+}
+
+#[test]
+fn unknown_key_in_any_table_is_refused() {
+    for (table_line, extra) in [
+        ("[inputs.recordId]", "colour = \"red\""),
+        ("[[actions]]", "colour = \"red\""),
+    ] {
+        let text = BASE.replace(table_line, &format!("{table_line}\n{extra}"));
+        assert_reported(&text, extra, &["unknown field `colour`", "allowed:"]);
+    }
+    let text = format!("colour = \"red\"\n{BASE}");
+    assert_reported(
+        &text,
+        "colour",
+        &[
+            "unknown top-level key `colour`",
+            "allowed: connections, inputs, actions",
+        ],
+    );
+}
+
+#[test]
+fn http_method_outside_the_five_is_refused() {
+    let text = BASE.replace("http_method = \"GET\"", "http_method = \"FETCH\"");
+    assert_reported(
+        &text,
+        "FETCH",
+        &[
+            "HTTP method `FETCH` is not allowed",
+            "allowed: GET, POST, PUT, PATCH, DELETE",
+        ],
+    );
+}
+
+#[test]
+fn enum_default_outside_its_values_is_refused() {
+    let text = BASE.replace("default = \"asc\"", "default = \"up\"");
+    assert_reported(
+        &text,
+        "default = \"up\"",
+        &[
+            "default `up` of input `sortOrder` is not one of its values",
+            "allowed: asc, desc",
+        ],
+    );
+}
+
+#[test]
+fn missing_label_is_refused() {
+    let text = BASE.replace("label = \"Record ID\"\n", "");
+    assert_reported(
+        &text,
+        "[inputs.recordId]",
+        &["input `recordId` has no `label`", "needs a `label`"],
+    );
+    let text = BASE.replace("label = \"CRM - Get Record\"\n", "");
+    assert_reported(
+        &text,
+        "[[actions]]",
+        &["action `crm.getRecord` has no `label`"],
+    );
+}
+
+#[test]
+fn integer_default_outside_min_and_max_is_refused() {
+    let text = format!(
+        "{}\n[inputs.perPage]\nlabel = \"Per Page\"\ncomment = \"Size.\"\ntype = \"integer\"\nmin = 1\nmax = 200\ndefault = 500\nin = \"query\"\n",
+        BASE.split("[[actions]]").next().unwrap()
+    );
+    assert_reported(
+        &text,
+        "default = 500",
+        &["out of range", "allowed: 1..=200"],
+    );
+}
+
+#[test]
+fn type_that_cannot_go_where_it_is_put_is_refused() {
+    let text = BASE.replace(
+        "type = \"string\"\nrequired = true\nin = \"path\"\n\n[inputs.recordId]",
+        "type = \"file\"\nrequired = true\nin = \"path\"\n\n[inputs.recordId]",
+    );
+    let diagnostics = errors_of(&text);
+    assert!(
+        diagnostics.to_string().contains(
+            "has type `file`, which cannot go in `path`; allowed there: string, integer, enum"
+        ),
+        "{diagnostics}"
+    );
+}
+
+#[test]
+fn independent_mistakes_are_all_reported_at_once() {
+    let text = BASE
+        .replace("type = \"enum\"", "type = \"choice\"")
+        .replace("http_method = \"GET\"", "http_method = \"FETCH\"")
+        .replace("label = \"Record ID\"\n", "");
+    let diagnostics = errors_of(&text);
+    assert_eq!(diagnostics.items.len(), 3, "{diagnostics}");
+    // Reported in file order.
+    let lines: Vec<usize> = diagnostics.items.iter().map(|d| d.line).collect();
+    let mut sorted = lines.clone();
+    sorted.sort();
+    assert_eq!(lines, sorted);
+}
+
+#[test]
+fn unknown_input_in_an_action_names_the_defined_ones() {
+    let text = BASE.replace("\"sortOrder\"]", "\"sortOrdr\"]");
+    assert_reported(
+        &text,
+        "inputs = [",
+        &[
+            "uses unknown input `sortOrdr`",
+            "recordId, recordType, sortOrder",
+        ],
+    );
+}
+
+#[test]
+fn the_real_spec_accepts_a_new_action_with_no_other_change() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/zoho.toml")).unwrap();
+    let extended = format!(
+        "{text}\n[[actions]]\nproduct = \"crm\"\nname = \"getDeletedRecords\"\nlabel = \"CRM - Get Deleted Records\"\nsummary = \"List deleted CRM records\"\ndescription = \"Lists records in the recycle bin.\"\nhttp_method = \"GET\"\npath = \"/{{recordType}}/deleted\"\nresult = \"crm_records\"\nresult_description = \"The deleted records.\"\nread_only = true\ndestructive = false\nidempotent = true\ninputs = [\"connection\", \"recordType\", \"page\", \"perPage\", \"debugRequest\"]\n"
+    );
+    let spec = parse(&extended, "zoho.toml").unwrap();
+    assert_eq!(spec.actions.len(), 15);
+    assert_eq!(spec.actions[14].method_name(), "crm.getDeletedRecords");
+}
