@@ -1,1 +1,18 @@
 //! JSON-RPC 2.0 server and command line for the zoho-rs actions.
+//!
+//! The layers, each testable alone: [`jsonrpc`] reads and writes messages, [`rpc`] runs a body
+//! against a [`Dispatcher`] (batches, notifications, timeouts), [`http`] applies the transport
+//! rules, [`server`] listens and shuts down gracefully, [`oauth`] runs the authorization flow.
+
+pub mod api_key;
+pub mod dispatch;
+mod error;
+pub mod http;
+pub mod jsonrpc;
+pub mod oauth;
+pub mod rpc;
+pub mod rpc_error;
+pub mod server;
+
+pub use dispatch::Dispatcher;
+pub use error::Error;

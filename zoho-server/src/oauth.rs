@@ -1,0 +1,280 @@
+//! The OAuth authorization-code flow as the server runs it: `start` hands out Zoho's consent URL
+//! with a fresh `state`, `complete` takes the redirect back, checks the state and lets the
+//! connection exchange the code (at the `accounts-server` the redirect names, for multi-DC apps).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::Error;
+use crate::dispatch::BoxFuture;
+
+/// How long a consent may take: Zoho's grant codes live minutes, so a state older than this is stale.
+const STATE_LIFETIME: Duration = Duration::from_secs(15 * 60);
+/// Most flows started and not finished; the oldest is forgotten past it.
+const MAX_PENDING: usize = 64;
+
+/// One connection's side of the flow.
+pub trait Authorizer: Send + Sync {
+    /// Zoho's consent URL for `redirect_uri`, carrying `state`.
+    fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error>;
+
+    /// Exchange `code` (at `accounts_server` when the redirect named one) and store the tokens.
+    fn finish<'a>(
+        &'a self,
+        code: &'a str,
+        accounts_server: Option<&'a str>,
+        redirect_uri: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>>;
+}
+
+struct Pending {
+    state: String,
+    connection: String,
+    started: Instant,
+}
+
+/// The flows of every authorizable connection, keyed by the `state` each consent URL carries.
+pub struct OAuthFlows {
+    redirect_uri: String,
+    connections: BTreeMap<String, Arc<dyn Authorizer>>,
+    pending: Mutex<Vec<Pending>>,
+}
+
+impl std::fmt::Debug for OAuthFlows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthFlows")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("connections", &self.connections.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OAuthFlows {
+    /// Flows whose consent redirects back to `redirect_uri` (our `/oauth/callback`).
+    pub fn new(redirect_uri: impl Into<String>) -> Self {
+        OAuthFlows {
+            redirect_uri: redirect_uri.into(),
+            connections: BTreeMap::new(),
+            pending: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Make connection `name` authorizable.
+    pub fn add(&mut self, name: impl Into<String>, authorizer: Arc<dyn Authorizer>) {
+        self.connections.insert(name.into(), authorizer);
+    }
+
+    /// Where Zoho sends the browser back.
+    pub fn redirect_uri(&self) -> &str {
+        &self.redirect_uri
+    }
+
+    /// Begin a flow for `connection`: the consent URL to send the user to.
+    pub fn start(&self, connection: &str) -> Result<String, Error> {
+        let authorizer = self.connections.get(connection).ok_or_else(|| {
+            Error::Authorization(format!(
+                "unknown connection `{connection}`; configured: {}",
+                self.connections
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let state = new_state();
+        let url = authorizer.consent_url(&self.redirect_uri, &state)?;
+        let mut pending = self
+            .pending
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
+        if pending.len() >= MAX_PENDING {
+            pending.remove(0);
+        }
+        pending.push(Pending {
+            state,
+            connection: connection.to_owned(),
+            started: Instant::now(),
+        });
+        Ok(url)
+    }
+
+    /// Finish a flow from the query of Zoho's redirect; the connection's name on success.
+    /// A state is good once: a replayed or forged redirect is refused.
+    pub async fn complete(&self, query: &[(String, String)]) -> Result<String, Error> {
+        let param = |name: &str| {
+            query
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.as_str())
+        };
+        if let Some(error) = param("error") {
+            return Err(Error::Authorization(format!(
+                "Zoho refused the consent: {error}"
+            )));
+        }
+        let state = param("state")
+            .ok_or_else(|| Error::Authorization("the redirect carries no `state`".into()))?;
+        let code = param("code")
+            .ok_or_else(|| Error::Authorization("the redirect carries no `code`".into()))?;
+        let connection = {
+            let mut pending = self
+                .pending
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
+            let found = pending.iter().position(|p| states_match(&p.state, state)).ok_or_else(|| {
+                Error::Authorization(
+                    "the `state` matches no authorization in progress (expired, already used, or not \
+                     started here); start again"
+                        .into(),
+                )
+            })?;
+            pending.remove(found).connection
+        };
+        let authorizer = self
+            .connections
+            .get(&connection)
+            .ok_or_else(|| Error::Authorization(format!("connection `{connection}` is gone")))?;
+        authorizer
+            .finish(code, param("accounts-server"), &self.redirect_uri)
+            .await?;
+        tracing::info!(connection = %connection, "connection authorized");
+        Ok(connection)
+    }
+}
+
+fn new_state() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares without stopping at the first difference.
+fn states_match(expected: &str, returned: &str) -> bool {
+    expected.len() == returned.len()
+        && expected
+            .bytes()
+            .zip(returned.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Records the exchanges it is asked for.
+    #[derive(Default)]
+    struct Recorder {
+        finished: Mutex<Vec<(String, Option<String>, String)>>,
+    }
+
+    impl Authorizer for Recorder {
+        fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error> {
+            Ok(format!(
+                "https://accounts.example/oauth/v2/auth?redirect_uri={redirect_uri}&state={state}"
+            ))
+        }
+
+        fn finish<'a>(
+            &'a self,
+            code: &'a str,
+            accounts_server: Option<&'a str>,
+            redirect_uri: &'a str,
+        ) -> BoxFuture<'a, Result<(), Error>> {
+            self.finished.lock().unwrap().push((
+                code.to_owned(),
+                accounts_server.map(str::to_owned),
+                redirect_uri.to_owned(),
+            ));
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    fn flows() -> (OAuthFlows, Arc<Recorder>) {
+        let recorder = Arc::new(Recorder::default());
+        let mut flows = OAuthFlows::new("http://127.0.0.1:8787/oauth/callback");
+        flows.add("eu", recorder.clone());
+        (flows, recorder)
+    }
+
+    fn state_of(url: &str) -> String {
+        url.rsplit_once("state=").unwrap().1.to_owned()
+    }
+
+    fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_code_is_exchanged_at_the_accounts_server_of_the_redirect() {
+        let (flows, recorder) = flows();
+        let state = state_of(&flows.start("eu").unwrap());
+        let done = flows
+            .complete(&pairs(&[
+                ("code", "1000.c"),
+                ("state", &state),
+                ("accounts-server", "https://accounts.zoho.in"),
+            ]))
+            .await
+            .unwrap();
+        assert_eq!(done, "eu");
+        assert_eq!(
+            *recorder.finished.lock().unwrap(),
+            [(
+                "1000.c".to_owned(),
+                Some("https://accounts.zoho.in".to_owned()),
+                flows.redirect_uri().to_owned()
+            )]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_forged_or_replayed_state_is_refused() {
+        let (flows, recorder) = flows();
+        let state = state_of(&flows.start("eu").unwrap());
+        let forged = flows
+            .complete(&pairs(&[("code", "c"), ("state", "0123")]))
+            .await
+            .unwrap_err();
+        assert!(
+            forged.to_string().contains("matches no authorization"),
+            "{forged}"
+        );
+        flows
+            .complete(&pairs(&[("code", "c"), ("state", &state)]))
+            .await
+            .unwrap();
+        let replayed = flows
+            .complete(&pairs(&[("code", "c"), ("state", &state)]))
+            .await
+            .unwrap_err();
+        assert!(
+            replayed.to_string().contains("matches no authorization"),
+            "{replayed}"
+        );
+        assert_eq!(recorder.finished.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_consent_and_an_unknown_connection_are_reported() {
+        let (flows, _) = flows();
+        let denied = flows
+            .complete(&pairs(&[("error", "access_denied")]))
+            .await
+            .unwrap_err();
+        assert!(denied.to_string().contains("access_denied"));
+        let unknown = flows.start("us").unwrap_err();
+        assert!(
+            unknown
+                .to_string()
+                .contains("unknown connection `us`; configured: eu"),
+            "{unknown}"
+        );
+    }
+}

@@ -1,0 +1,371 @@
+//! Running what a request body asks for: single calls, batches (items concurrently, bounded) and
+//! notifications (run, never answered), each call under a timeout.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{FutureExt, StreamExt};
+use serde_json::json;
+use tracing::Instrument;
+
+use crate::dispatch::Dispatcher;
+use crate::jsonrpc::{self, ErrorObject, Message, Request, Response, codes};
+use crate::rpc_error;
+
+/// The bounds every request is held to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest request body in bytes. The default holds a 100 MB attachment in base64 (4/3 of it)
+    /// with room for the rest of the request.
+    pub max_body_bytes: usize,
+    /// Most requests in one batch.
+    pub max_batch: usize,
+    /// Most items of one batch running at once.
+    pub batch_concurrency: usize,
+    /// Longest one call may run; past it the caller gets `-32004`.
+    pub call_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 140 * 1024 * 1024,
+            max_batch: 100,
+            batch_concurrency: 8,
+            call_timeout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// What to send back for a body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Nothing: the body held only notifications.
+    Nothing,
+    /// One response object.
+    One(Response),
+    /// A batch's responses.
+    Many(Vec<Response>),
+}
+
+impl Reply {
+    /// The JSON to send, or `None` for an empty HTTP answer.
+    pub fn to_json(&self) -> Option<Vec<u8>> {
+        let bytes = match self {
+            Reply::Nothing => return None,
+            Reply::One(response) => serde_json::to_vec(response),
+            Reply::Many(responses) => serde_json::to_vec(responses),
+        };
+        // Our response types always serialize; should one ever not, say so rather than panic.
+        Some(bytes.unwrap_or_else(|err| {
+            let error = rpc_error::internal(&format!("response did not serialize: {err}"));
+            serde_json::to_vec(&Response::error(jsonrpc::Id::Null, error)).unwrap_or_default()
+        }))
+    }
+}
+
+/// Runs request bodies against a [`Dispatcher`].
+#[derive(Clone)]
+pub struct Rpc {
+    dispatcher: Arc<dyn Dispatcher>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Rpc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rpc")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rpc {
+    /// Serve `dispatcher` within `limits`.
+    pub fn new(dispatcher: Arc<dyn Dispatcher>, limits: Limits) -> Self {
+        Rpc { dispatcher, limits }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Run everything `body` asks for and say what to answer.
+    pub async fn handle(&self, body: &[u8]) -> Reply {
+        match jsonrpc::parse_body(body, self.limits.max_batch) {
+            Message::Refused(response) => Reply::One(response),
+            Message::Single(Err(response)) => Reply::One(*response),
+            Message::Single(Ok(request)) => match self.run(request).await {
+                Some(response) => Reply::One(response),
+                None => Reply::Nothing,
+            },
+            Message::Batch(items) => {
+                let responses: Vec<Response> = futures::stream::iter(items)
+                    .map(|item| async move {
+                        match item {
+                            Ok(request) => self.run(request).await,
+                            Err(response) => Some(*response),
+                        }
+                    })
+                    .buffered(self.limits.batch_concurrency.max(1))
+                    .filter_map(|response| async move { response })
+                    .collect()
+                    .await;
+                if responses.is_empty() {
+                    Reply::Nothing
+                } else {
+                    Reply::Many(responses)
+                }
+            }
+        }
+    }
+
+    /// Run one request; `None` for a notification, whose outcome is only logged.
+    pub async fn run(&self, request: Request) -> Option<Response> {
+        let Request { id, method, params } = request;
+        let span = tracing::info_span!(
+            "call",
+            method = %method,
+            id = %id.as_ref().map_or_else(|| "notification".to_owned(), ToString::to_string),
+        );
+        async move {
+            let started = Instant::now();
+            let outcome = match params.into_named() {
+                Err(error) => Err(error),
+                Ok(params) => self.dispatch_guarded(&method, params).await,
+            };
+            let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            match &outcome {
+                Ok(_) => tracing::info!(elapsed_ms, "call succeeded"),
+                Err(error) => {
+                    tracing::info!(elapsed_ms, code = error.code, message = %error.message, "call failed")
+                }
+            }
+            let id = id?;
+            Some(match outcome {
+                Ok(result) => Response::result(id, result),
+                Err(error) => Response::error(id, error),
+            })
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The dispatch, under the per-call timeout, with a panic turned into `-32603`.
+    async fn dispatch_guarded(
+        &self,
+        method: &str,
+        params: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<serde_json::Value, ErrorObject> {
+        let timeout = self.limits.call_timeout;
+        let call = AssertUnwindSafe(self.dispatcher.call(method, params)).catch_unwind();
+        match tokio::time::timeout(timeout, call).await {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(panic)) => {
+                let detail = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_owned());
+                Err(rpc_error::internal(&format!(
+                    "method `{method}` panicked: {detail}"
+                )))
+            }
+            Err(_elapsed) => {
+                let timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+                Err(ErrorObject::new(
+                    codes::NETWORK,
+                    format!("the call did not finish within the server's per-call timeout of {timeout_ms} ms"),
+                )
+                .with_data(json!({ "attempts": null, "timedOut": true, "timeoutMs": timeout_ms })))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::{Map, Value};
+
+    use super::*;
+    use crate::dispatch::BoxFuture;
+
+    /// Echoes params; `sleep` waits `ms`; `panic` panics; `count` records each run.
+    #[derive(Default)]
+    struct Stub {
+        runs: Mutex<Vec<String>>,
+        running: AtomicUsize,
+        most_running: AtomicUsize,
+    }
+
+    impl Dispatcher for Stub {
+        fn call<'a>(
+            &'a self,
+            method: &'a str,
+            params: Map<String, Value>,
+        ) -> BoxFuture<'a, Result<Value, ErrorObject>> {
+            Box::pin(async move {
+                self.runs.lock().unwrap().push(method.to_owned());
+                let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+                self.most_running.fetch_max(now, Ordering::SeqCst);
+                let outcome = match method {
+                    "echo" => Ok(Value::Object(params)),
+                    "sleep" => {
+                        let ms = params.get("ms").and_then(Value::as_u64).unwrap_or(0);
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                        Ok(json!("slept"))
+                    }
+                    "panic" => panic!("boom"),
+                    other => Err(ErrorObject::method_not_found(other)),
+                };
+                self.running.fetch_sub(1, Ordering::SeqCst);
+                outcome
+            })
+        }
+    }
+
+    fn rpc(stub: &Arc<Stub>, limits: Limits) -> Rpc {
+        Rpc::new(stub.clone(), limits)
+    }
+
+    fn json_of(reply: &Reply) -> Value {
+        serde_json::from_slice(&reply.to_json().unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_call_is_answered_with_its_result() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(br#"{"jsonrpc":"2.0","id":"a","method":"echo","params":{"x":1}}"#)
+            .await;
+        assert_eq!(
+            json_of(&reply),
+            json!({"jsonrpc":"2.0","id":"a","result":{"x":1}})
+        );
+    }
+
+    #[tokio::test]
+    async fn a_notification_runs_but_is_not_answered() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(br#"{"jsonrpc":"2.0","method":"echo"}"#)
+            .await;
+        assert_eq!(reply, Reply::Nothing);
+        assert_eq!(*stub.runs.lock().unwrap(), ["echo"]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_notification_is_not_answered_either() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(br#"{"jsonrpc":"2.0","method":"nope"}"#)
+            .await;
+        assert_eq!(reply, Reply::Nothing);
+    }
+
+    #[tokio::test]
+    async fn a_batch_answers_calls_in_order_and_skips_notifications() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(
+                br#"[{"jsonrpc":"2.0","id":1,"method":"echo","params":{"n":1}},
+                     {"jsonrpc":"2.0","method":"echo"},
+                     {"jsonrpc":"2.0","id":2,"method":"nope"},
+                     {"foo":"bar"}]"#,
+            )
+            .await;
+        let answers = json_of(&reply);
+        let answers = answers.as_array().unwrap();
+        assert_eq!(answers.len(), 3);
+        assert_eq!(answers[0], json!({"jsonrpc":"2.0","id":1,"result":{"n":1}}));
+        assert_eq!(answers[1]["error"]["code"], -32601);
+        assert_eq!(answers[1]["error"]["data"], json!({"method":"nope"}));
+        assert_eq!(answers[2]["id"], Value::Null);
+        assert_eq!(answers[2]["error"]["code"], -32600);
+        assert_eq!(stub.runs.lock().unwrap().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_batch_of_notifications_gets_nothing_back() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(br#"[{"jsonrpc":"2.0","method":"echo"},{"jsonrpc":"2.0","method":"echo"}]"#)
+            .await;
+        assert_eq!(reply, Reply::Nothing);
+        assert_eq!(stub.runs.lock().unwrap().len(), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn batch_items_run_concurrently_up_to_the_bound() {
+        let stub = Arc::new(Stub::default());
+        let limits = Limits {
+            batch_concurrency: 3,
+            ..Limits::default()
+        };
+        let body = format!(
+            "[{}]",
+            (0..10)
+                .map(|i| format!(
+                    r#"{{"jsonrpc":"2.0","id":{i},"method":"sleep","params":{{"ms":100}}}}"#
+                ))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let reply = rpc(&stub, limits).handle(body.as_bytes()).await;
+        let answers = json_of(&reply);
+        let ids: Vec<i64> = answers
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, (0..10).collect::<Vec<_>>());
+        assert_eq!(stub.most_running.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_call_past_the_timeout_is_a_timeout_error() {
+        let stub = Arc::new(Stub::default());
+        let limits = Limits {
+            call_timeout: Duration::from_secs(2),
+            ..Limits::default()
+        };
+        let reply = rpc(&stub, limits)
+            .handle(br#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":5000}}"#)
+            .await;
+        let answer = json_of(&reply);
+        assert_eq!(answer["error"]["code"], -32004);
+        assert_eq!(answer["error"]["data"]["timeoutMs"], 2000);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_method_is_an_internal_error() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(br#"{"jsonrpc":"2.0","id":1,"method":"panic"}"#)
+            .await;
+        let answer = json_of(&reply);
+        assert_eq!(answer["error"]["code"], -32603);
+        assert!(
+            !answer["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("boom")
+        );
+    }
+
+    #[tokio::test]
+    async fn positional_params_never_reach_the_method() {
+        let stub = Arc::new(Stub::default());
+        let reply = rpc(&stub, Limits::default())
+            .handle(br#"{"jsonrpc":"2.0","id":1,"method":"echo","params":["Leads"]}"#)
+            .await;
+        assert_eq!(json_of(&reply)["error"]["code"], -32602);
+        assert!(stub.runs.lock().unwrap().is_empty());
+    }
+}

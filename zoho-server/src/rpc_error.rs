@@ -1,0 +1,182 @@
+//! How an action's [`zoho_core::Error`] reaches a JSON-RPC caller: the code and `data` of the
+//! interface table. Faults of ours keep their detail in the log and hand the caller a short id.
+
+use serde_json::{Value, json};
+use zoho_core::{Error, ZohoCode};
+
+use crate::jsonrpc::{ErrorObject, codes};
+
+/// A short random id tying an internal error's answer to its log line.
+pub fn new_error_id() -> String {
+    format!("{:08x}", rand::random::<u32>())
+}
+
+/// The JSON-RPC error for an action's error.
+pub fn from_action_error(error: &Error) -> ErrorObject {
+    let message = error.to_string();
+    match error {
+        Error::InvalidInput { field, reason } => ErrorObject::invalid_params(field, reason),
+        Error::Api(api) => ErrorObject::new(codes::ZOHO_API_ERROR, message).with_data(json!({
+            "httpStatus": api.http_status,
+            "zohoCode": code_value(api.code.as_ref()),
+            "message": api.message,
+            "details": api.details,
+        })),
+        Error::NotFound {
+            record_type,
+            record_id,
+        } => ErrorObject::new(codes::NOT_FOUND, message)
+            .with_data(json!({ "recordType": record_type, "recordId": record_id })),
+        Error::Unauthorized {
+            connection,
+            reason,
+            next_step,
+        } => ErrorObject::new(codes::UNAUTHORIZED, message).with_data(json!({
+            "connection": connection,
+            "reason": reason,
+            "nextStep": next_step,
+        })),
+        Error::RateLimited {
+            http_status,
+            code,
+            retry_after,
+        } => {
+            let retry_after_ms =
+                retry_after.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+            ErrorObject::new(codes::RATE_LIMITED, message).with_data(json!({
+                "httpStatus": http_status,
+                "zohoCode": code_value(code.as_ref()),
+                "retryAfterMs": retry_after_ms,
+            }))
+        }
+        Error::Network {
+            attempts,
+            timed_out,
+            ..
+        } => ErrorObject::new(codes::NETWORK, message)
+            .with_data(json!({ "attempts": attempts, "timedOut": timed_out })),
+        Error::Config(detail) => {
+            let error_id = new_error_id();
+            tracing::error!(error_id = %error_id, detail = %detail, "connection configuration error");
+            ErrorObject::new(
+                codes::INTERNAL_ERROR,
+                format!("Configuration error (id {error_id}): {detail}"),
+            )
+            .with_data(json!({ "errorId": error_id }))
+        }
+        other => internal(other),
+    }
+}
+
+/// A fault of ours: logged with a fresh id, answered with only the id.
+pub fn internal(detail: &dyn std::fmt::Display) -> ErrorObject {
+    let error_id = new_error_id();
+    tracing::error!(error_id = %error_id, detail = %detail, "internal error");
+    ErrorObject::internal(&error_id)
+}
+
+fn code_value(code: Option<&ZohoCode>) -> Value {
+    match code {
+        Some(ZohoCode::Text(text)) => Value::String(text.clone()),
+        Some(ZohoCode::Number(number)) => Value::from(*number),
+        None => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::time::Duration;
+
+    use zoho_core::ApiError;
+
+    use super::*;
+
+    #[test]
+    fn zoho_answers_keep_their_code_message_and_details() {
+        let error = Error::Api(ApiError {
+            http_status: 400,
+            code: Some(ZohoCode::Text("MANDATORY_NOT_FOUND".into())),
+            message: "required field not found".into(),
+            details: json!({"api_name": "Last_Name"}),
+        });
+        let object = from_action_error(&error);
+        assert_eq!(object.code, -32001);
+        assert_eq!(
+            object.data.unwrap(),
+            json!({"httpStatus": 400, "zohoCode": "MANDATORY_NOT_FOUND",
+                   "message": "required field not found", "details": {"api_name": "Last_Name"}})
+        );
+    }
+
+    #[test]
+    fn books_codes_stay_numbers() {
+        let error = Error::RateLimited {
+            http_status: 429,
+            code: Some(ZohoCode::Number(44)),
+            retry_after: Some(Duration::from_secs(2)),
+        };
+        let object = from_action_error(&error);
+        assert_eq!(object.code, -32003);
+        assert_eq!(
+            object.data.unwrap(),
+            json!({"httpStatus": 429, "zohoCode": 44, "retryAfterMs": 2000})
+        );
+    }
+
+    #[test]
+    fn each_error_kind_has_its_code_and_data() {
+        let cases = [
+            (
+                Error::InvalidInput {
+                    field: "perPage".into(),
+                    reason: "at most 200".into(),
+                },
+                -32602,
+                json!({"field": "perPage", "reason": "at most 200"}),
+            ),
+            (
+                Error::NotFound {
+                    record_type: "Leads".into(),
+                    record_id: "9".into(),
+                },
+                -32005,
+                json!({"recordType": "Leads", "recordId": "9"}),
+            ),
+            (
+                Error::Unauthorized {
+                    connection: "eu".into(),
+                    reason: "refresh refused".into(),
+                    next_step: "run zoho-server auth login --connection eu".into(),
+                },
+                -32002,
+                json!({"connection": "eu", "reason": "refresh refused",
+                       "nextStep": "run zoho-server auth login --connection eu"}),
+            ),
+            (
+                Error::Network {
+                    attempts: 3,
+                    reason: "connection reset".into(),
+                    timed_out: false,
+                },
+                -32004,
+                json!({"attempts": 3, "timedOut": false}),
+            ),
+        ];
+        for (error, code, data) in cases {
+            let object = from_action_error(&error);
+            assert_eq!(object.code, code, "{error}");
+            assert_eq!(object.data.unwrap(), data, "{error}");
+        }
+    }
+
+    #[test]
+    fn internal_errors_hide_the_detail_and_give_an_id() {
+        let object = from_action_error(&Error::Internal("decoder blew up at byte 7".into()));
+        assert_eq!(object.code, -32603);
+        assert!(!object.message.contains("decoder"), "{}", object.message);
+        let id = object.data.unwrap()["errorId"].as_str().unwrap().to_owned();
+        assert_eq!(id.len(), 8);
+        assert!(object.message.contains(&id));
+    }
+}

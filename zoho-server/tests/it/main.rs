@@ -1,0 +1,4 @@
+//! zoho-server's one integration-test binary: everything over real HTTP on loopback.
+#![allow(clippy::unwrap_used)]
+
+mod transport;
