@@ -1,0 +1,428 @@
+//! What each [`ResultShape`] makes of Zoho's answer, and which answers are errors.
+//!
+//! The results, per shape (all JSON):
+//!
+//! | shape | success result | errors |
+//! |---|---|---|
+//! | `Raw` | the body as `response_type` says: JSON as sent (`null` when empty), text as a string, binary as `{"base64": "..."}` | any non-2xx status; Books `code != 0` in a JSON body |
+//! | `CrmWrite` | the one item of `{"data": [item]}`: `{"code", "details", "message", "status"}` | an item with `status: "error"` under any status (200, 201, 202, 207, 400): `Api` with that item's code, message, details |
+//! | `CrmRecord` | the record (`data[0]`) | 204 or empty `data`: `NotFound` |
+//! | `CrmRecords`, `CrmCoql` | `{"data": [...], "info": {...}}` as sent; 204 is `{"data": [], "info": {"count": 0, "more_records": false}}` | non-2xx |
+//! | `CrmDelete` | the item, as `CrmWrite` (`details.id`, `message: "record deleted"`) | 204, or an `INVALID_DATA` item about the `id`: `NotFound` |
+//! | `BooksRecord` | the envelope's one payload key (not `code`, `message`, `page_context`), found generically | `code != 0` (even under 200); 1002: `NotFound` |
+//! | `BooksRecords` | `{"<list key>": [...], "page_context": {...}}` (the envelope without `code` and `message`) | as `BooksRecord` |
+//! | `BooksDelete` | what Zoho said: `{"code": 0, "message": "..."}` | as `BooksRecord` |
+//!
+//! Whatever the shape: HTTP 429, CRM `TOO_MANY_REQUESTS` and Books 44/45/1070 are `RateLimited`;
+//! a 401 `INVALID_TOKEN`/`AUTHENTICATION_FAILURE` that survived a token refresh is `Unauthorized`.
+
+use base64::Engine;
+use serde_json::{Map, Value, json};
+
+use crate::execute::Answer;
+use crate::{ActionRequest, ApiError, Error, Product, ResultShape, ZohoCode, debug};
+
+/// Books codes that mean "slow down": per-minute (44), per-day (45) and concurrency (1070) limits.
+const BOOKS_THROTTLE_CODES: [i64; 3] = [44, 45, 1070];
+/// Books: the record does not exist.
+const BOOKS_NOT_FOUND: i64 = 1002;
+/// Envelope keys of a Books answer that are not the payload.
+const BOOKS_ENVELOPE: [&str; 3] = ["code", "message", "page_context"];
+/// CRM codes for a token Zoho no longer accepts (spellings vary between sources).
+const TOKEN_REJECTED: [&str; 4] = [
+    "INVALID_TOKEN",
+    "AUTHENTICATION_FAILURE",
+    "AUTHENTICATION_FAILED",
+    "INVALID_OAUTHTOKEN",
+];
+
+/// Zoho requires `fields` on CRM list calls; fill it from the connection's default or refuse.
+pub(crate) fn complete_query(
+    req: &ActionRequest,
+    query: &mut Vec<(String, String)>,
+    default_fields: Option<&[String]>,
+) -> Result<(), Error> {
+    if req.result != ResultShape::CrmRecords || query.iter().any(|(key, _)| key == "fields") {
+        return Ok(());
+    }
+    match default_fields {
+        Some(fields) => {
+            query.push(("fields".into(), fields.join(",")));
+            Ok(())
+        }
+        None => Err(Error::InvalidInput {
+            field: "fields".into(),
+            reason: "Zoho CRM requires the fields to return when listing records (1 to 50 field API names, \
+                     such as [\"Last_Name\", \"Email\"]); give `fields`, or set the connection's \
+                     crm_default_fields"
+                .into(),
+        }),
+    }
+}
+
+fn code_of(value: &Value) -> Option<ZohoCode> {
+    match value.get("code")? {
+        Value::String(code) => Some(ZohoCode::Text(code.clone())),
+        Value::Number(code) => code.as_i64().map(ZohoCode::Number),
+        _ => None,
+    }
+}
+
+fn throttle_code(status: u16, body: Option<&Value>) -> Option<Option<ZohoCode>> {
+    let code = body.and_then(code_of);
+    let throttled = status == 429
+        || match &code {
+            Some(ZohoCode::Text(text)) => text == "TOO_MANY_REQUESTS",
+            Some(ZohoCode::Number(number)) => BOOKS_THROTTLE_CODES.contains(number),
+            None => false,
+        };
+    throttled.then_some(code)
+}
+
+/// Whether Zoho said to slow down (whatever the HTTP status).
+pub(crate) fn is_throttle(answer: &Answer) -> bool {
+    throttle_code(answer.status, answer.json().as_ref()).is_some()
+}
+
+fn rejected_token_code(body: Option<&Value>) -> Option<String> {
+    let body = body?;
+    if let Some(ZohoCode::Text(code)) = code_of(body)
+        && TOKEN_REJECTED.contains(&code.as_str())
+    {
+        return Some(code);
+    }
+    let message = body.get("message").and_then(Value::as_str)?;
+    message
+        .to_ascii_lowercase()
+        .contains("invalid oauth token")
+        .then(|| message.to_owned())
+}
+
+/// A 401 that says the token itself was refused (not a missing scope): worth one refresh.
+pub(crate) fn is_token_rejection(answer: &Answer) -> bool {
+    answer.status == 401 && rejected_token_code(answer.json().as_ref()).is_some()
+}
+
+/// Turn Zoho's final answer into the action's result, as `req.result` says.
+pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Result<Value, Error> {
+    let status = answer.status;
+    let body = answer.json();
+    if let Some(code) = throttle_code(status, body.as_ref()) {
+        return Err(Error::RateLimited {
+            http_status: status,
+            code,
+            retry_after: answer.retry_after(),
+        });
+    }
+    if status == 401
+        && let Some(code) = rejected_token_code(body.as_ref())
+    {
+        return Err(Error::Unauthorized {
+            connection: connection.into(),
+            reason: format!("Zoho refused the access token ({code}) even after a refresh"),
+            next_step: format!(
+                "authorize the connection again: zoho-server auth login --connection {connection}"
+            ),
+        });
+    }
+    let success = (200..300).contains(&status);
+    match req.result {
+        ResultShape::Raw => raw(req, &answer, body, success),
+        ResultShape::CrmWrite | ResultShape::CrmDelete => crm_write(req, &answer, body, success),
+        ResultShape::CrmRecord => match body
+            .as_ref()
+            .and_then(|b| b.get("data"))
+            .and_then(Value::as_array)
+        {
+            _ if status == 204 => Err(not_found(req, status)),
+            Some(records) if success => records
+                .first()
+                .cloned()
+                .ok_or_else(|| not_found(req, status)),
+            _ if success => Err(unreadable(&answer, "a `data` array")),
+            _ => Err(api_error(&answer, body.as_ref())),
+        },
+        ResultShape::CrmRecords | ResultShape::CrmCoql => match body {
+            _ if status == 204 || (success && answer.body.iter().all(u8::is_ascii_whitespace)) => {
+                Ok(json!({"data": [], "info": {"count": 0, "more_records": false}}))
+            }
+            Some(page) if success && page.get("data").is_some_and(Value::is_array) => Ok(page),
+            _ if success => Err(unreadable(&answer, "a `data` array")),
+            _ => Err(api_error(&answer, body.as_ref())),
+        },
+        ResultShape::BooksRecord | ResultShape::BooksRecords | ResultShape::BooksDelete => {
+            books(req, &answer, body, success)
+        }
+    }
+}
+
+fn raw(
+    req: &ActionRequest,
+    answer: &Answer,
+    body: Option<Value>,
+    success: bool,
+) -> Result<Value, Error> {
+    if !success {
+        return Err(api_error(answer, body.as_ref()));
+    }
+    if req.product == Product::Books
+        && let Some(envelope) = &body
+        && envelope
+            .get("code")
+            .and_then(Value::as_i64)
+            .is_some_and(|code| code != 0)
+    {
+        return Err(books_failure(req, answer.status, envelope));
+    }
+    match req.response_type {
+        crate::ResponseType::Json => match body {
+            Some(value) => Ok(value),
+            None if answer.body.iter().all(u8::is_ascii_whitespace) => Ok(Value::Null),
+            None => Err(unreadable(
+                answer,
+                "JSON (ask for responseType `text` or `binary` to read other bodies)",
+            )),
+        },
+        crate::ResponseType::Text => Ok(Value::String(
+            String::from_utf8_lossy(&answer.body).into_owned(),
+        )),
+        crate::ResponseType::Binary => {
+            Ok(json!({"base64": base64::engine::general_purpose::STANDARD.encode(&answer.body)}))
+        }
+    }
+}
+
+fn crm_write(
+    req: &ActionRequest,
+    answer: &Answer,
+    body: Option<Value>,
+    success: bool,
+) -> Result<Value, Error> {
+    let items = body
+        .as_ref()
+        .and_then(|b| b.get("data"))
+        .and_then(Value::as_array);
+    if let Some(items) = items {
+        if let Some(failed) = items
+            .iter()
+            .find(|item| item.get("status").and_then(Value::as_str) == Some("error"))
+        {
+            if req.result == ResultShape::CrmDelete
+                && names_a_missing_record(failed)
+                && req.record.is_some()
+            {
+                return Err(not_found(req, answer.status));
+            }
+            return Err(Error::Api(ApiError {
+                http_status: answer.status,
+                code: code_of(failed),
+                message: failed
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                details: failed.get("details").cloned().unwrap_or(Value::Null),
+            }));
+        }
+        if success && let Some(item) = items.first() {
+            return Ok(item.clone());
+        }
+    }
+    if answer.status == 204 && req.result == ResultShape::CrmDelete {
+        return Err(not_found(req, answer.status));
+    }
+    if !success {
+        return Err(api_error(answer, body.as_ref()));
+    }
+    Err(unreadable(
+        answer,
+        "a `data` array with the record's result",
+    ))
+}
+
+/// Zoho answers a delete of an unknown id with an `INVALID_DATA` item about `id`.
+fn names_a_missing_record(item: &Value) -> bool {
+    let details = item.get("details");
+    code_of(item) == Some(ZohoCode::Text("INVALID_DATA".into()))
+        && details.and_then(|d| d.get("id")).is_some()
+        && details.and_then(|d| d.get("api_name")).is_none()
+}
+
+fn books(
+    req: &ActionRequest,
+    answer: &Answer,
+    body: Option<Value>,
+    success: bool,
+) -> Result<Value, Error> {
+    let Some(Value::Object(mut envelope)) = body else {
+        return Err(if success {
+            unreadable(answer, "a JSON object")
+        } else {
+            api_error(answer, body.as_ref())
+        });
+    };
+    match envelope.get("code").and_then(Value::as_i64) {
+        Some(0) if success => {}
+        Some(_) => return Err(books_failure(req, answer.status, &Value::Object(envelope))),
+        None if success => return Err(unreadable(answer, "a Books envelope with `code`")),
+        None => return Err(api_error(answer, Some(&Value::Object(envelope)))),
+    }
+    match req.result {
+        ResultShape::BooksDelete => Ok(Value::Object(envelope)),
+        ResultShape::BooksRecords => {
+            envelope.remove("code");
+            envelope.remove("message");
+            Ok(Value::Object(envelope))
+        }
+        _ => Ok(books_payload(envelope)),
+    }
+}
+
+/// The one payload key of a Books envelope, found generically because Zoho's key names are
+/// irregular (`vendor_credit`, `chart_of_account`, `data`). With several, the first object wins;
+/// with none (`{"code":0,"message":"Your invitation has been sent."}`), the envelope itself.
+fn books_payload(mut envelope: Map<String, Value>) -> Value {
+    let candidates: Vec<String> = envelope
+        .keys()
+        .filter(|k| !BOOKS_ENVELOPE.contains(&k.as_str()))
+        .cloned()
+        .collect();
+    let key = match candidates.as_slice() {
+        [only] => Some(only.clone()),
+        _ => candidates
+            .iter()
+            .find(|k| envelope.get(*k).is_some_and(Value::is_object))
+            .cloned(),
+    };
+    match key.and_then(|k| envelope.remove(&k)) {
+        Some(payload) => payload,
+        None => Value::Object(envelope),
+    }
+}
+
+/// The array key of a Books list page (`contacts`, `invoices`, ...).
+pub(crate) fn books_list_key(page: &Value) -> Option<String> {
+    page.as_object()?
+        .iter()
+        .find(|(key, value)| !BOOKS_ENVELOPE.contains(&key.as_str()) && value.is_array())
+        .map(|(key, _)| key.clone())
+}
+
+fn books_failure(req: &ActionRequest, status: u16, envelope: &Value) -> Error {
+    if envelope.get("code").and_then(Value::as_i64) == Some(BOOKS_NOT_FOUND)
+        && let Some(record) = &req.record
+    {
+        return Error::NotFound {
+            record_type: record.record_type.clone(),
+            record_id: record.record_id.clone(),
+        };
+    }
+    Error::Api(ApiError {
+        http_status: status,
+        code: code_of(envelope),
+        message: envelope
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        details: envelope.get("details").cloned().unwrap_or(Value::Null),
+    })
+}
+
+fn not_found(req: &ActionRequest, status: u16) -> Error {
+    match &req.record {
+        Some(record) => Error::NotFound {
+            record_type: record.record_type.clone(),
+            record_id: record.record_id.clone(),
+        },
+        None => Error::Api(ApiError {
+            http_status: status,
+            code: None,
+            message: "the record does not exist".into(),
+            details: Value::Null,
+        }),
+    }
+}
+
+/// Zoho's error as it sent it: CRM's top-level `{code, details, message, status}`, a CRM `data`
+/// item, Books' `{code, message}`, or an OAuth-style `{error}`; otherwise the status and a
+/// short, redacted piece of the body.
+fn api_error(answer: &Answer, body: Option<&Value>) -> Error {
+    let status = answer.status;
+    if let Some(body) = body.filter(|b| b.is_object()) {
+        let item = body
+            .get("data")
+            .and_then(Value::as_array)
+            .and_then(|items| {
+                items
+                    .iter()
+                    .find(|i| i.get("status").and_then(Value::as_str) == Some("error"))
+            });
+        if let Some(source) = code_of(body).map(|_| body).or(item) {
+            return Error::Api(ApiError {
+                http_status: status,
+                code: code_of(source),
+                message: source
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                details: source.get("details").cloned().unwrap_or(Value::Null),
+            });
+        }
+        if let Some(error) = body.get("error").and_then(Value::as_str) {
+            return Error::Api(ApiError {
+                http_status: status,
+                code: Some(ZohoCode::Text(error.to_owned())),
+                message: body
+                    .get("error_description")
+                    .and_then(Value::as_str)
+                    .unwrap_or(error)
+                    .to_owned(),
+                details: Value::Null,
+            });
+        }
+    }
+    let reason = http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    let details = match body {
+        Some(value) => value.clone(),
+        None if answer.body.is_empty() => Value::Null,
+        None => Value::String(debug::redacted_snippet(&answer.body, 300)),
+    };
+    Error::Api(ApiError {
+        http_status: status,
+        code: None,
+        message: format!("HTTP {status} {reason}").trim_end().to_owned(),
+        details,
+    })
+}
+
+fn unreadable(answer: &Answer, expected: &str) -> Error {
+    Error::Internal(format!(
+        "Zoho answered HTTP {} with a body that is not {expected}: {}",
+        answer.status,
+        debug::redacted_snippet(&answer.body, 200)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn books_payload_is_found_generically() {
+        let single = json!({"code": 0, "message": "success", "vendor_credit": {"id": "1"}});
+        assert_eq!(
+            books_payload(single.as_object().unwrap().clone()),
+            json!({"id": "1"})
+        );
+        let none = json!({"code": 0, "message": "Your invitation has been sent."});
+        assert_eq!(books_payload(none.as_object().unwrap().clone()), none);
+        let list = json!({"code": 0, "message": "success", "page_context": {}, "contacts": []});
+        assert_eq!(books_list_key(&list).as_deref(), Some("contacts"));
+    }
+}
