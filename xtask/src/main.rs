@@ -1,14 +1,76 @@
-//! Project automation: `cargo xtask docs [--check]`, `cargo xtask bench`.
+//! Project automation: `cargo xtask docs [--check]` regenerates (or checks) everything generated
+//! from the spec; `cargo xtask bench` runs the benchmarks and rewrites `docs/perf.md`.
 
-fn main() {
+mod codegen;
+mod docs;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use codegen::{Mode, Outcome};
+
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("docs") => {
-            // Nothing is generated yet; the docs generator lands with the spec pipeline.
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["docs"] => run_docs(Mode::Write),
+        ["docs", "--check"] => run_docs(Mode::Check),
+        _ => Err("usage: cargo xtask docs [--check]".to_owned()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
         }
-        other => {
-            eprintln!("usage: cargo xtask docs [--check] | bench (got {other:?})");
-            std::process::exit(2);
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// Regenerate or check the docs; in check mode name each stale file and the command to run.
+fn run_docs(mode: Mode) -> Result<(), String> {
+    let root = workspace_root();
+    let spec = docs::load_spec(&root)?;
+    let mut stale = Vec::new();
+    for file in docs::generate(&spec) {
+        let outcome = codegen::ensure(&root, &file, mode)
+            .map_err(|err| format!("cannot write {}: {err}", file.path.display()))?;
+        match outcome {
+            Outcome::Stale => stale.push(file.path.display().to_string()),
+            Outcome::Written => println!("wrote {}", file.path.display()),
+            Outcome::Unchanged => {}
+        }
+    }
+    if stale.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} out of date with {}: {}\nrun `{}` and commit the result",
+        if stale.len() == 1 {
+            "this file is"
+        } else {
+            "these files are"
+        },
+        docs::SPEC_PATH,
+        stale.join(", "),
+        docs::COMMAND,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `cargo test` catches docs that drifted from the spec, as `cargo xtask docs --check` does.
+    #[test]
+    fn generated_docs_match_the_spec() {
+        if let Err(message) = run_docs(Mode::Check) {
+            panic!("{message}");
         }
     }
 }
