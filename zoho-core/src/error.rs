@@ -36,8 +36,9 @@ pub struct ApiError {
     pub details: Value,
 }
 
-/// Everything that can go wrong.
-#[derive(Debug, thiserror::Error)]
+/// Everything that can go wrong. `Clone` because one failed token refresh is handed to every
+/// caller that waited for it.
+#[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// An input does not fit: `field` is its JSON path (`values.Email`, `recordId`).

@@ -1,0 +1,329 @@
+//! One named connection's settings: the `[connections.NAME]` table of `zoho.toml`.
+//!
+//! The client secret is never in the file: `client_secret_env` names the environment variable
+//! that holds it.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::oauth::{OAuthEndpoints, checked_base_url};
+use crate::region::Region;
+use crate::{DEFAULT_MAX_IN_FLIGHT, Error};
+
+/// The region used when a connection names none.
+pub const DEFAULT_REGION_URL: &str = "https://accounts.zoho.com";
+
+/// The scopes requested when a connection names none (the component's documented default).
+pub const DEFAULT_SCOPES: &str = "ZohoCRM.coql.READ ZohoCRM.notifications.ALL ZohoCRM.users.ALL ZohoCRM.org.ALL ZohoCRM.settings.ALL ZohoCRM.modules.ALL ZohoCRM.bulk.ALL ZohoBooks.fullaccess.all";
+
+/// The environment variable the client secret comes from when a connection names none.
+pub const DEFAULT_CLIENT_SECRET_ENV: &str = "ZOHO_CLIENT_SECRET";
+
+/// How the connection finds its OAuth endpoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum ConnectionKind {
+    /// From the region (`region_url`).
+    #[default]
+    #[serde(rename = "oauth2")]
+    OAuth2,
+    /// Given one by one: `authorize_url`, `token_url`, `revoke_url`.
+    #[serde(rename = "oauth2_deprecated")]
+    OAuth2Deprecated,
+}
+
+/// The CRM API version: `v3` (the documented default) and the others Zoho serves, `v2.1` to `v8`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CrmApiVersion(String);
+
+impl CrmApiVersion {
+    /// Every version accepted.
+    pub const KNOWN: [&'static str; 7] = ["v2.1", "v3", "v4", "v5", "v6", "v7", "v8"];
+
+    /// Check `version` (`v3`, `V8`, `v2.1`).
+    pub fn parse(version: &str) -> Result<CrmApiVersion, Error> {
+        let lower = version.trim().to_ascii_lowercase();
+        if CrmApiVersion::KNOWN.contains(&lower.as_str()) {
+            Ok(CrmApiVersion(lower))
+        } else {
+            Err(Error::Config(format!(
+                "`crm_api_version` `{version}` is not one of {}",
+                CrmApiVersion::KNOWN.join(", ")
+            )))
+        }
+    }
+
+    /// The version as it goes in the path (`v3`).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for CrmApiVersion {
+    fn default() -> Self {
+        CrmApiVersion("v3".into())
+    }
+}
+
+impl TryFrom<String> for CrmApiVersion {
+    type Error = Error;
+
+    fn try_from(version: String) -> Result<Self, Self::Error> {
+        CrmApiVersion::parse(&version)
+    }
+}
+
+impl From<CrmApiVersion> for String {
+    fn from(version: CrmApiVersion) -> String {
+        version.0
+    }
+}
+
+impl std::fmt::Display for CrmApiVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One connection's settings. Holds no secret, so Debug and Serialize are safe to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionConfig {
+    /// `oauth2` (endpoints from the region) or `oauth2_deprecated` (endpoints given by hand).
+    #[serde(default)]
+    pub kind: ConnectionKind,
+    /// The data center: an accounts URL (`https://accounts.zoho.eu`) or a code (`eu`).
+    /// Default `https://accounts.zoho.com`. Only for `oauth2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_url: Option<String>,
+    /// The app's client id, from Zoho's API console.
+    pub client_id: String,
+    /// The environment variable holding the client secret (default `ZOHO_CLIENT_SECRET`).
+    #[serde(default = "default_client_secret_env")]
+    pub client_secret_env: String,
+    /// Space-separated scopes; CRM and Books scopes may be mixed.
+    #[serde(default = "default_scopes")]
+    pub scopes: String,
+    /// CRM API version, `v3` by default.
+    #[serde(default)]
+    pub crm_api_version: CrmApiVersion,
+    /// The Books organization to act in when a call names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub books_organization_id: Option<String>,
+    /// The file tokens live in between runs; without it they live in memory only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_store: Option<PathBuf>,
+    /// `oauth2_deprecated`: the authorization URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorize_url: Option<String>,
+    /// `oauth2_deprecated`: the token URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// `oauth2_deprecated`: the refresh-token revoke URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoke_url: Option<String>,
+    /// Send API calls here instead of the token's `api_domain` (the sandbox's base URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base_url: Option<String>,
+    /// `oauth2`: use this accounts server instead of the region's (the sandbox's base URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts_url: Option<String>,
+    /// Most requests in flight at once for this connection (Zoho counts concurrency).
+    #[serde(default = "default_max_in_flight")]
+    pub max_in_flight: usize,
+    /// CRM fields to ask for when a Get Records call names none (Zoho requires `fields`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crm_default_fields: Option<Vec<String>>,
+}
+
+fn default_client_secret_env() -> String {
+    DEFAULT_CLIENT_SECRET_ENV.into()
+}
+
+fn default_scopes() -> String {
+    DEFAULT_SCOPES.into()
+}
+
+fn default_max_in_flight() -> usize {
+    DEFAULT_MAX_IN_FLIGHT
+}
+
+impl ConnectionConfig {
+    /// An `oauth2` connection in the default region with every other setting at its default.
+    pub fn new(client_id: impl Into<String>) -> ConnectionConfig {
+        ConnectionConfig {
+            kind: ConnectionKind::OAuth2,
+            region_url: None,
+            client_id: client_id.into(),
+            client_secret_env: default_client_secret_env(),
+            scopes: default_scopes(),
+            crm_api_version: CrmApiVersion::default(),
+            books_organization_id: None,
+            token_store: None,
+            authorize_url: None,
+            token_url: None,
+            revoke_url: None,
+            api_base_url: None,
+            accounts_url: None,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            crm_default_fields: None,
+        }
+    }
+
+    /// A connection whose accounts server and API both live at `base_url` (the sandbox).
+    pub fn at_base_url(
+        client_id: impl Into<String>,
+        base_url: impl Into<String>,
+    ) -> ConnectionConfig {
+        let base_url = base_url.into();
+        ConnectionConfig {
+            accounts_url: Some(base_url.clone()),
+            api_base_url: Some(base_url),
+            ..ConnectionConfig::new(client_id)
+        }
+    }
+
+    /// The region, for `oauth2` connections.
+    pub fn region(&self) -> Result<Option<Region>, Error> {
+        match self.kind {
+            ConnectionKind::OAuth2 => {
+                Region::parse(self.region_url.as_deref().unwrap_or(DEFAULT_REGION_URL))
+                    .map(Some)
+                    .map_err(|err| Error::Config(format!("`region_url`: {}", config_reason(err))))
+            }
+            ConnectionKind::OAuth2Deprecated => Ok(None),
+        }
+    }
+
+    /// The scopes, one per entry.
+    pub fn scope_list(&self) -> Vec<String> {
+        self.scopes.split_whitespace().map(str::to_string).collect()
+    }
+
+    /// Where OAuth calls go.
+    pub fn oauth_endpoints(&self) -> Result<OAuthEndpoints, Error> {
+        match self.kind {
+            ConnectionKind::OAuth2 => {
+                let region = self.region()?;
+                match (&self.accounts_url, region) {
+                    (Some(accounts), _) => OAuthEndpoints::for_accounts_server(&checked_base_url(
+                        "accounts_url",
+                        accounts,
+                    )?),
+                    (None, Some(region)) => OAuthEndpoints::for_region(region),
+                    (None, None) => Err(Error::Config("`region_url` is missing".into())),
+                }
+            }
+            ConnectionKind::OAuth2Deprecated => Ok(OAuthEndpoints {
+                authorize_url: required_url("authorize_url", self.authorize_url.as_deref())?,
+                token_url: required_url("token_url", self.token_url.as_deref())?,
+                revoke_url: required_url("revoke_url", self.revoke_url.as_deref())?,
+                accounts_base: None,
+            }),
+        }
+    }
+
+    /// The API domain to use until a token response names one: `api_base_url`, else the
+    /// region's, else (deprecated kind) the region of the token URL's host.
+    pub fn default_api_domain(&self) -> Result<Option<String>, Error> {
+        if let Some(base) = &self.api_base_url {
+            return Ok(Some(
+                checked_base_url("api_base_url", base)?
+                    .as_str()
+                    .trim_end_matches('/')
+                    .to_string(),
+            ));
+        }
+        if let Some(region) = self.region()? {
+            return Ok(Some(region.api_domain().to_string()));
+        }
+        let token_host = self
+            .token_url
+            .as_deref()
+            .and_then(|url| Url::parse(url).ok())
+            .and_then(|url| url.host_str().and_then(Region::from_accounts_host));
+        Ok(token_host.map(|region| region.api_domain().to_string()))
+    }
+
+    /// Check every setting; the error names the setting and says what is allowed.
+    pub fn validate(&self) -> Result<(), Error> {
+        if self.client_id.trim().is_empty() {
+            return Err(Error::Config(
+                "`client_id` is empty; copy it from Zoho's API console".into(),
+            ));
+        }
+        if self.client_secret_env.trim().is_empty() {
+            return Err(Error::Config(
+                "`client_secret_env` is empty; name the environment variable holding the client secret".into(),
+            ));
+        }
+        if self.scope_list().is_empty() {
+            return Err(Error::Config(
+                "`scopes` is empty; list space-separated scopes such as `ZohoCRM.modules.ALL`"
+                    .into(),
+            ));
+        }
+        if self.max_in_flight == 0 {
+            return Err(Error::Config("`max_in_flight` must be at least 1".into()));
+        }
+        if let Some(org) = &self.books_organization_id
+            && (org.is_empty() || !org.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(Error::Config(format!(
+                "`books_organization_id` `{org}` must be digits only"
+            )));
+        }
+        if let Some(fields) = &self.crm_default_fields
+            && (fields.is_empty()
+                || fields
+                    .iter()
+                    .any(|field| field.trim().is_empty() || field.contains(',')))
+        {
+            return Err(Error::Config(
+                "`crm_default_fields` must list field API names, none empty and none containing a comma".into(),
+            ));
+        }
+        let misplaced: &[(&str, bool)] = match self.kind {
+            ConnectionKind::OAuth2 => &[
+                ("authorize_url", self.authorize_url.is_some()),
+                ("token_url", self.token_url.is_some()),
+                ("revoke_url", self.revoke_url.is_some()),
+            ],
+            ConnectionKind::OAuth2Deprecated => &[
+                ("region_url", self.region_url.is_some()),
+                ("accounts_url", self.accounts_url.is_some()),
+            ],
+        };
+        if let Some((field, _)) = misplaced.iter().find(|(_, set)| *set) {
+            let kind = match self.kind {
+                ConnectionKind::OAuth2 => "oauth2",
+                ConnectionKind::OAuth2Deprecated => "oauth2_deprecated",
+            };
+            return Err(Error::Config(format!(
+                "`{field}` does not apply to kind `{kind}`"
+            )));
+        }
+        self.oauth_endpoints()?;
+        self.default_api_domain()?;
+        Ok(())
+    }
+}
+
+fn required_url(field: &str, value: Option<&str>) -> Result<Url, Error> {
+    let value = value.ok_or_else(|| {
+        Error::Config(format!(
+            "`{field}` is required for kind `oauth2_deprecated`"
+        ))
+    })?;
+    checked_base_url(field, value)
+}
+
+/// The message of a configuration error, without the `configuration:` prefix Display adds.
+fn config_reason(err: Error) -> String {
+    match err {
+        Error::Config(reason) => reason,
+        other => other.to_string(),
+    }
+}

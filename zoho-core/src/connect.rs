@@ -1,0 +1,265 @@
+//! A configured connection: its settings, its client secret and its shared token cache, and
+//! the authorization-code flow that fills the cache.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::config::ConnectionConfig;
+use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
+use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
+use crate::{Error, Secret, TokenSource};
+
+/// How long a started authorization may take before its `state` is no longer accepted.
+const AUTHORIZATION_TTL: Duration = Duration::from_secs(10 * 60);
+/// Most authorizations waiting for their redirect at once; the oldest is dropped past it.
+const MAX_PENDING: usize = 16;
+
+/// A browser authorization to send the user to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationStart {
+    /// The consent page URL.
+    pub url: String,
+    /// The `state` the redirect must bring back (already remembered by the connection).
+    pub state: String,
+}
+
+struct Pending {
+    state: String,
+    redirect_uri: String,
+    started: Instant,
+}
+
+/// One named connection, ready to authorize and to hand out tokens. Debug never shows a secret.
+pub struct Connection {
+    name: String,
+    config: ConnectionConfig,
+    tokens: Arc<TokenManager>,
+    pending: Mutex<Vec<Pending>>,
+}
+
+impl Connection {
+    /// A connection with `client_secret` (from wherever the caller keeps it); tokens live in the
+    /// config's `token_store` file, or in memory when it names none.
+    pub fn new(
+        name: impl Into<String>,
+        config: ConnectionConfig,
+        client_secret: Secret,
+    ) -> Result<Connection, Error> {
+        let store: Arc<dyn TokenStore> = match &config.token_store {
+            Some(path) => Arc::new(FileStore::new(path.clone())),
+            None => Arc::new(MemoryStore::new()),
+        };
+        Connection::with_store(name, config, client_secret, store)
+    }
+
+    /// A connection whose client secret comes from the environment variable the config names.
+    pub fn from_env(
+        name: impl Into<String>,
+        config: ConnectionConfig,
+    ) -> Result<Connection, Error> {
+        let name = name.into();
+        let secret = match std::env::var(&config.client_secret_env) {
+            Ok(secret) if !secret.trim().is_empty() => Secret::new(secret),
+            Ok(_) => {
+                return Err(Error::Config(format!(
+                    "connection `{name}`: the environment variable `{}` (client_secret_env) is empty",
+                    config.client_secret_env
+                )));
+            }
+            Err(_) => {
+                return Err(Error::Config(format!(
+                    "connection `{name}`: set the environment variable `{}` (client_secret_env) to the client secret",
+                    config.client_secret_env
+                )));
+            }
+        };
+        Connection::new(name, config, secret)
+    }
+
+    /// A connection keeping its tokens in `store`.
+    pub fn with_store(
+        name: impl Into<String>,
+        config: ConnectionConfig,
+        client_secret: Secret,
+        store: Arc<dyn TokenStore>,
+    ) -> Result<Connection, Error> {
+        let name = name.into();
+        let named = |err: Error| match err {
+            Error::Config(reason) => Error::Config(format!("connection `{name}`: {reason}")),
+            other => other,
+        };
+        config.validate().map_err(named)?;
+        if client_secret.expose().trim().is_empty() {
+            return Err(Error::Config(format!(
+                "connection `{name}`: the client secret is empty"
+            )));
+        }
+        let ctx = ErrorContext {
+            connection: name.clone(),
+            client_secret_env: config.client_secret_env.clone(),
+        };
+        let endpoints = config.oauth_endpoints().map_err(named)?;
+        let oauth = OAuthClient::new(
+            ctx,
+            config.client_id.clone(),
+            client_secret,
+            config.scope_list(),
+            endpoints,
+        )?;
+        let manager = TokenManager::new(oauth, store)
+            .with_api_domain_override(config.api_base_url.clone())
+            .with_fallback_api_domain(config.default_api_domain().map_err(named)?);
+        Ok(Connection {
+            name,
+            config,
+            tokens: Arc::new(manager),
+            pending: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The connection's name (`default`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its settings.
+    pub fn config(&self) -> &ConnectionConfig {
+        &self.config
+    }
+
+    /// The shared token cache.
+    pub fn token_manager(&self) -> &Arc<TokenManager> {
+        &self.tokens
+    }
+
+    /// The token cache as the client takes it.
+    pub fn token_source(&self) -> Arc<dyn TokenSource> {
+        self.tokens.clone()
+    }
+
+    /// Start an authorization: the consent URL to open and its `state`, which this connection
+    /// remembers for 10 minutes and accepts once.
+    pub fn authorization_url(&self, redirect_uri: &str) -> Result<AuthorizationStart, Error> {
+        let state = new_state();
+        let url = self
+            .tokens
+            .oauth()
+            .authorization_url(redirect_uri, &state)?;
+        let mut pending = self.pending();
+        let now = Instant::now();
+        pending.retain(|p| now.duration_since(p.started) < AUTHORIZATION_TTL);
+        if pending.len() >= MAX_PENDING {
+            pending.remove(0);
+        }
+        pending.push(Pending {
+            state: state.clone(),
+            redirect_uri: redirect_uri.to_string(),
+            started: now,
+        });
+        Ok(AuthorizationStart {
+            url: url.to_string(),
+            state,
+        })
+    }
+
+    /// Whether `state` belongs to an authorization this connection started and still accepts
+    /// (to find the connection a redirect is for).
+    pub fn is_pending(&self, state: &str) -> bool {
+        let now = Instant::now();
+        self.pending().iter().any(|p| {
+            states_match(&p.state, state) && now.duration_since(p.started) < AUTHORIZATION_TTL
+        })
+    }
+
+    /// Finish an authorization from the redirect's `code`, `accounts-server` and `state`:
+    /// check the state, exchange the code at that accounts server (only a Zoho one or this
+    /// connection's own), and store the tokens.
+    pub async fn complete_authorization(
+        &self,
+        code: &str,
+        accounts_server: Option<&str>,
+        state: &str,
+        redirect_uri: &str,
+    ) -> Result<(), Error> {
+        let started = self.take_pending(state)?;
+        if started.redirect_uri != redirect_uri {
+            return Err(Error::InvalidInput {
+                field: "redirect_uri".into(),
+                reason:
+                    "differs from the one the authorization started with; Zoho requires the same"
+                        .into(),
+            });
+        }
+        let code = checked_code(code)?;
+        let grant = self
+            .tokens
+            .oauth()
+            .exchange_code(&code, Some(redirect_uri), accounts_server)
+            .await?;
+        // Refreshes go where the code was exchanged; the deprecated kind has fixed URLs.
+        let granted_by = match (
+            &self.tokens.oauth().endpoints().accounts_base,
+            accounts_server,
+        ) {
+            (Some(_), Some(server)) => Some(
+                checked_base_url("accounts-server", server)?
+                    .origin()
+                    .ascii_serialization(),
+            ),
+            _ => None,
+        };
+        self.tokens.authorized(grant, granted_by).await
+    }
+
+    /// Exchange a self-client grant code (made in Zoho's API console, or by the sandbox's
+    /// `/__sandbox/self-client`): no redirect, no state.
+    pub async fn exchange_self_client_code(&self, code: &str) -> Result<(), Error> {
+        let code = checked_code(code)?;
+        let grant = self.tokens.oauth().exchange_code(&code, None, None).await?;
+        self.tokens.authorized(grant, None).await
+    }
+
+    /// Revoke the refresh token at Zoho and forget the tokens. Returns whether there was one.
+    pub async fn revoke(&self) -> Result<bool, Error> {
+        self.tokens.revoke().await
+    }
+
+    fn take_pending(&self, state: &str) -> Result<Pending, Error> {
+        let mut pending = self.pending();
+        let now = Instant::now();
+        pending.retain(|p| now.duration_since(p.started) < AUTHORIZATION_TTL);
+        let found = pending.iter().position(|p| states_match(&p.state, state));
+        found.map(|index| pending.remove(index)).ok_or_else(|| Error::Unauthorized {
+            connection: self.name.clone(),
+            reason: "the authorization redirect carries a `state` this connection did not issue, already used, or older than 10 minutes".into(),
+            next_step: format!("start the authorization again (`zoho-server auth login --connection {}`)", self.name),
+        })
+    }
+
+    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+fn checked_code(code: &str) -> Result<Secret, Error> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Err(Error::InvalidInput {
+            field: "code".into(),
+            reason: "the authorization code is empty".into(),
+        });
+    }
+    Ok(Secret::new(code))
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("name", &self.name)
+            .field("config", &self.config)
+            .field("tokens", &self.tokens)
+            .finish_non_exhaustive()
+    }
+}

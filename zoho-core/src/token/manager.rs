@@ -1,0 +1,433 @@
+//! One connection's access token, shared by every caller and refreshed by at most one of them.
+//!
+//! Zoho lets a refresh token mint 10 access tokens per 10 minutes (`crm.md` §2.5), so minting
+//! must be rare: callers share one token, it is refreshed shortly before it expires, only one
+//! refresh runs at a time (the others wait for its result instead of starting their own), and a
+//! failed refresh is not retried by every caller that was waiting for it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::auth::BoxFuture;
+use crate::oauth::{OAuthClient, TokenGrant};
+use crate::token::{StoredTokens, TokenStore};
+use crate::{AccessToken, Error, TokenSource};
+
+/// How long before expiry a token is refreshed (at most half its lifetime).
+const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+/// How long to stop asking after Zoho throttled the token endpoint without saying how long.
+const THROTTLE_PAUSE: Duration = Duration::from_secs(60);
+/// How long to stop asking after any other failed refresh.
+const FAILURE_PAUSE: Duration = Duration::from_secs(5);
+
+/// Hands out one connection's access token (implements [`TokenSource`]). Share it with `Arc`.
+pub struct TokenManager {
+    oauth: OAuthClient,
+    store: Arc<dyn TokenStore>,
+    api_domain_override: Option<String>,
+    fallback_api_domain: Option<String>,
+    refresh_margin: Duration,
+    /// The token handed out without taking the refresh lock.
+    current: RwLock<Option<Current>>,
+    /// Refresh attempts finished so far, to tell a waiter that one finished while it waited.
+    attempts: AtomicU64,
+    /// Held for the whole of a refresh: this is what makes it single-flight.
+    state: Mutex<State>,
+}
+
+#[derive(Clone)]
+struct Current {
+    token: AccessToken,
+    refresh_at: Instant,
+    expires_at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    loaded: bool,
+    tokens: Option<StoredTokens>,
+    failure: Option<Failure>,
+}
+
+struct Failure {
+    /// The value of `attempts` once the failed attempt finished.
+    attempt: u64,
+    error: Error,
+    /// Until then, callers get this error instead of a new attempt.
+    quiet_until: Instant,
+}
+
+impl TokenManager {
+    /// A manager minting tokens with `oauth` and keeping them in `store` (read on first use).
+    pub fn new(oauth: OAuthClient, store: Arc<dyn TokenStore>) -> TokenManager {
+        TokenManager {
+            oauth,
+            store,
+            api_domain_override: None,
+            fallback_api_domain: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+            current: RwLock::new(None),
+            attempts: AtomicU64::new(0),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// Send API calls to `api_base` whatever the token response says (the sandbox, a proxy).
+    pub fn with_api_domain_override(mut self, api_base: Option<String>) -> TokenManager {
+        self.api_domain_override = api_base.map(|base| base.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// The API domain to use when neither the token response nor the store names one
+    /// (normally the region's `https://www.zohoapis.{tld}`).
+    pub fn with_fallback_api_domain(mut self, api_domain: Option<String>) -> TokenManager {
+        self.fallback_api_domain = api_domain.map(|base| base.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// Refresh this long before expiry (default 5 minutes; never more than half a token's life).
+    pub fn with_refresh_margin(mut self, margin: Duration) -> TokenManager {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The connection's name.
+    pub fn connection(&self) -> &str {
+        self.oauth.connection()
+    }
+
+    /// The OAuth client this manager refreshes with.
+    pub fn oauth(&self) -> &OAuthClient {
+        &self.oauth
+    }
+
+    /// The tokens as stored (loading them on first use); `None` when never authorized.
+    pub async fn stored_tokens(&self) -> Result<Option<StoredTokens>, Error> {
+        let mut state = self.state.lock().await;
+        self.ensure_loaded(&mut state).await?;
+        Ok(state.tokens.clone())
+    }
+
+    /// Take the tokens of a finished authorization: saved first (a refresh token that is not
+    /// saved would mean authorizing again after a restart), then handed out.
+    /// `accounts_server` is where they were granted; refreshes go there.
+    pub async fn authorized(
+        &self,
+        grant: TokenGrant,
+        accounts_server: Option<String>,
+    ) -> Result<(), Error> {
+        let mut state = self.state.lock().await;
+        // Zoho may omit the refresh token on a repeated consent; keep the one we have then.
+        let previous = match self.ensure_loaded(&mut state).await {
+            Ok(()) => state.tokens.clone(),
+            Err(_) => None,
+        };
+        let refresh_token = match (grant.refresh_token.clone(), previous.as_ref()) {
+            (Some(token), _) => token,
+            (None, Some(previous)) => previous.refresh_token.clone(),
+            (None, None) => {
+                return Err(Error::Unauthorized {
+                    connection: self.connection().to_string(),
+                    reason:
+                        "Zoho granted no refresh token (the consent was not for offline access)"
+                            .into(),
+                    next_step: self.login_step(),
+                });
+            }
+        };
+        let tokens = StoredTokens {
+            refresh_token,
+            access_token: Some(grant.access_token.clone()),
+            expires_at: Some(SystemTime::now() + grant.expires_in),
+            api_domain: grant
+                .api_domain
+                .clone()
+                .or_else(|| previous.as_ref().and_then(|p| p.api_domain.clone())),
+            scopes: grant.scope.clone(),
+            accounts_server,
+        };
+        self.store.save(&tokens).await?;
+        let current = self.current_for(&tokens, Some(grant.expires_in))?;
+        self.set_current(current);
+        state.tokens = Some(tokens);
+        state.loaded = true;
+        state.failure = None;
+        Ok(())
+    }
+
+    /// Revoke the refresh token at Zoho and forget the tokens. Returns whether there was one.
+    /// A token Zoho no longer knows is forgotten all the same.
+    pub async fn revoke(&self) -> Result<bool, Error> {
+        let mut state = self.state.lock().await;
+        self.ensure_loaded(&mut state).await?;
+        let Some(tokens) = state.tokens.clone() else {
+            return Ok(false);
+        };
+        match self
+            .oauth
+            .revoke(&tokens.refresh_token, tokens.accounts_server.as_deref())
+            .await
+        {
+            Ok(()) | Err(Error::Unauthorized { .. }) => {}
+            Err(err) => return Err(err),
+        }
+        self.store.clear().await?;
+        state.tokens = None;
+        state.failure = None;
+        self.set_current_none();
+        Ok(true)
+    }
+
+    async fn access_token_now(&self) -> Result<AccessToken, Error> {
+        if let Some(current) = self.snapshot() {
+            let now = Instant::now();
+            if now < current.refresh_at {
+                return Ok(current.token);
+            }
+            if now < current.expires_at {
+                // Refresh ahead, but never make a caller wait while the token still works.
+                return Ok(match self.state.try_lock() {
+                    Ok(mut state) => self.refresh_ahead(&mut state, current).await,
+                    Err(_) => current.token,
+                });
+            }
+        }
+        let seen = self.attempts.load(Ordering::SeqCst);
+        let mut state = self.state.lock().await;
+        self.ensure_loaded(&mut state).await?;
+        let now = Instant::now();
+        if let Some(current) = self.snapshot().filter(|current| now < current.expires_at) {
+            if now < current.refresh_at {
+                return Ok(current.token);
+            }
+            return Ok(self.refresh_ahead(&mut state, current).await);
+        }
+        if let Some(err) = shared_failure(&state, seen, now) {
+            return Err(err);
+        }
+        self.refresh(&mut state).await.map(|current| current.token)
+    }
+
+    async fn token_rejected_now(&self, rejected: &AccessToken) -> Result<AccessToken, Error> {
+        let replaced = |now: Instant| {
+            self.snapshot()
+                .filter(|current| current.token.token != rejected.token && now < current.expires_at)
+        };
+        if let Some(current) = replaced(Instant::now()) {
+            return Ok(current.token);
+        }
+        let seen = self.attempts.load(Ordering::SeqCst);
+        let mut state = self.state.lock().await;
+        self.ensure_loaded(&mut state).await?;
+        let now = Instant::now();
+        if let Some(current) = replaced(now) {
+            return Ok(current.token);
+        }
+        // The rejected token is still the current one: stop handing it out.
+        self.set_current_none();
+        if let Some(err) = shared_failure(&state, seen, now) {
+            return Err(err);
+        }
+        self.refresh(&mut state).await.map(|current| current.token)
+    }
+
+    async fn refresh_ahead(&self, state: &mut State, current: Current) -> AccessToken {
+        let now = Instant::now();
+        if let Some(newer) = self.snapshot().filter(|newer| now < newer.refresh_at) {
+            return newer.token;
+        }
+        if state
+            .failure
+            .as_ref()
+            .is_some_and(|failure| now < failure.quiet_until)
+        {
+            return current.token;
+        }
+        match self.refresh(state).await {
+            Ok(refreshed) => refreshed.token,
+            Err(err) => {
+                tracing::warn!(connection = %self.connection(), error = %err, "refreshing ahead of expiry failed; the current token still works");
+                current.token
+            }
+        }
+    }
+
+    /// Mint a new access token. Called with the refresh lock held.
+    async fn refresh(&self, state: &mut State) -> Result<Current, Error> {
+        if state
+            .failure
+            .as_ref()
+            .is_some_and(|failure| matches!(failure.error, Error::Unauthorized { .. }))
+        {
+            // Another process (`auth login`) may have stored new tokens since.
+            state.tokens = self.store.load().await?;
+        }
+        let Some(tokens) = state.tokens.clone() else {
+            return Err(Error::Unauthorized {
+                connection: self.connection().to_string(),
+                reason: "the connection was never authorized (no refresh token stored)".into(),
+                next_step: self.login_step(),
+            });
+        };
+        let result = self
+            .oauth
+            .refresh(&tokens.refresh_token, tokens.accounts_server.as_deref())
+            .await;
+        let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
+        let outcome = match result {
+            Ok(grant) => self.take_refreshed(state, tokens, grant).await,
+            Err(err) => Err(err),
+        };
+        if let Err(err) = &outcome {
+            let pause = match err {
+                Error::RateLimited { retry_after, .. } => retry_after.unwrap_or(THROTTLE_PAUSE),
+                _ => FAILURE_PAUSE,
+            };
+            state.failure = Some(Failure {
+                attempt,
+                error: err.clone(),
+                quiet_until: Instant::now() + pause,
+            });
+        }
+        outcome
+    }
+
+    async fn take_refreshed(
+        &self,
+        state: &mut State,
+        old: StoredTokens,
+        grant: TokenGrant,
+    ) -> Result<Current, Error> {
+        let tokens = StoredTokens {
+            // A refresh answer carries no refresh token: keep the one that still works.
+            refresh_token: grant.refresh_token.unwrap_or(old.refresh_token),
+            access_token: Some(grant.access_token),
+            expires_at: Some(SystemTime::now() + grant.expires_in),
+            api_domain: grant.api_domain.or(old.api_domain),
+            scopes: grant.scope.or(old.scopes),
+            accounts_server: old.accounts_server,
+        };
+        let current = self.current_for(&tokens, Some(grant.expires_in))?;
+        if let Err(err) = self.store.save(&tokens).await {
+            // The stored refresh token is unchanged, so nothing is lost: the next run mints again.
+            tracing::warn!(connection = %self.connection(), error = %err, "could not save the refreshed access token");
+        }
+        self.set_current(current.clone());
+        state.tokens = Some(tokens);
+        state.failure = None;
+        Ok(current)
+    }
+
+    async fn ensure_loaded(&self, state: &mut State) -> Result<(), Error> {
+        if state.loaded {
+            return Ok(());
+        }
+        let tokens = self.store.load().await?;
+        if let Some(tokens) = &tokens {
+            match self.current_for(tokens, None) {
+                Ok(current) => self.set_current(current),
+                Err(err) => {
+                    tracing::debug!(connection = %self.connection(), error = %err, "stored access token not usable")
+                }
+            }
+        }
+        state.tokens = tokens;
+        state.loaded = true;
+        Ok(())
+    }
+
+    /// The token to hand out for `tokens`. `lifetime` is its full life when just minted; for a
+    /// stored token it is unknown and the whole margin applies.
+    fn current_for(
+        &self,
+        tokens: &StoredTokens,
+        lifetime: Option<Duration>,
+    ) -> Result<Current, Error> {
+        let (Some(token), Some(expires_at)) = (tokens.access_token.clone(), tokens.expires_at)
+        else {
+            return Err(Error::Internal("no access token stored".into()));
+        };
+        let left = expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO);
+        // Half the life at most, so short-lived tokens (a sandbox) are not refreshed on every call.
+        let margin = lifetime.map_or(self.refresh_margin, |lifetime| {
+            self.refresh_margin.min(lifetime / 2)
+        });
+        let now = Instant::now();
+        let expires_at = now + left;
+        let api_domain = self
+            .api_domain_override
+            .clone()
+            .or_else(|| tokens.api_domain.clone())
+            .or_else(|| self.fallback_api_domain.clone())
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "connection `{}`: Zoho named no api_domain and none is configured; set `api_base_url`",
+                    self.connection()
+                ))
+            })?;
+        Ok(Current {
+            token: AccessToken { token, api_domain },
+            refresh_at: expires_at.checked_sub(margin).unwrap_or(now),
+            expires_at,
+        })
+    }
+
+    fn login_step(&self) -> String {
+        format!(
+            "run `zoho-server auth login --connection {}`",
+            self.connection()
+        )
+    }
+
+    fn snapshot(&self) -> Option<Current> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_current(&self, current: Current) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(current);
+    }
+
+    fn set_current_none(&self) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+/// The error to give a caller instead of a new attempt: the attempt it waited for failed, or
+/// Zoho asked us to pause.
+fn shared_failure(state: &State, seen: u64, now: Instant) -> Option<Error> {
+    let failure = state.failure.as_ref()?;
+    (failure.attempt > seen || now < failure.quiet_until).then(|| failure.error.clone())
+}
+
+impl TokenSource for TokenManager {
+    fn access_token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+        Box::pin(self.access_token_now())
+    }
+
+    fn token_rejected<'a>(
+        &'a self,
+        rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<AccessToken, Error>> {
+        Box::pin(self.token_rejected_now(rejected))
+    }
+}
+
+impl std::fmt::Debug for TokenManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenManager")
+            .field("connection", &self.connection())
+            .field("store", &self.store)
+            .field("api_domain_override", &self.api_domain_override)
+            .field("has_access_token", &self.snapshot().is_some())
+            .finish_non_exhaustive()
+    }
+}

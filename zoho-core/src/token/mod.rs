@@ -1,0 +1,14 @@
+//! Tokens of a connection: what is kept between runs ([`StoredTokens`] in a [`TokenStore`]) and
+//! the shared cache that hands out access tokens ([`TokenManager`]).
+
+mod file;
+mod manager;
+mod memory;
+mod store;
+mod stored;
+
+pub use file::{FileStore, StagedSave};
+pub use manager::TokenManager;
+pub use memory::MemoryStore;
+pub use store::TokenStore;
+pub use stored::StoredTokens;

@@ -1,0 +1,315 @@
+//! The shared token cache: one token for every caller, one refresh at a time, no more minting
+//! than needed.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use httpmock::prelude::*;
+use serde_json::json;
+use zoho_core::{AccessToken, ConnectionConfig, Error, MemoryStore, Secret, TokenStore};
+
+use crate::auth_support::*;
+
+/// Long enough that every caller is waiting while the refresh is in flight.
+const SLOW: Duration = Duration::from_millis(300);
+
+fn new_token_body() -> serde_json::Value {
+    json!({"access_token": "1000.access-new", "api_domain": "https://www.zohoapis.eu",
+           "token_type": "Bearer", "expires_in": 3600})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_callers_on_an_expired_token_cause_exactly_one_refresh() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, new_token_body(), SLOW).await;
+    let (connection, store) = connection_with(&server, Some(expired_tokens()));
+    let source = connection.token_source();
+
+    let calls: Vec<_> = (0..100)
+        .map(|_| {
+            let source = source.clone();
+            tokio::spawn(async move { source.access_token().await })
+        })
+        .collect();
+    for call in calls {
+        let token = call.await.unwrap().unwrap();
+        assert_eq!(token.token.expose(), "1000.access-new");
+        assert_eq!(token.api_domain, "https://www.zohoapis.eu");
+    }
+
+    refresh.assert_calls_async(1).await;
+    let stored = store.load().await.unwrap().unwrap();
+    assert_eq!(stored.access_token.unwrap().expose(), "1000.access-new");
+    // Later callers reuse the cached token.
+    source.access_token().await.unwrap();
+    refresh.assert_calls_async(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_callers_reporting_the_same_rejected_token_cause_one_refresh() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, new_token_body(), SLOW).await;
+    let (connection, _) =
+        connection_with(&server, Some(tokens_valid_for(Duration::from_secs(3600))));
+    let source = connection.token_source();
+    let rejected = source.access_token().await.unwrap();
+    assert_eq!(rejected.token.expose(), OLD_ACCESS);
+    refresh.assert_calls_async(0).await;
+
+    let calls: Vec<_> = (0..50)
+        .map(|_| {
+            let (source, rejected) = (source.clone(), rejected.clone());
+            tokio::spawn(async move { source.token_rejected(&rejected).await })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(
+            call.await.unwrap().unwrap().token.expose(),
+            "1000.access-new"
+        );
+    }
+    refresh.assert_calls_async(1).await;
+    assert_eq!(
+        source.access_token().await.unwrap().token.expose(),
+        "1000.access-new"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_token_that_was_already_replaced_is_not_refreshed_again() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, new_token_body(), Duration::ZERO).await;
+    let (connection, _) = connection_with(&server, Some(expired_tokens()));
+    let source = connection.token_source();
+    let current = source.access_token().await.unwrap();
+    refresh.assert_calls_async(1).await;
+
+    let stale = AccessToken {
+        token: Secret::new(OLD_ACCESS),
+        api_domain: current.api_domain.clone(),
+    };
+    assert_eq!(source.token_rejected(&stale).await.unwrap(), current);
+    refresh.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_valid_stored_token_is_used_without_minting() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, new_token_body(), Duration::ZERO).await;
+    let (connection, _) =
+        connection_with(&server, Some(tokens_valid_for(Duration::from_secs(3600))));
+    for _ in 0..5 {
+        assert_eq!(
+            connection
+                .token_source()
+                .access_token()
+                .await
+                .unwrap()
+                .token
+                .expose(),
+            OLD_ACCESS
+        );
+    }
+    refresh.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_token_about_to_expire_is_refreshed_ahead() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, new_token_body(), Duration::ZERO).await;
+    let (connection, _) =
+        connection_with(&server, Some(tokens_valid_for(Duration::from_secs(120))));
+    let token = connection.token_source().access_token().await.unwrap();
+    assert_eq!(token.token.expose(), "1000.access-new");
+    refresh.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_failed_refresh_ahead_of_expiry_still_hands_out_the_working_token() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 503, json!({}), Duration::ZERO).await;
+    let (connection, _) =
+        connection_with(&server, Some(tokens_valid_for(Duration::from_secs(120))));
+    let source = connection.token_source();
+    for _ in 0..3 {
+        assert_eq!(
+            source.access_token().await.unwrap().token.expose(),
+            OLD_ACCESS
+        );
+    }
+    // One failed attempt, then a pause before the next.
+    refresh.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn api_domain_survives_a_refresh_that_omits_it() {
+    let server = MockServer::start_async().await;
+    mock_refresh(
+        &server,
+        200,
+        json!({"access_token": "1000.access-new", "expires_in": 3600}),
+        Duration::ZERO,
+    )
+    .await;
+    let (connection, store) = connection_with(&server, Some(expired_tokens()));
+    let token = connection.token_source().access_token().await.unwrap();
+    assert_eq!(token.token.expose(), "1000.access-new");
+    assert_eq!(token.api_domain, "https://www.zohoapis.eu");
+    let stored = store.load().await.unwrap().unwrap();
+    assert_eq!(
+        stored.api_domain.as_deref(),
+        Some("https://www.zohoapis.eu")
+    );
+    assert_eq!(
+        stored.refresh_token.expose(),
+        OLD_REFRESH,
+        "a refresh answer carries no refresh token"
+    );
+}
+
+#[tokio::test]
+async fn an_explicit_api_base_wins_over_the_tokens_api_domain() {
+    let server = MockServer::start_async().await;
+    mock_refresh(&server, 200, new_token_body(), Duration::ZERO).await;
+    let config = ConnectionConfig {
+        api_base_url: Some("http://127.0.0.1:9999/".into()),
+        ..config_for(&server)
+    };
+    let store = Arc::new(MemoryStore::with_tokens(expired_tokens()));
+    let connection = connection(config, store);
+    let token = connection.token_source().access_token().await.unwrap();
+    assert_eq!(token.api_domain, "http://127.0.0.1:9999");
+}
+
+#[tokio::test]
+async fn a_connection_never_authorized_says_how_to_authorize() {
+    let server = MockServer::start_async().await;
+    let anything = server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(500);
+        })
+        .await;
+    let (connection, _) = connection_with(&server, None);
+    let err = connection.token_source().access_token().await.unwrap_err();
+    let Error::Unauthorized {
+        reason, next_step, ..
+    } = err
+    else {
+        panic!("expected unauthorized, got {err:?}")
+    };
+    assert!(reason.contains("never authorized"), "{reason}");
+    assert!(
+        next_step.contains("zoho-server auth login --connection default"),
+        "{next_step}"
+    );
+    anything.assert_calls_async(0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_waiting_on_a_failed_refresh_share_its_error() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, json!({"error": "invalid_code"}), SLOW).await;
+    let (connection, _) = connection_with(&server, Some(expired_tokens()));
+    let source = connection.token_source();
+    let calls: Vec<_> = (0..30)
+        .map(|_| {
+            let source = source.clone();
+            tokio::spawn(async move { source.access_token().await })
+        })
+        .collect();
+    for call in calls {
+        assert!(matches!(
+            call.await.unwrap(),
+            Err(Error::Unauthorized { .. })
+        ));
+    }
+    refresh.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn after_access_denied_the_token_endpoint_is_left_alone_for_a_while() {
+    let server = MockServer::start_async().await;
+    let throttled = json!({"error": "Access Denied",
+        "error_description": "You have made too many requests continuously. Please try again after some time."});
+    let refresh = mock_refresh(&server, 200, throttled, Duration::ZERO).await;
+    let (connection, _) = connection_with(&server, Some(expired_tokens()));
+    let source = connection.token_source();
+
+    let first = futures::future::join_all((0..20).map(|_| source.access_token())).await;
+    assert!(
+        first
+            .iter()
+            .all(|r| matches!(r, Err(Error::RateLimited { .. })))
+    );
+    refresh.assert_calls_async(1).await;
+
+    // Asking again at once gives the same answer without another request.
+    assert!(matches!(
+        source.access_token().await,
+        Err(Error::RateLimited { .. })
+    ));
+    let rejected = AccessToken {
+        token: Secret::new(OLD_ACCESS),
+        api_domain: "https://www.zohoapis.eu".into(),
+    };
+    assert!(matches!(
+        source.token_rejected(&rejected).await,
+        Err(Error::RateLimited { .. })
+    ));
+    refresh.assert_calls_async(1).await;
+
+    // A minute later the endpoint is asked again.
+    refresh.delete_async().await;
+    let recovered = mock_refresh(&server, 200, new_token_body(), Duration::ZERO).await;
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(61)).await;
+    tokio::time::resume();
+    assert_eq!(
+        source.access_token().await.unwrap().token.expose(),
+        "1000.access-new"
+    );
+    recovered.assert_calls_async(1).await;
+}
+
+#[tokio::test]
+async fn a_token_stored_by_another_process_is_picked_up_after_a_refused_refresh() {
+    let server = MockServer::start_async().await;
+    mock_refresh(
+        &server,
+        200,
+        json!({"error": "invalid_code"}),
+        Duration::ZERO,
+    )
+    .await;
+    let fresh_grant = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/oauth/v2/token")
+                .form_urlencoded_tuple("refresh_token", "1000.refresh-relogin");
+            then.status(200).json_body(new_token_body());
+        })
+        .await;
+    let (connection, store) = connection_with(&server, Some(expired_tokens()));
+    let source = connection.token_source();
+    assert!(matches!(
+        source.access_token().await,
+        Err(Error::Unauthorized { .. })
+    ));
+
+    // `auth login` in another process writes new tokens to the same store.
+    let mut relogin = expired_tokens();
+    relogin.refresh_token = Secret::new("1000.refresh-relogin");
+    store.save(&relogin).await.unwrap();
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_secs(6)).await;
+    tokio::time::resume();
+
+    assert_eq!(
+        source.access_token().await.unwrap().token.expose(),
+        "1000.access-new"
+    );
+    fresh_grant.assert_calls_async(1).await;
+}
