@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::config::ConnectionConfig;
 use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
-use crate::{Error, Secret, TokenSource};
+use crate::{Client, Error, Secret, TokenSource};
 
 /// How long a started authorization may take before its `state` is no longer accepted.
 const AUTHORIZATION_TTL: Duration = Duration::from_secs(10 * 60);
@@ -36,6 +36,7 @@ pub struct Connection {
     name: String,
     config: ConnectionConfig,
     tokens: Arc<TokenManager>,
+    client: Client,
     pending: Mutex<Vec<Pending>>,
 }
 
@@ -111,10 +112,13 @@ impl Connection {
         let manager = TokenManager::new(oauth, store)
             .with_api_domain_override(config.api_base_url.clone())
             .with_fallback_api_domain(config.default_api_domain().map_err(named)?);
+        let tokens = Arc::new(manager);
+        let client = client_for(&name, &config, tokens.clone()).map_err(named)?;
         Ok(Connection {
             name,
             config,
-            tokens: Arc::new(manager),
+            tokens,
+            client,
             pending: Mutex::new(Vec::new()),
         })
     }
@@ -137,6 +141,12 @@ impl Connection {
     /// The token cache as the client takes it.
     pub fn token_source(&self) -> Arc<dyn TokenSource> {
         self.tokens.clone()
+    }
+
+    /// The client that sends this connection's requests. Every call returns the same client
+    /// (cheap clones), so they all share one token cache and one in-flight limit.
+    pub fn client(&self) -> Client {
+        self.client.clone()
     }
 
     /// Start an authorization: the consent URL to open and its `state`, which this connection
@@ -241,6 +251,28 @@ impl Connection {
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The request client for a connection's settings, taking tokens from `tokens`.
+fn client_for(
+    name: &str,
+    config: &ConnectionConfig,
+    tokens: Arc<TokenManager>,
+) -> Result<Client, Error> {
+    let mut builder = Client::builder(name)
+        .token_source(tokens)
+        .crm_version(config.crm_api_version.as_str())
+        .max_in_flight(config.max_in_flight);
+    if let Some(base) = &config.api_base_url {
+        builder = builder.api_base(base.clone());
+    }
+    if let Some(organization) = &config.books_organization_id {
+        builder = builder.books_organization_id(organization.clone());
+    }
+    if let Some(fields) = &config.crm_default_fields {
+        builder = builder.crm_default_fields(fields.clone());
+    }
+    builder.build()
 }
 
 fn checked_code(code: &str) -> Result<Secret, Error> {

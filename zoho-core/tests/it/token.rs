@@ -8,7 +8,10 @@ use std::time::Duration;
 
 use httpmock::prelude::*;
 use serde_json::json;
-use zoho_core::{AccessToken, ConnectionConfig, Error, MemoryStore, Secret, TokenStore};
+use zoho_core::{
+    AccessToken, ActionRequest, ConnectionConfig, Error, MemoryStore, Method, Product, RequestPath,
+    Secret, TokenStore,
+};
 
 use crate::auth_support::*;
 
@@ -312,4 +315,59 @@ async fn a_token_stored_by_another_process_is_picked_up_after_a_refused_refresh(
         "1000.access-new"
     );
     fresh_grant.assert_calls_async(1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_through_the_connections_client_share_one_refresh_after_invalid_token() {
+    let server = MockServer::start_async().await;
+    let refresh = mock_refresh(&server, 200, new_token_body(), SLOW).await;
+    let refused = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/crm/v3/Leads")
+                .header("authorization", format!("Zoho-oauthtoken {OLD_ACCESS}"));
+            then.status(401)
+                .json_body(json!({"code": "INVALID_TOKEN", "details": {},
+                "message": "invalid oauth token", "status": "error"}));
+        })
+        .await;
+    let accepted = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/crm/v3/Leads")
+                .header("authorization", "Zoho-oauthtoken 1000.access-new");
+            then.status(200)
+                .json_body(json!({"data": [{"id": "1"}], "info": {"more_records": false}}));
+        })
+        .await;
+    let config = ConnectionConfig {
+        api_base_url: Some(server.base_url()),
+        ..config_for(&server)
+    };
+    let store = Arc::new(MemoryStore::with_tokens(tokens_valid_for(
+        Duration::from_secs(3600),
+    )));
+    let connection = connection(config, store);
+
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let client = connection.client();
+            tokio::spawn(async move {
+                let request = ActionRequest::new(
+                    "crm.rawRequest",
+                    Product::Crm,
+                    Method::Get,
+                    RequestPath::Raw("/Leads".into()),
+                );
+                client.execute(request).await
+            })
+        })
+        .collect();
+    for call in calls {
+        let answer = call.await.unwrap().unwrap();
+        assert_eq!(answer["data"][0]["id"], "1");
+    }
+    refresh.assert_calls_async(1).await;
+    accepted.assert_calls_async(20).await;
+    assert!(refused.calls_async().await >= 1);
 }
