@@ -167,9 +167,20 @@ impl OAuthClient {
         let retry_after = retry_after(&response);
         let body = response.text().await.map_err(network_error)?;
         let reply: Option<serde_json::Value> = serde_json::from_str(&body).ok();
-        let error = reply.as_ref().and_then(|r| r.get("error")).is_some();
-        if (200..300).contains(&status) && !error {
+        let error = reply.as_ref().and_then(|r| r.get("error"));
+        if (200..300).contains(&status) && error.is_none() {
             return Ok(());
+        }
+        // `crm.md` §2.4: an unknown token is refused; it cannot be used any more either.
+        if error.and_then(|e| e.as_str()) == Some("invalid_token") {
+            return Err(Error::Unauthorized {
+                connection: self.ctx.connection.clone(),
+                reason: "Zoho no longer knows the refresh token (invalid_token)".into(),
+                next_step: format!(
+                    "authorize again: run `zoho-server auth login --connection {}`",
+                    self.ctx.connection
+                ),
+            });
         }
         // Same error vocabulary as the token endpoint; a revoke has no token to return.
         match parse_token_response(&self.ctx, GrantKind::Revoke, status, retry_after, &body) {

@@ -453,3 +453,19 @@ async fn the_deprecated_kind_uses_its_three_urls() {
     assert!(connection.revoke().await.unwrap());
     revoke.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn a_token_zoho_no_longer_knows_is_forgotten_on_revoke() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth/v2/token/revoke");
+            then.status(400)
+                .json_body(json!({"status": "failure", "error": "invalid_token"}));
+        })
+        .await;
+    let (connection, store) =
+        connection_with(&server, Some(tokens_valid_for(Duration::from_secs(3600))));
+    assert!(connection.revoke().await.unwrap());
+    assert!(store.load().await.unwrap().is_none());
+}
