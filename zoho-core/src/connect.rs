@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::config::ConnectionConfig;
 use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
-use crate::{Client, Error, Secret, TokenSource};
+use crate::{Client, ClientBuilder, Error, Secret, TokenSource};
 
 /// How long a started authorization may take before its `state` is no longer accepted.
 const AUTHORIZATION_TTL: Duration = Duration::from_secs(10 * 60);
@@ -113,7 +113,9 @@ impl Connection {
             .with_api_domain_override(config.api_base_url.clone())
             .with_fallback_api_domain(config.default_api_domain().map_err(named)?);
         let tokens = Arc::new(manager);
-        let client = client_for(&name, &config, tokens.clone()).map_err(named)?;
+        let client = client_builder(&name, &config, tokens.clone())
+            .build()
+            .map_err(named)?;
         Ok(Connection {
             name,
             config,
@@ -121,6 +123,15 @@ impl Connection {
             client,
             pending: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Send this connection's API calls through `http` (to share one connection pool between
+    /// connections). Build it with `redirect(reqwest::redirect::Policy::none())`.
+    pub fn with_http_client(mut self, http: reqwest::Client) -> Result<Connection, Error> {
+        self.client = client_builder(&self.name, &self.config, self.tokens.clone())
+            .http_client(http)
+            .build()?;
+        Ok(self)
     }
 
     /// The connection's name (`default`).
@@ -254,11 +265,11 @@ impl Connection {
 }
 
 /// The request client for a connection's settings, taking tokens from `tokens`.
-fn client_for(
+fn client_builder(
     name: &str,
     config: &ConnectionConfig,
     tokens: Arc<TokenManager>,
-) -> Result<Client, Error> {
+) -> ClientBuilder {
     let mut builder = Client::builder(name)
         .token_source(tokens)
         .crm_version(config.crm_api_version.as_str())
@@ -272,7 +283,7 @@ fn client_for(
     if let Some(fields) = &config.crm_default_fields {
         builder = builder.crm_default_fields(fields.clone());
     }
-    builder.build()
+    builder
 }
 
 fn checked_code(code: &str) -> Result<Secret, Error> {

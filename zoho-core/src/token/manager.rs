@@ -189,7 +189,7 @@ impl TokenManager {
                 return Ok(current.token);
             }
             if now < current.expires_at {
-                // Refresh ahead, but never make a caller wait while the token still works.
+                // Refresh ahead: one caller refreshes, the others keep using the token that still works.
                 return Ok(match self.state.try_lock() {
                     Ok(mut state) => self.refresh_ahead(&mut state, current).await,
                     Err(_) => current.token,

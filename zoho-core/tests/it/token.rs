@@ -371,3 +371,38 @@ async fn calls_through_the_connections_client_share_one_refresh_after_invalid_to
     accepted.assert_calls_async(20).await;
     assert!(refused.calls_async().await >= 1);
 }
+
+#[tokio::test]
+async fn a_connection_can_share_an_http_client_and_keeps_its_token_cache() {
+    let server = MockServer::start_async().await;
+    let leads = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/crm/v8/Leads")
+                .header("authorization", format!("Zoho-oauthtoken {OLD_ACCESS}"));
+            then.status(200)
+                .json_body(json!({"data": [], "info": {"more_records": false}}));
+        })
+        .await;
+    let config = ConnectionConfig {
+        api_base_url: Some(server.base_url()),
+        crm_api_version: zoho_core::CrmApiVersion::parse("v8").unwrap(),
+        ..config_for(&server)
+    };
+    let store = Arc::new(MemoryStore::with_tokens(tokens_valid_for(
+        Duration::from_secs(3600),
+    )));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let connection = connection(config, store).with_http_client(http).unwrap();
+    let request = ActionRequest::new(
+        "crm.rawRequest",
+        Product::Crm,
+        Method::Get,
+        RequestPath::Raw("/Leads".into()),
+    );
+    connection.client().execute(request).await.unwrap();
+    leads.assert_calls_async(1).await;
+}
