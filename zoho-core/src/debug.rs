@@ -41,7 +41,12 @@ pub(crate) fn is_secret_name(name: &str) -> bool {
         "credential",
         "signature",
     ];
-    name == "code" || MARKS.iter().any(|mark| name.contains(mark))
+    MARKS.iter().any(|mark| name.contains(mark))
+}
+
+/// Whether a query or form parameter names a secret: as [`is_secret_name`], plus OAuth's grant `code`.
+fn is_secret_param(name: &str) -> bool {
+    name.eq_ignore_ascii_case("code") || is_secret_name(name)
 }
 
 /// Replace the access token, token-shaped words and credentials after an auth scheme.
@@ -143,7 +148,7 @@ fn form_like(text: &str) -> bool {
 fn redact_form(text: &str, token: Option<&AccessToken>) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in url::form_urlencoded::parse(text.as_bytes()) {
-        if is_secret_name(&key) {
+        if is_secret_param(&key) {
             out.append_pair(&key, REDACTED);
         } else {
             out.append_pair(&key, &scrub(&value, token));
@@ -171,21 +176,28 @@ pub(crate) fn redacted_snippet(bytes: &[u8], max: usize) -> String {
 
 fn url_text(url: &Url, token: &AccessToken) -> String {
     let mut shown = url.clone();
-    if url.query().is_some() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(key, value)| {
-                let value = if is_secret_name(&key) {
-                    REDACTED.to_owned()
-                } else {
-                    scrub(&value, Some(token))
-                };
-                (key.into_owned(), value)
-            })
-            .collect();
-        shown.query_pairs_mut().clear().extend_pairs(pairs);
+    shown.set_query(None);
+    let mut text = shown.to_string();
+    let pairs: Vec<String> = url
+        .query_pairs()
+        .map(|(key, value)| {
+            let value = if is_secret_param(&key) {
+                REDACTED.to_owned()
+            } else {
+                url::form_urlencoded::byte_serialize(scrub(&value, Some(token)).as_bytes())
+                    .collect()
+            };
+            format!(
+                "{}={value}",
+                url::form_urlencoded::byte_serialize(key.as_bytes()).collect::<String>()
+            )
+        })
+        .collect();
+    if !pairs.is_empty() {
+        text.push('?');
+        text.push_str(&pairs.join("&"));
     }
-    scrub(shown.as_str(), Some(token))
+    scrub(&text, Some(token))
 }
 
 fn headers_text(headers: &HeaderMap, token: &AccessToken) -> String {

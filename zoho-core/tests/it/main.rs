@@ -2,10 +2,16 @@
 
 mod auth_support;
 mod config;
+mod debug_request;
 mod exec_support;
 mod execute;
 mod oauth;
+mod organization;
+mod paging;
+mod paths;
 mod region;
+mod retry;
 mod secrets;
+mod shape;
 mod store;
 mod token;
