@@ -1,0 +1,362 @@
+//! Books organizations and their records, one lock per organization and record type, seeded
+//! deterministically.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Map, Value, json};
+
+use super::kinds::{BooksKind, KINDS};
+use crate::clock;
+use crate::limits::{Gauge, Window};
+
+/// A Books record.
+pub(crate) type Record = Map<String, Value>;
+
+/// One organization.
+#[derive(Debug)]
+pub(crate) struct Org {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub is_default: bool,
+    stores: HashMap<&'static str, RwLock<BTreeMap<u64, Record>>>,
+    next_id: AtomicU64,
+    pub per_minute: Window,
+    pub per_day: Window,
+    pub in_flight: Gauge,
+}
+
+impl Org {
+    /// The records of a type.
+    pub(crate) fn store(&self, kind: &BooksKind) -> Option<&RwLock<BTreeMap<u64, Record>>> {
+        self.stores.get(kind.path)
+    }
+
+    /// A fresh id.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Whether a record of this type exists.
+    pub(crate) fn exists(&self, kind_path: &str, id: &str) -> bool {
+        let Ok(id) = id.parse::<u64>() else {
+            return false;
+        };
+        self.stores
+            .get(kind_path)
+            .and_then(|s| s.read().ok().map(|s| s.contains_key(&id)))
+            .unwrap_or(false)
+    }
+
+    /// A field of a record of another type.
+    pub(crate) fn field_of(&self, kind_path: &str, id: &str, field: &str) -> Option<Value> {
+        let id = id.parse::<u64>().ok()?;
+        let store = self.stores.get(kind_path)?.read().ok()?;
+        store.get(&id)?.get(field).cloned()
+    }
+
+    /// The organization as `GET /organizations` lists it (books.md §1.3).
+    pub(crate) fn json(&self) -> Value {
+        json!({
+            "organization_id": self.id,
+            "name": self.name,
+            "contact_name": "Sandbox Admin",
+            "email": "admin@sandbox.example",
+            "is_default_org": self.is_default,
+            "plan_type": 6,
+            "plan_name": "PROFESSIONAL",
+            "plan_period": "yearly",
+            "language_code": "en",
+            "fiscal_year_start_month": 0,
+            "account_created_date": "2024-01-01",
+            "time_zone": "UTC",
+            "is_org_active": true,
+            "currency_id": format!("{}000000000099", self.id),
+            "currency_code": "USD",
+            "currency_symbol": "$",
+            "currency_format": "###,##0.00",
+            "price_precision": 2,
+        })
+    }
+}
+
+/// Every organization.
+#[derive(Debug)]
+pub(crate) struct Books {
+    pub orgs: Vec<Org>,
+}
+
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+const NAMES: &[&str] = &[
+    "Bowman",
+    "Zylker",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Vandelay",
+    "Northwind",
+];
+const SUFFIXES: &[&str] = &["Inc", "LLC", "Ltd", "Traders", "Supplies"];
+const FIRST: &[&str] = &[
+    "Ana", "Ben", "Chidi", "Dana", "Elif", "Farid", "Greta", "Hiro",
+];
+const LAST: &[&str] = &[
+    "Stone", "Park", "Okafor", "Ruiz", "Kaya", "Haddad", "Berg", "Sato",
+];
+
+fn pick(list: &[&'static str], h: u64) -> &'static str {
+    list[usize::try_from(h % list.len() as u64).unwrap_or(0)]
+}
+
+/// 2024-01-01: seeded Books records were created after it.
+const BOOKS_EPOCH: i64 = 1_704_067_200;
+
+struct Seeder<'a> {
+    seed: u64,
+    org: &'a Org,
+    ids: HashMap<&'static str, Vec<u64>>,
+}
+
+impl Seeder<'_> {
+    fn h(&self, kind: &str, i: usize, salt: u64) -> u64 {
+        let k = kind
+            .bytes()
+            .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
+        mix(self.seed ^ mix(k ^ (i as u64) << 20 ^ salt) ^ self.org.id.len() as u64)
+    }
+
+    fn nth(&self, kind: &str, h: u64) -> Option<u64> {
+        let ids = self.ids.get(kind)?;
+        (!ids.is_empty()).then(|| ids[usize::try_from(h % ids.len() as u64).unwrap_or(0)])
+    }
+
+    fn line_items(&self, kind: &str, i: usize, org: &Org) -> (Value, f64) {
+        let count = self.h(kind, i, 9) % 3 + 1;
+        let mut total = 0.0;
+        let items: Vec<Value> = (0..count)
+            .map(|n| {
+                let h = self.h(kind, i, 10 + n);
+                let rate = (h % 500 + 10) as f64;
+                let quantity = (h >> 16) % 5 + 1;
+                let item_total = rate * quantity as f64;
+                total += item_total;
+                let item_id = self.nth("items", h).map(|id| id.to_string());
+                json!({
+                    "line_item_id": org.next_id().to_string(),
+                    "item_id": item_id,
+                    "name": format!("Service {}", h % 40 + 1),
+                    "rate": rate,
+                    "quantity": quantity,
+                    "item_total": item_total,
+                })
+            })
+            .collect();
+        (Value::Array(items), total)
+    }
+
+    fn record(&self, kind: &BooksKind, i: usize, id: u64) -> Record {
+        let h = self.h(kind.path, i, 1);
+        let created = BOOKS_EPOCH + (i as i64) * 3_600 + (h % 600) as i64;
+        let mut r = json!({
+            kind.id_key: id.to_string(),
+            "created_time": clock::books_datetime(created),
+            "last_modified_time": clock::books_datetime(created + (h % 86_400) as i64),
+        });
+        let org = self.org;
+        let contact = |salt: u64| self.nth("contacts", self.h(kind.path, i, salt));
+        let date = clock::date(created);
+        let due = clock::date(created + 30 * 86_400);
+        let extra = match kind.path {
+            "contacts" => {
+                let name = format!("{} {} {}", pick(NAMES, h), pick(SUFFIXES, h >> 8), i + 1);
+                json!({
+                    "contact_name": name,
+                    "company_name": name,
+                    "contact_type": if i % 4 == 3 { "vendor" } else { "customer" },
+                    "customer_sub_type": "business",
+                    "email": format!("billing{}@{}.example", i + 1, pick(NAMES, h).to_lowercase()),
+                    "phone": format!("+1 555 {:04}", h % 10_000),
+                    "status": "active",
+                    "currency_code": "USD",
+                    "outstanding_receivable_amount": 0.0,
+                })
+            }
+            "contactpersons" => {
+                let first = pick(FIRST, h);
+                let last = pick(LAST, h >> 8);
+                json!({
+                    "contact_id": contact(2).map(|c| c.to_string()),
+                    "first_name": first,
+                    "last_name": last,
+                    "email": format!("{}.{}{}@people.example", first.to_lowercase(), last.to_lowercase(), i + 1),
+                    "phone": format!("+1 555 {:04}", (h >> 4) % 10_000),
+                    "is_primary_contact": i.is_multiple_of(2),
+                })
+            }
+            "items" => json!({
+                "name": format!("Item {}", i + 1),
+                "sku": format!("SKU-{:05}", i + 1),
+                "rate": (h % 900 + 10) as f64,
+                "description": format!("Seeded item number {}.", i + 1),
+                "status": "active",
+                "item_type": "sales",
+                "product_type": if h.is_multiple_of(2) { "goods" } else { "service" },
+            }),
+            "invoices" | "estimates" | "salesorders" | "creditnotes" => {
+                let (line_items, total) = self.line_items(kind.path, i, org);
+                let customer = contact(3);
+                let statuses: &[&str] = match kind.path {
+                    "invoices" => &["draft", "sent", "paid", "overdue"],
+                    "estimates" => &["draft", "sent", "accepted", "declined"],
+                    "salesorders" => &["draft", "open", "closed"],
+                    _ => &["open", "closed"],
+                };
+                let status = pick(statuses, h >> 12);
+                let mut v = json!({
+                    "customer_id": customer.map(|c| c.to_string()),
+                    "customer_name": customer.and_then(|c| org.field_of("contacts", &c.to_string(), "contact_name")),
+                    "date": date,
+                    "status": status,
+                    "line_items": line_items,
+                    "total": total,
+                    "currency_code": "USD",
+                });
+                if let Some((key, prefix)) = kind.number {
+                    v[key] = json!(format!("{prefix}{:06}", i + 1));
+                }
+                if kind.path == "invoices" {
+                    v["due_date"] = json!(due);
+                    v["balance"] = json!(if status == "paid" { 0.0 } else { total });
+                }
+                v
+            }
+            "purchaseorders" | "bills" => {
+                let (line_items, total) = self.line_items(kind.path, i, org);
+                let vendor = contact(4);
+                let mut v = json!({
+                    "vendor_id": vendor.map(|c| c.to_string()),
+                    "vendor_name": vendor.and_then(|c| org.field_of("contacts", &c.to_string(), "contact_name")),
+                    "date": date,
+                    "due_date": due,
+                    "status": pick(&["open", "paid", "draft"], h >> 12),
+                    "line_items": line_items,
+                    "total": total,
+                    "balance": total,
+                });
+                match kind.number {
+                    Some((key, prefix)) => v[key] = json!(format!("{prefix}{:06}", i + 1)),
+                    None => v["bill_number"] = json!(format!("BILL-{:06}", i + 1)),
+                }
+                v
+            }
+            "expenses" => json!({
+                "date": date,
+                "account_id": format!("{}000000000361", org.id),
+                "account_name": "Office Supplies",
+                "paid_through_account_id": format!("{}000000000412", org.id),
+                "paid_through_account_name": "Petty Cash",
+                "amount": (h % 40_000) as f64 / 100.0,
+                "description": format!("Seeded expense number {}.", i + 1),
+                "status": "nonbillable",
+            }),
+            "projects" => {
+                let customer = contact(5);
+                json!({
+                    "project_name": format!("Project {} {}", pick(NAMES, h), i + 1),
+                    "customer_id": customer.map(|c| c.to_string()),
+                    "customer_name": customer.and_then(|c| org.field_of("contacts", &c.to_string(), "contact_name")),
+                    "billing_type": "based_on_project_hours",
+                    "user_id": format!("{}000000000007", org.id),
+                    "status": "active",
+                    "description": format!("Seeded project number {}.", i + 1),
+                })
+            }
+            "tasks" => json!({
+                "project_id": self.nth("projects", h).map(|p| p.to_string()),
+                "task_name": format!("Task {}", i + 1),
+                "rate": (h % 200 + 20) as f64,
+                "status": pick(&["open", "in_progress", "completed"], h >> 12),
+            }),
+            _ => json!({}),
+        };
+        if let (Some(map), Some(extra)) = (r.as_object_mut(), extra.as_object()) {
+            for (k, v) in extra {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+        match r {
+            Value::Object(map) => map,
+            _ => Record::new(),
+        }
+    }
+}
+
+impl Books {
+    /// Two organizations; the first gets `records` × each type's share, the second half that.
+    pub(crate) fn new(seed: u64, records: usize) -> Books {
+        let specs = [
+            ("10234695", "Zylker Sandbox Inc", true, 1usize),
+            ("10234696", "Zylker Sandbox Europe", false, 2),
+        ];
+        let orgs = specs
+            .iter()
+            .map(|(id, name, is_default, divisor)| {
+                let org = Org {
+                    id,
+                    name,
+                    is_default: *is_default,
+                    stores: KINDS
+                        .iter()
+                        .map(|k| (k.path, RwLock::new(BTreeMap::new())))
+                        .collect(),
+                    next_id: AtomicU64::new(
+                        format!("{id}00010000")
+                            .parse()
+                            .unwrap_or(460_000_000_010_000),
+                    ),
+                    per_minute: Window::default(),
+                    per_day: Window::default(),
+                    in_flight: Gauge::default(),
+                };
+                let mut seeder = Seeder {
+                    seed,
+                    org: &org,
+                    ids: HashMap::new(),
+                };
+                for kind in KINDS {
+                    let share = records.saturating_mul(kind.per_thousand_leads) / 1_000 / divisor;
+                    let count = if records == 0 { 0 } else { share.max(2) };
+                    let mut ids = Vec::with_capacity(count);
+                    let mut rows = BTreeMap::new();
+                    for i in 0..count {
+                        let id = org.next_id();
+                        let record = seeder.record(kind, i, id);
+                        rows.insert(id, record);
+                        ids.push(id);
+                    }
+                    if let Some(store) = org.stores.get(kind.path)
+                        && let Ok(mut store) = store.write()
+                    {
+                        *store = rows;
+                    }
+                    seeder.ids.insert(kind.path, ids);
+                }
+                org
+            })
+            .collect();
+        Books { orgs }
+    }
+
+    /// The organization with this id.
+    pub(crate) fn org(&self, id: &str) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.id == id)
+    }
+}

@@ -1,0 +1,97 @@
+//! Everything about the sandbox a user can choose, as plain data with Zoho-like defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::faults::Faults;
+
+/// How a sandbox is started. `Default` gives a sandbox that behaves like a Zoho org on the
+/// Professional CRM edition and a paid Books plan, on an ephemeral loopback port.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// Where to listen; `None` picks an ephemeral port on 127.0.0.1.
+    pub listen: Option<SocketAddr>,
+    /// Seed of the generated data: the same seed always gives the same records.
+    pub seed: u64,
+    /// How many Leads to seed; other CRM modules and Books get proportionally fewer.
+    pub records: usize,
+    /// Lifetime of access tokens (Zoho: one hour).
+    pub access_token_lifetime: Duration,
+    /// Lifetime of grant codes (Zoho: two minutes).
+    pub grant_code_lifetime: Duration,
+    /// Access tokens one refresh token may mint per window (Zoho: 10 per 10 minutes); `None` = no limit.
+    pub token_mint_limit: Option<u32>,
+    /// The window of `token_mint_limit` and `grant_code_limit`.
+    pub token_mint_window: Duration,
+    /// Grant codes one client may obtain per window (Zoho: 10 per 10 minutes); `None` = no limit.
+    pub grant_code_limit: Option<u32>,
+    /// Access tokens alive at once per refresh token; minting one more invalidates the oldest (Zoho: 15).
+    pub max_active_access_tokens: usize,
+    /// Refresh tokens per client; creating one more deletes the oldest (Zoho: 20).
+    pub max_refresh_tokens: usize,
+    /// Largest attachment accepted (Zoho: 100 MB); larger gives 413.
+    pub attachment_max_bytes: usize,
+    /// Faults and limits at start; adjustable later through `/__sandbox/faults`.
+    pub faults: Faults,
+    /// The answers picked where Zoho's behaviour is not documented.
+    pub open_questions: OpenQuestions,
+    /// When set, one JSON line per request (method, path, query, body; never secrets) is appended here.
+    pub request_log: Option<PathBuf>,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            listen: None,
+            seed: 1,
+            records: 1_000,
+            access_token_lifetime: Duration::from_secs(3_600),
+            grant_code_lifetime: Duration::from_secs(120),
+            token_mint_limit: Some(10),
+            token_mint_window: Duration::from_secs(600),
+            grant_code_limit: Some(10),
+            max_active_access_tokens: 15,
+            max_refresh_tokens: 20,
+            attachment_max_bytes: 100 * 1024 * 1024,
+            faults: Faults::default(),
+            open_questions: OpenQuestions::default(),
+            request_log: None,
+        }
+    }
+}
+
+/// Choices where the facts list an open question (crm.md §11, books.md §10); each default is
+/// the one the facts suggest, and each can be changed.
+#[derive(Debug, Clone)]
+pub struct OpenQuestions {
+    /// HTTP status of a CRM write whose records partly failed, for versions before v7
+    /// (v7 and later always answer 207).
+    pub mixed_write_status: u16,
+    /// Whether a COQL query without WHERE is refused (SYNTAX_ERROR) before v7.
+    pub coql_require_where: bool,
+    /// Whether COQL needs `ZohoCRM.coql.READ` before v8 (v8 always does).
+    pub coql_scope_before_v8: bool,
+    /// HTTP status of the token endpoint's "Access Denied" throttle answer (sources say 400 or 200).
+    pub token_throttle_status: u16,
+    /// HTTP status for a missing or unknown Books `organization_id`.
+    pub books_missing_org_status: u16,
+    /// Books `code` for a missing or unknown `organization_id`.
+    pub books_missing_org_code: i64,
+    /// HTTP status that comes with Books code 1002 (record does not exist).
+    pub books_not_found_status: u16,
+}
+
+impl Default for OpenQuestions {
+    fn default() -> Self {
+        OpenQuestions {
+            mixed_write_status: 207,
+            coql_require_where: false,
+            coql_scope_before_v8: false,
+            token_throttle_status: 400,
+            books_missing_org_status: 400,
+            books_missing_org_code: 2,
+            books_not_found_status: 404,
+        }
+    }
+}

@@ -1,0 +1,596 @@
+//! Runs a parsed COQL query against the store: checks columns, operators and the
+//! version-dependent limits (crm.md §4), filters, orders, pages and projects.
+
+use std::cmp::Ordering;
+use std::sync::RwLockReadGuard;
+
+use serde_json::{Map, Value, json};
+
+use super::coql_parse::{CmpOp, Column, Criterion, Expr, Literal, Query, QueryError, parse};
+use super::schema::{FieldDef, Kind, ModuleDef, module_by_name};
+use super::store::{ModuleStore, Rec};
+use super::{Ctx, Version, errors, parse_id};
+use crate::accounts::{Op, Scopes};
+use crate::clock;
+use crate::http::Reply;
+
+/// COQL limits of one API version.
+struct Limits {
+    per_call: u64,
+    total: u64,
+    select_columns: usize,
+    in_values: usize,
+    criteria: usize,
+}
+
+fn limits(version: Version) -> Limits {
+    match version.0 {
+        0..=3 => Limits {
+            per_call: 200,
+            total: 10_000,
+            select_columns: 50,
+            in_values: 50,
+            criteria: 25,
+        },
+        4..=6 => Limits {
+            per_call: 2_000,
+            total: 10_000,
+            select_columns: 50,
+            in_values: 50,
+            criteria: 25,
+        },
+        _ => Limits {
+            per_call: 2_000,
+            total: 100_000,
+            select_columns: 500,
+            in_values: 100,
+            criteria: 25,
+        },
+    }
+}
+
+fn fail(code: &'static str, message: &'static str, details: Value) -> QueryError {
+    QueryError {
+        code,
+        details,
+        message,
+    }
+}
+
+/// Where a column's value comes from.
+#[derive(Debug, Clone, Copy)]
+enum Source {
+    /// A field of the queried module.
+    Own(&'static FieldDef),
+    /// A key of a lookup's `{"name","id"}` object.
+    LookupKey(&'static FieldDef, &'static str),
+    /// A field of the record a lookup points at.
+    Related(&'static FieldDef, &'static ModuleDef, &'static FieldDef),
+}
+
+impl Source {
+    fn kind(self) -> Kind {
+        match self {
+            Source::Own(f) | Source::Related(_, _, f) => f.kind,
+            Source::LookupKey(_, "id") => Kind::Id,
+            Source::LookupKey(..) => Kind::Text,
+        }
+    }
+}
+
+fn resolve(def: &ModuleDef, column: &Column, clause: &str) -> Result<Source, QueryError> {
+    let invalid = || {
+        fail(
+            "INVALID_QUERY",
+            "invalid column given",
+            json!({"column_name": column.text(), "clause": clause}),
+        )
+    };
+    match column.0.as_slice() {
+        [name] => def.field(name).map(Source::Own).ok_or_else(invalid),
+        [lookup, sub] => {
+            let field = def
+                .field(lookup)
+                .filter(|f| f.kind.is_lookup())
+                .ok_or_else(invalid)?;
+            for key in ["id", "name", "email"] {
+                if sub.eq_ignore_ascii_case(key)
+                    && (key != "email" || field.kind == Kind::OwnerLookup)
+                {
+                    return Ok(Source::LookupKey(field, key));
+                }
+            }
+            let Kind::Lookup(target) = field.kind else {
+                return Err(invalid());
+            };
+            let target_def = module_by_name(target).ok_or_else(invalid)?;
+            let target_field = target_def.field(sub).ok_or_else(invalid)?;
+            Ok(Source::Related(field, target_def, target_field))
+        }
+        _ => Err(invalid()),
+    }
+}
+
+/// Read guards of the modules lookups point at, taken before the queried module's own.
+struct Related<'a> {
+    guards: Vec<(&'static ModuleDef, RwLockReadGuard<'a, ModuleStore>)>,
+}
+
+impl Related<'_> {
+    fn value(&self, target: &ModuleDef, id: Option<u64>, field: &FieldDef) -> Value {
+        let Some(id) = id else { return Value::Null };
+        self.guards
+            .iter()
+            .find(|(def, _)| std::ptr::eq(*def, target))
+            .and_then(|(_, store)| store.get(id).map(|rec| store.field(rec, field)))
+            .unwrap_or(Value::Null)
+    }
+}
+
+fn value_of(store: &ModuleStore, related: &Related<'_>, rec: Rec<'_>, source: Source) -> Value {
+    match source {
+        Source::Own(field) => store.field(rec, field),
+        Source::LookupKey(field, key) => store
+            .field(rec, field)
+            .get(key)
+            .cloned()
+            .unwrap_or(Value::Null),
+        Source::Related(field, target, target_field) => {
+            let id = store
+                .field(rec, field)
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(parse_id);
+            related.value(target, id, target_field)
+        }
+    }
+}
+
+/// A comparable form of a field value or literal.
+#[derive(Debug, Clone, PartialEq, PartialOrd)]
+enum Key {
+    Null,
+    Num(f64),
+    Text(String),
+    Bool(bool),
+}
+
+fn key_of_value(kind: Kind, value: &Value) -> Key {
+    let value = if kind.is_lookup() {
+        value.get("id").unwrap_or(&Value::Null)
+    } else {
+        value
+    };
+    match value {
+        Value::Null => Key::Null,
+        Value::Bool(b) => Key::Bool(*b),
+        Value::Number(n) => Key::Num(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => match kind {
+            Kind::DateTime => clock::parse_datetime(s)
+                .map(|t| Key::Num(t as f64))
+                .unwrap_or(Key::Null),
+            Kind::Id | Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => s
+                .parse::<f64>()
+                .map(Key::Num)
+                .unwrap_or_else(|_| Key::Text(s.to_lowercase())),
+            _ => Key::Text(s.to_lowercase()),
+        },
+        other => Key::Text(other.to_string()),
+    }
+}
+
+fn key_of_literal(kind: Kind, literal: &Literal, column: &Column) -> Result<Key, QueryError> {
+    let bad = || {
+        fail(
+            "INVALID_QUERY",
+            "invalid value given for the column",
+            json!({"column_name": column.text(), "clause": "where", "reason": format!("expected a {} value", kind.data_type())}),
+        )
+    };
+    match (kind, literal) {
+        (k, Literal::Num(n)) if k.is_number() || k == Kind::Id || k.is_lookup() => {
+            n.parse::<f64>().map(Key::Num).map_err(|_| bad())
+        }
+        (k, Literal::Str(s)) if k.is_number() => s.parse::<f64>().map(Key::Num).map_err(|_| bad()),
+        (Kind::Boolean, Literal::Bool(b)) => Ok(Key::Bool(*b)),
+        (Kind::Boolean, Literal::Str(s)) => match s.to_ascii_lowercase().as_str() {
+            "true" => Ok(Key::Bool(true)),
+            "false" => Ok(Key::Bool(false)),
+            _ => Err(bad()),
+        },
+        (Kind::DateTime, Literal::Str(s)) => clock::parse_datetime(s)
+            .filter(|_| s.len() >= 19)
+            .map(|t| Key::Num(t as f64))
+            .ok_or_else(bad),
+        (Kind::Date, Literal::Str(s)) => clock::parse_datetime(s)
+            .filter(|_| s.len() == 10)
+            .map(|_| Key::Text(s.clone()))
+            .ok_or_else(bad),
+        (k, Literal::Str(s)) if k == Kind::Id || k.is_lookup() => {
+            s.parse::<f64>().map(Key::Num).map_err(|_| bad())
+        }
+        (k, Literal::Str(s)) if !k.is_number() && k != Kind::Boolean => {
+            Ok(Key::Text(s.to_lowercase()))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// A criterion checked and with its literals converted.
+struct Check {
+    source: Source,
+    op: CmpOp,
+    keys: Vec<Key>,
+    pattern: Option<String>,
+}
+
+fn prepare(def: &ModuleDef, criterion: &Criterion, limits: &Limits) -> Result<Check, QueryError> {
+    let source = resolve(def, &criterion.column, "where")?;
+    let kind = source.kind();
+    let column_name = criterion.column.text();
+    if kind == Kind::Textarea {
+        return Err(fail(
+            "INVALID_QUERY",
+            "multi-line fields cannot be used in the criteria",
+            json!({"column_name": column_name, "clause": "where"}),
+        ));
+    }
+    let ordered = kind.is_number() || matches!(kind, Kind::Date | Kind::DateTime | Kind::Id);
+    let textual = matches!(
+        kind,
+        Kind::Text | Kind::Email | Kind::Phone | Kind::Website | Kind::Picklist
+    );
+    let supported = match criterion.op {
+        CmpOp::Lt | CmpOp::Gt | CmpOp::Le | CmpOp::Ge | CmpOp::Between => ordered,
+        CmpOp::Like | CmpOp::NotLike => textual,
+        _ => true,
+    };
+    if !supported {
+        return Err(fail(
+            "INVALID_QUERY",
+            "the operator is not supported for the column",
+            json!({"operator": criterion.op.text(), "column_name": column_name, "reason": format!("not supported for {} fields", kind.data_type())}),
+        ));
+    }
+    if matches!(criterion.op, CmpOp::In | CmpOp::NotIn) && criterion.values.len() > limits.in_values
+    {
+        return Err(fail(
+            "LIMIT_EXCEEDED",
+            "the number of values in the in clause exceeds the limit",
+            json!({"clause": "where", "column_name": column_name, "limit": limits.in_values}),
+        ));
+    }
+    let pattern = match (criterion.op, criterion.values.first()) {
+        (CmpOp::Like | CmpOp::NotLike, Some(Literal::Str(p))) => Some(p.to_lowercase()),
+        (CmpOp::Like | CmpOp::NotLike, _) => {
+            return Err(fail(
+                "INVALID_QUERY",
+                "invalid value given for the column",
+                json!({"column_name": column_name, "clause": "where", "reason": "like needs a quoted pattern"}),
+            ));
+        }
+        _ => None,
+    };
+    let keys = if pattern.is_some() {
+        Vec::new()
+    } else {
+        criterion
+            .values
+            .iter()
+            .map(|lit| key_of_literal(kind, lit, &criterion.column))
+            .collect::<Result<_, _>>()?
+    };
+    Ok(Check {
+        source,
+        op: criterion.op,
+        keys,
+        pattern,
+    })
+}
+
+/// `%` matches any run of characters; everything else matches itself (case-insensitively).
+fn like(text: &str, pattern: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('%').collect();
+    if parts.len() == 1 {
+        return text == pattern;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            if !rest.starts_with(part) {
+                return false;
+            }
+            rest = &rest[part.len()..];
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else if let Some(at) = rest.find(part) {
+            rest = &rest[at + part.len()..];
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+fn test(check: &Check, value: &Value) -> bool {
+    let key = key_of_value(check.source.kind(), value);
+    let is_null = key == Key::Null || matches!(&key, Key::Text(t) if t.is_empty());
+    match check.op {
+        CmpOp::IsNull => is_null,
+        CmpOp::IsNotNull => !is_null,
+        _ if is_null => matches!(check.op, CmpOp::Ne | CmpOp::NotIn | CmpOp::NotLike),
+        CmpOp::Eq => key == check.keys[0],
+        CmpOp::Ne => key != check.keys[0],
+        CmpOp::Lt => key < check.keys[0],
+        CmpOp::Gt => key > check.keys[0],
+        CmpOp::Le => key <= check.keys[0],
+        CmpOp::Ge => key >= check.keys[0],
+        CmpOp::Between => key >= check.keys[0] && key <= check.keys[1],
+        CmpOp::In => check.keys.contains(&key),
+        CmpOp::NotIn => !check.keys.contains(&key),
+        CmpOp::Like | CmpOp::NotLike => {
+            let text = match &key {
+                Key::Text(t) => t.clone(),
+                _ => String::new(),
+            };
+            let hit = like(&text, check.pattern.as_deref().unwrap_or(""));
+            hit == (check.op == CmpOp::Like)
+        }
+    }
+}
+
+enum Plan {
+    And(Box<Plan>, Box<Plan>),
+    Or(Box<Plan>, Box<Plan>),
+    Leaf(Check),
+}
+
+fn plan(def: &ModuleDef, expr: &Expr, limits: &Limits) -> Result<Plan, QueryError> {
+    Ok(match expr {
+        Expr::And(a, b) => Plan::And(
+            Box::new(plan(def, a, limits)?),
+            Box::new(plan(def, b, limits)?),
+        ),
+        Expr::Or(a, b) => Plan::Or(
+            Box::new(plan(def, a, limits)?),
+            Box::new(plan(def, b, limits)?),
+        ),
+        Expr::Leaf(c) => Plan::Leaf(prepare(def, c, limits)?),
+    })
+}
+
+fn matches(plan: &Plan, store: &ModuleStore, related: &Related<'_>, rec: Rec<'_>) -> bool {
+    match plan {
+        Plan::And(a, b) => matches(a, store, related, rec) && matches(b, store, related, rec),
+        Plan::Or(a, b) => matches(a, store, related, rec) || matches(b, store, related, rec),
+        Plan::Leaf(check) => test(check, &value_of(store, related, rec, check.source)),
+    }
+}
+
+fn sources_of(plan: &Plan, out: &mut Vec<Source>) {
+    match plan {
+        Plan::And(a, b) | Plan::Or(a, b) => {
+            sources_of(a, out);
+            sources_of(b, out);
+        }
+        Plan::Leaf(check) => out.push(check.source),
+    }
+}
+
+/// `POST /crm/{v}/coql` with `{"select_query": "..."}`.
+pub(crate) fn run(ctx: &Ctx<'_>, scopes: &Scopes, body: Option<&Value>) -> Reply {
+    let Some(text) = body
+        .and_then(|b| b.get("select_query"))
+        .and_then(Value::as_str)
+    else {
+        return errors::error(
+            ctx.route,
+            400,
+            "MANDATORY_NOT_FOUND",
+            "required field not found",
+            json!({"api_name": "select_query", "json_path": "$.select_query"}),
+        );
+    };
+    match execute(ctx, scopes, text) {
+        Ok(reply) => reply,
+        Err(e) => errors::error(ctx.route, 400, e.code, e.message, e.details),
+    }
+}
+
+fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryError> {
+    let query: Query = parse(text)?;
+    let limits = limits(ctx.version);
+    if query.filter.is_none()
+        && ctx.version < Version(7)
+        && ctx.state.config.open_questions.coql_require_where
+    {
+        return Err(fail(
+            "SYNTAX_ERROR",
+            "error occured while parsing the query",
+            json!({"clause": "where"}),
+        ));
+    }
+    let Some(def) = module_by_name(&query.module) else {
+        return Err(fail(
+            "INVALID_MODULE",
+            "the module name given seems to be invalid",
+            json!({"module": query.module}),
+        ));
+    };
+    if !scopes.crm_module(def.api_name, Op::Read) {
+        return Err(fail(
+            "OAUTH_SCOPE_MISMATCH",
+            "invalid oauth scope to access this URL",
+            json!({}),
+        ));
+    }
+    if query.columns.len() > limits.select_columns {
+        return Err(fail(
+            "LIMIT_EXCEEDED",
+            "the number of columns exceeds the limit",
+            json!({"clause": "select", "limit": limits.select_columns}),
+        ));
+    }
+    let columns: Vec<(String, Source)> = query
+        .columns
+        .iter()
+        .map(|c| resolve(def, c, "select").map(|s| (c.text(), s)))
+        .collect::<Result<_, _>>()?;
+    let filter = match &query.filter {
+        Some(expr) => {
+            if expr.criteria().len() > limits.criteria {
+                return Err(fail(
+                    "LIMIT_EXCEEDED",
+                    "the number of criteria exceeds the limit",
+                    json!({"clause": "where", "limit": limits.criteria}),
+                ));
+            }
+            Some(plan(def, expr, &limits)?)
+        }
+        None => None,
+    };
+    let mut order = Vec::new();
+    for (column, ascending) in &query.order {
+        if order
+            .iter()
+            .any(|(name, _, _): &(String, Source, bool)| *name == column.text())
+        {
+            return Err(fail(
+                "DUPLICATE_DATA",
+                "duplicate data",
+                json!({"column_name": column.text(), "clause": "order by"}),
+            ));
+        }
+        order.push((column.text(), resolve(def, column, "order by")?, *ascending));
+    }
+    let limit = query.limit.unwrap_or(200);
+    let offset = query.offset.unwrap_or(0);
+    if limit == 0 {
+        return Err(fail(
+            "INVALID_QUERY",
+            "invalid limit given",
+            json!({"limit": limit.to_string()}),
+        ));
+    }
+    if limit > limits.per_call {
+        return Err(fail(
+            "LIMIT_EXCEEDED",
+            "the limit exceeds the maximum rows per call",
+            json!({"clause": "limit", "limit": limits.per_call}),
+        ));
+    }
+    if offset.saturating_add(limit) > limits.total {
+        return Err(fail(
+            "LIMIT_EXCEEDED",
+            "offset and limit exceed the maximum rows a query can reach",
+            json!({"clause": "offset", "limit": limits.total}),
+        ));
+    }
+
+    // Related modules are locked (for reading) before the queried one; writers never hold
+    // two locks, so this cannot deadlock.
+    let mut sources: Vec<Source> = columns.iter().map(|(_, s)| *s).collect();
+    sources.extend(order.iter().map(|(_, s, _)| *s));
+    if let Some(filter) = &filter {
+        sources_of(filter, &mut sources);
+    }
+    let mut related = Related { guards: Vec::new() };
+    for source in &sources {
+        if let Source::Related(_, target, _) = source
+            && !std::ptr::eq(*target, def)
+            && !related
+                .guards
+                .iter()
+                .any(|(d, _)| std::ptr::eq(*d, *target))
+            && let Ok(guard) = ctx.store(target).read()
+        {
+            related.guards.push((target, guard));
+        }
+    }
+    let Ok(store) = ctx.store(def).read() else {
+        return Err(fail("INTERNAL_ERROR", "Internal Server Error", json!({})));
+    };
+    let hits = store.iter().filter(|rec| {
+        filter
+            .as_ref()
+            .is_none_or(|f| matches(f, &store, &related, *rec))
+    });
+    let offset_usize = usize::try_from(offset).unwrap_or(usize::MAX);
+    let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
+    let page: Vec<Rec<'_>> = if order.is_empty() {
+        hits.skip(offset_usize).take(limit_usize + 1).collect()
+    } else {
+        let mut keyed: Vec<(Vec<Key>, Rec<'_>)> = hits
+            .map(|rec| {
+                let keys = order
+                    .iter()
+                    .map(|(_, source, _)| {
+                        key_of_value(source.kind(), &value_of(&store, &related, rec, *source))
+                    })
+                    .collect();
+                (keys, rec)
+            })
+            .collect();
+        keyed.sort_by(|(a, ra), (b, rb)| {
+            for (i, (_, _, ascending)) in order.iter().enumerate() {
+                let ord = a[i].partial_cmp(&b[i]).unwrap_or(Ordering::Equal);
+                let ord = if *ascending { ord } else { ord.reverse() };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            store.id_of(*ra).cmp(&store.id_of(*rb))
+        });
+        keyed
+            .into_iter()
+            .skip(offset_usize)
+            .take(limit_usize + 1)
+            .map(|(_, rec)| rec)
+            .collect()
+    };
+    if page.is_empty() {
+        return Ok(Reply::empty(ctx.route, 204));
+    }
+    let more = page.len() > limit_usize;
+    let data: Vec<Value> = page
+        .iter()
+        .take(limit_usize)
+        .map(|rec| {
+            let mut row = Map::new();
+            for (name, source) in &columns {
+                let mut value = value_of(&store, &related, *rec, *source);
+                // crm.md §4: lookups come back as {"id"} unless a lookup field is selected.
+                if let (Source::Own(field), Some(id)) = (source, value.get("id").cloned())
+                    && field.kind.is_lookup()
+                {
+                    value = json!({ "id": id });
+                }
+                row.insert(name.clone(), value);
+            }
+            row.insert("id".into(), Value::String(store.id_of(*rec).to_string()));
+            Value::Object(row)
+        })
+        .collect();
+    drop(store);
+    let count = data.len();
+    Ok(Reply::json(
+        ctx.route,
+        200,
+        &json!({"data": data, "info": {"count": count, "more_records": more}}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like;
+
+    #[test]
+    fn like_patterns() {
+        assert!(like("smith", "sm%"));
+        assert!(like("smith", "%ith"));
+        assert!(like("smith", "%mi%"));
+        assert!(!like("smith", "%x%"));
+        assert!(like("smith", "smith"));
+        assert!(!like("smith", "smi"));
+    }
+}

@@ -1,0 +1,337 @@
+//! Zoho CRM under `/crm/{v2.1..v8}/`: routing, authentication, scopes and limits, then the
+//! records, list, COQL, attachment and settings handlers.
+
+mod attachments;
+mod coql_eval;
+mod coql_parse;
+pub(crate) mod errors;
+mod list;
+mod records;
+mod schema;
+mod seed;
+mod settings;
+mod store;
+
+use std::sync::RwLock;
+
+use http::Method;
+use serde_json::{Value, json};
+
+use crate::accounts::{AuthFailure, Op, Scopes};
+use crate::http::{Reply, Req};
+use crate::limits::Gauge;
+use crate::state::{Product, State};
+use schema::{MODULES, ModuleDef, module_by_name};
+use seed::SeedCtx;
+use store::ModuleStore;
+
+/// All CRM data, one lock per module.
+#[derive(Debug)]
+pub(crate) struct Crm {
+    modules: Vec<RwLock<ModuleStore>>,
+    attachments: attachments::Attachments,
+    concurrency: Gauge,
+    sub_concurrency: Gauge,
+}
+
+impl Crm {
+    /// Seeds `records` Leads and proportionally fewer of the other modules.
+    pub(crate) fn new(seed: u64, records: usize) -> Crm {
+        let mut counts = [0u32; 6];
+        for def in MODULES {
+            let count = records.saturating_mul(def.per_thousand_leads) / 1_000;
+            counts[usize::try_from(def.number).unwrap_or(0)] =
+                u32::try_from(count).unwrap_or(u32::MAX);
+        }
+        let ctx = SeedCtx { seed, counts };
+        Crm {
+            modules: MODULES
+                .iter()
+                .map(|def| RwLock::new(ModuleStore::new(def, ctx)))
+                .collect(),
+            attachments: attachments::Attachments::default(),
+            concurrency: Gauge::default(),
+            sub_concurrency: Gauge::default(),
+        }
+    }
+
+    /// The store of a module.
+    fn store(&self, def: &ModuleDef) -> Option<&RwLock<ModuleStore>> {
+        MODULES
+            .iter()
+            .position(|m| std::ptr::eq(m, def))
+            .and_then(|i| self.modules.get(i))
+    }
+}
+
+/// The CRM API version of the path; v2.1 counts as 2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Version(pub u8);
+
+impl Version {
+    fn parse(text: &str) -> Option<Version> {
+        match text {
+            "v2.1" => Some(Version(2)),
+            "v3" => Some(Version(3)),
+            "v4" => Some(Version(4)),
+            "v5" => Some(Version(5)),
+            "v6" => Some(Version(6)),
+            "v7" => Some(Version(7)),
+            "v8" => Some(Version(8)),
+            _ => None,
+        }
+    }
+}
+
+/// A recognised CRM call.
+#[derive(Debug)]
+enum Route {
+    List(&'static ModuleDef),
+    Insert(&'static ModuleDef),
+    UpdateMany(&'static ModuleDef),
+    DeleteMany(&'static ModuleDef),
+    Upsert(&'static ModuleDef),
+    Get(&'static ModuleDef, String),
+    UpdateOne(&'static ModuleDef, String),
+    DeleteOne(&'static ModuleDef, String),
+    AttachmentList(&'static ModuleDef, String),
+    AttachmentUpload(&'static ModuleDef, String),
+    AttachmentDeleteMany(&'static ModuleDef, String),
+    AttachmentGet(&'static ModuleDef, String, String),
+    AttachmentDelete(&'static ModuleDef, String, String),
+    Coql,
+    Modules(Option<String>),
+    Fields,
+}
+
+impl Route {
+    fn name(&self) -> &'static str {
+        match self {
+            Route::List(_) => "crm.records.list",
+            Route::Insert(_) => "crm.records.insert",
+            Route::UpdateMany(_) => "crm.records.update",
+            Route::DeleteMany(_) => "crm.records.delete",
+            Route::Upsert(_) => "crm.records.upsert",
+            Route::Get(..) => "crm.records.get",
+            Route::UpdateOne(..) => "crm.records.update_one",
+            Route::DeleteOne(..) => "crm.records.delete_one",
+            Route::AttachmentList(..) => "crm.attachments.list",
+            Route::AttachmentUpload(..) => "crm.attachments.upload",
+            Route::AttachmentDeleteMany(..) => "crm.attachments.delete",
+            Route::AttachmentGet(..) => "crm.attachments.download",
+            Route::AttachmentDelete(..) => "crm.attachments.delete_one",
+            Route::Coql => "crm.coql",
+            Route::Modules(_) => "crm.settings.modules",
+            Route::Fields => "crm.settings.fields",
+        }
+    }
+
+    /// Whether the token's scopes allow this call (crm.md §2.1, §5, §8).
+    fn allowed(&self, scopes: &Scopes, version: Version, state: &State) -> bool {
+        match self {
+            Route::List(m) | Route::Get(m, _) => scopes.crm_module(m.api_name, Op::Read),
+            Route::Insert(m) => scopes.crm_module(m.api_name, Op::Create),
+            Route::UpdateMany(m) | Route::UpdateOne(m, _) => {
+                scopes.crm_module(m.api_name, Op::Update)
+            }
+            Route::Upsert(m) => {
+                scopes.crm_module(m.api_name, Op::Create)
+                    && scopes.crm_module(m.api_name, Op::Update)
+            }
+            Route::DeleteMany(m) | Route::DeleteOne(m, _) => {
+                scopes.crm_module(m.api_name, Op::Delete)
+            }
+            Route::AttachmentList(m, _) | Route::AttachmentGet(m, _, _) => {
+                scopes.crm_attachments(m.api_name, Op::Read)
+            }
+            Route::AttachmentUpload(m, _) => scopes.crm_attachments(m.api_name, Op::Create),
+            Route::AttachmentDeleteMany(m, _) | Route::AttachmentDelete(m, _, _) => {
+                scopes.crm_attachments(m.api_name, Op::Delete)
+            }
+            // The module READ scope is checked once the query names its module.
+            Route::Coql => {
+                let needs_coql =
+                    version >= Version(8) || state.config.open_questions.coql_scope_before_v8;
+                !needs_coql || scopes.crm_coql()
+            }
+            Route::Modules(_) => scopes.crm_settings("modules"),
+            Route::Fields => scopes.crm_settings("fields"),
+        }
+    }
+}
+
+fn module(route: &'static str, name: &str) -> Result<&'static ModuleDef, Reply> {
+    module_by_name(name)
+        .ok_or_else(|| errors::invalid_module(route, json!({"resource_path_index": 0})))
+}
+
+fn parse(req: &Req) -> Result<(Version, Route), Reply> {
+    let rest = req.path.strip_prefix("/crm/").unwrap_or_default();
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let Some(version) = segments.first().and_then(|v| Version::parse(v)) else {
+        return Err(errors::invalid_url("crm.invalid_url"));
+    };
+    let m = &req.method;
+    let route = match (&segments[1..], m) {
+        (["coql"], &Method::POST) => Route::Coql,
+        (["coql"], _) => return Err(errors::invalid_method("crm.coql")),
+        (["settings", "modules"], &Method::GET) => Route::Modules(None),
+        (["settings", "modules", name], &Method::GET) => Route::Modules(Some((*name).to_owned())),
+        (["settings", "fields"], &Method::GET) => Route::Fields,
+        (["settings", ..], _) => return Err(errors::invalid_url("crm.invalid_url")),
+        ([name], _) => {
+            let def = module("crm.records.list", name)?;
+            match *m {
+                Method::GET => Route::List(def),
+                Method::POST => Route::Insert(def),
+                Method::PUT => Route::UpdateMany(def),
+                Method::DELETE => Route::DeleteMany(def),
+                _ => return Err(errors::invalid_method("crm.records.list")),
+            }
+        }
+        ([name, "upsert"], &Method::POST) => Route::Upsert(module("crm.records.upsert", name)?),
+        ([_, "upsert"], _) => return Err(errors::invalid_method("crm.records.upsert")),
+        ([name, id], _) => {
+            let def = module("crm.records.get", name)?;
+            let id = (*id).to_owned();
+            match *m {
+                Method::GET => Route::Get(def, id),
+                Method::PUT => Route::UpdateOne(def, id),
+                Method::DELETE => Route::DeleteOne(def, id),
+                _ => return Err(errors::invalid_method("crm.records.get")),
+            }
+        }
+        ([name, id, "Attachments"], _) => {
+            let def = module("crm.attachments.list", name)?;
+            let id = (*id).to_owned();
+            match *m {
+                Method::GET => Route::AttachmentList(def, id),
+                Method::POST => Route::AttachmentUpload(def, id),
+                Method::DELETE => Route::AttachmentDeleteMany(def, id),
+                _ => return Err(errors::invalid_method("crm.attachments.list")),
+            }
+        }
+        ([name, id, "Attachments", attachment], _) => {
+            let def = module("crm.attachments.download", name)?;
+            let (id, attachment) = ((*id).to_owned(), (*attachment).to_owned());
+            match *m {
+                Method::GET => Route::AttachmentGet(def, id, attachment),
+                Method::DELETE => Route::AttachmentDelete(def, id, attachment),
+                _ => return Err(errors::invalid_method("crm.attachments.download")),
+            }
+        }
+        _ => return Err(errors::invalid_url("crm.invalid_url")),
+    };
+    Ok((version, route))
+}
+
+/// Whether a call counts toward the sub-concurrency limit of heavy APIs (crm.md §7).
+fn is_heavy(route: &Route, req: &Req, body: Option<&Value>) -> bool {
+    match route {
+        Route::Coql => true,
+        Route::List(_) => req.query("sort_by").is_some() || req.query("cvid").is_some(),
+        Route::Insert(_) | Route::UpdateMany(_) | Route::Upsert(_) => body
+            .and_then(|b| b.get("data"))
+            .and_then(Value::as_array)
+            .is_some_and(|d| d.len() > 10),
+        _ => false,
+    }
+}
+
+/// Answers one CRM call.
+pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
+    let (version, route) = match parse(req) {
+        Ok(parsed) => parsed,
+        Err(reply) => return reply,
+    };
+    let name = route.name();
+    let scopes = match state.accounts.authenticate(req, state.clock.now()) {
+        Ok(scopes) => scopes,
+        Err(AuthFailure::Missing) => return errors::authentication_failure(name),
+        Err(AuthFailure::Invalid) => return errors::invalid_token(name),
+    };
+    if !route.allowed(&scopes, version, state) {
+        return errors::scope_mismatch(name);
+    }
+    let faults = state.faults();
+    let Some(_slot) = state
+        .crm
+        .concurrency
+        .try_enter(faults.crm_concurrency_limit)
+    else {
+        return errors::too_many_requests(name);
+    };
+    let body: Option<Value> = match route {
+        Route::Insert(_)
+        | Route::UpdateMany(_)
+        | Route::UpdateOne(..)
+        | Route::Upsert(_)
+        | Route::Coql => serde_json::from_slice(&req.body).ok(),
+        _ => None,
+    };
+    let _sub_slot = if is_heavy(&route, req, body.as_ref()) {
+        match state
+            .crm
+            .sub_concurrency
+            .try_enter(faults.crm_sub_concurrency_limit)
+        {
+            Some(slot) => Some(slot),
+            None => return errors::too_many_requests(name),
+        }
+    } else {
+        None
+    };
+    if let Some(reply) = state.inject(name, Product::Crm).await {
+        return reply;
+    }
+    let ctx = Ctx {
+        state,
+        version,
+        route: name,
+        req,
+    };
+    match route {
+        Route::List(def) => list::list(&ctx, def),
+        Route::Get(def, id) => records::get(&ctx, def, &id),
+        Route::Insert(def) => records::insert(&ctx, def, body.as_ref()),
+        Route::UpdateMany(def) => records::update(&ctx, def, None, body.as_ref()),
+        Route::UpdateOne(def, id) => records::update(&ctx, def, Some(&id), body.as_ref()),
+        Route::Upsert(def) => records::upsert(&ctx, def, body.as_ref()),
+        Route::DeleteMany(def) => records::delete(&ctx, def, None),
+        Route::DeleteOne(def, id) => records::delete(&ctx, def, Some(&id)),
+        Route::AttachmentList(def, id) => attachments::list(&ctx, def, &id),
+        Route::AttachmentUpload(def, id) => attachments::upload(&ctx, def, &id).await,
+        Route::AttachmentDeleteMany(def, id) => attachments::delete(&ctx, def, &id, None),
+        Route::AttachmentGet(def, id, aid) => attachments::download(&ctx, def, &id, &aid),
+        Route::AttachmentDelete(def, id, aid) => attachments::delete(&ctx, def, &id, Some(&aid)),
+        Route::Coql => coql_eval::run(&ctx, &scopes, body.as_ref()),
+        Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
+        Route::Fields => settings::fields(&ctx),
+    }
+}
+
+/// What every CRM handler needs.
+pub(crate) struct Ctx<'a> {
+    pub state: &'a State,
+    pub version: Version,
+    pub route: &'static str,
+    pub req: &'a Req,
+}
+
+impl Ctx<'_> {
+    /// The store of a module; every module has one.
+    fn store(&self, def: &ModuleDef) -> &RwLock<ModuleStore> {
+        match self.state.crm.store(def) {
+            Some(store) => store,
+            None => &self.state.crm.modules[0],
+        }
+    }
+}
+
+/// Parses a record id from the path: digits only (crm.md §3.2: wrong format is INVALID_DATA).
+pub(crate) fn parse_id(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}

@@ -1,0 +1,255 @@
+//! The records of one CRM module: seeded records computed on demand, plus what was written
+//! through the API. Each module sits behind its own lock.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::schema::{FieldDef, Kind, ModuleDef};
+use super::seed::SeedCtx;
+
+/// A record as stored: field API name to value.
+pub(crate) type Record = Map<String, Value>;
+
+/// One record, wherever it lives.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Rec<'a> {
+    Seeded(u32),
+    Stored(&'a Record),
+}
+
+/// The records of one module.
+#[derive(Debug)]
+pub(crate) struct ModuleStore {
+    pub def: &'static ModuleDef,
+    pub ctx: SeedCtx,
+    deleted: HashSet<u32>,
+    overrides: HashMap<u32, Record>,
+    created: BTreeMap<u64, Record>,
+    next_id: u64,
+    /// (field, lower-cased value) to record id for unique fields; built on the first write.
+    unique: Option<HashMap<(&'static str, String), u64>>,
+}
+
+impl ModuleStore {
+    /// An empty store over the seeded records.
+    pub(crate) fn new(def: &'static ModuleDef, ctx: SeedCtx) -> ModuleStore {
+        ModuleStore {
+            def,
+            ctx,
+            deleted: HashSet::new(),
+            overrides: HashMap::new(),
+            created: BTreeMap::new(),
+            next_id: SeedCtx::first_new_id(def),
+            unique: None,
+        }
+    }
+
+    /// The record with this id.
+    pub(crate) fn get(&self, id: u64) -> Option<Rec<'_>> {
+        if let Some(index) = self.ctx.index_of(self.def, id) {
+            if self.deleted.contains(&index) {
+                return None;
+            }
+            return Some(match self.overrides.get(&index) {
+                Some(record) => Rec::Stored(record),
+                None => Rec::Seeded(index),
+            });
+        }
+        self.created.get(&id).map(Rec::Stored)
+    }
+
+    /// One field of a record (`Value::Null` when empty).
+    pub(crate) fn field(&self, rec: Rec<'_>, field: &FieldDef) -> Value {
+        match rec {
+            Rec::Seeded(index) => self.ctx.value(self.def, index, field),
+            Rec::Stored(record) => record.get(field.api_name).cloned().unwrap_or(Value::Null),
+        }
+    }
+
+    /// The record's id.
+    pub(crate) fn id_of(&self, rec: Rec<'_>) -> u64 {
+        match rec {
+            Rec::Seeded(index) => SeedCtx::id(self.def, index),
+            Rec::Stored(record) => record
+                .get("id")
+                .and_then(Value::as_str)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+        }
+    }
+
+    /// The record as JSON: every field, or `id` plus the named ones.
+    pub(crate) fn render(&self, rec: Rec<'_>, fields: Option<&[&'static FieldDef]>) -> Record {
+        match fields {
+            None => match rec {
+                Rec::Seeded(index) => self.ctx.record(self.def, index),
+                Rec::Stored(record) => record.clone(),
+            },
+            Some(fields) => {
+                let mut out = Record::new();
+                out.insert("id".into(), Value::String(self.id_of(rec).to_string()));
+                for field in fields {
+                    out.insert(field.api_name.to_owned(), self.field(rec, field));
+                }
+                out
+            }
+        }
+    }
+
+    /// Every live record in id order (ascending).
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = Rec<'_>> + '_ {
+        let seeded = (0..self.ctx.count(self.def))
+            .filter(|i| !self.deleted.contains(i))
+            .map(|i| match self.overrides.get(&i) {
+                Some(record) => Rec::Stored(record),
+                None => Rec::Seeded(i),
+            });
+        seeded.chain(self.created.values().map(Rec::Stored))
+    }
+
+    fn unique_fields(&self) -> impl Iterator<Item = &'static FieldDef> + use<> {
+        let fields: &'static [FieldDef] = self.def.fields;
+        fields.iter().filter(|f| f.unique)
+    }
+
+    fn unique_index(&mut self) -> &mut HashMap<(&'static str, String), u64> {
+        if self.unique.is_none() {
+            let mut index = HashMap::new();
+            for rec in self.iter() {
+                let id = self.id_of(rec);
+                for field in self.unique_fields() {
+                    if let Some(text) = self.field(rec, field).as_str() {
+                        index.insert((field.api_name, text.to_lowercase()), id);
+                    }
+                }
+            }
+            self.unique = Some(index);
+        }
+        self.unique.get_or_insert_with(HashMap::new)
+    }
+
+    /// The record already holding `value` in a unique field, other than `except`.
+    pub(crate) fn unique_holder(
+        &mut self,
+        field: &'static FieldDef,
+        value: &str,
+        except: Option<u64>,
+    ) -> Option<u64> {
+        let found = self
+            .unique_index()
+            .get(&(field.api_name, value.to_lowercase()))
+            .copied();
+        found.filter(|id| Some(*id) != except)
+    }
+
+    /// The first record whose `field` equals `value` (case-insensitively), for upsert.
+    pub(crate) fn find_by(&mut self, field: &'static FieldDef, value: &Value) -> Option<u64> {
+        if field.unique {
+            return value
+                .as_str()
+                .and_then(|v| self.unique_holder(field, v, None));
+        }
+        let wanted = value.as_str().map(str::to_lowercase);
+        self.iter()
+            .find(|rec| {
+                let have = self.field(*rec, field);
+                match (&wanted, have.as_str()) {
+                    (Some(w), Some(h)) => h.to_lowercase() == *w,
+                    _ => have == *value,
+                }
+            })
+            .map(|rec| self.id_of(rec))
+    }
+
+    fn reindex(&mut self, id: u64, old: Option<&Record>, new: Option<&Record>) {
+        let fields: Vec<&'static FieldDef> = self.unique_fields().collect();
+        if fields.is_empty() {
+            return;
+        }
+        let index = self.unique_index();
+        for field in fields {
+            if let Some(text) = old
+                .and_then(|r| r.get(field.api_name))
+                .and_then(Value::as_str)
+            {
+                index.remove(&(field.api_name, text.to_lowercase()));
+            }
+            if let Some(text) = new
+                .and_then(|r| r.get(field.api_name))
+                .and_then(Value::as_str)
+            {
+                index.insert((field.api_name, text.to_lowercase()), id);
+            }
+        }
+    }
+
+    /// Stores a new record; returns its id.
+    pub(crate) fn insert(&mut self, mut record: Record) -> u64 {
+        let id = self.next_id;
+        self.next_id += 37;
+        record.insert("id".into(), Value::String(id.to_string()));
+        self.reindex(id, None, Some(&record));
+        self.created.insert(id, record);
+        id
+    }
+
+    /// Replaces a record (materializing it first if it was seeded).
+    pub(crate) fn replace(&mut self, id: u64, record: Record) {
+        let old = self.get(id).map(|rec| self.render(rec, None));
+        self.reindex(id, old.as_ref(), Some(&record));
+        match self.ctx.index_of(self.def, id) {
+            Some(index) => {
+                self.overrides.insert(index, record);
+            }
+            None => {
+                self.created.insert(id, record);
+            }
+        }
+    }
+
+    /// Deletes a record; false when there was none.
+    pub(crate) fn delete(&mut self, id: u64) -> bool {
+        let Some(old) = self.get(id).map(|rec| self.render(rec, None)) else {
+            return false;
+        };
+        self.reindex(id, Some(&old), None);
+        match self.ctx.index_of(self.def, id) {
+            Some(index) => {
+                self.overrides.remove(&index);
+                self.deleted.insert(index);
+            }
+            None => {
+                self.created.remove(&id);
+            }
+        }
+        true
+    }
+}
+
+/// Whether a value is empty for a mandatory check.
+pub(crate) fn is_blank(value: Option<&Value>) -> bool {
+    match value {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.trim().is_empty(),
+        Some(Value::Array(a)) => a.is_empty(),
+        _ => false,
+    }
+}
+
+/// Whether a value fits a field's JSON type.
+pub(crate) fn fits(kind: Kind, value: &Value) -> bool {
+    if value.is_null() {
+        return true;
+    }
+    match kind {
+        Kind::Integer => value.is_i64() || value.is_u64(),
+        Kind::Double | Kind::Currency => value.is_number(),
+        Kind::Boolean => value.is_boolean(),
+        Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => value
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
+        _ => value.is_string(),
+    }
+}

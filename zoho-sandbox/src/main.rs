@@ -1,0 +1,51 @@
+//! `zoho-sandbox`: run the local Zoho alone, as a stand-in for other programs.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use zoho_sandbox::{Sandbox, SandboxConfig};
+
+/// A faithful local Zoho (accounts, CRM, Books) on loopback.
+#[derive(Debug, Parser)]
+#[command(name = "zoho-sandbox", version)]
+struct Args {
+    /// Address to listen on (default: an ephemeral port on 127.0.0.1).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Seed of the generated data; the same seed always gives the same records.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// How many Leads to seed; other modules and Books get proportionally fewer.
+    #[arg(long, default_value_t = 1_000)]
+    records: usize,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    let config = SandboxConfig {
+        listen: args.listen,
+        seed: args.seed,
+        records: args.records,
+        ..SandboxConfig::default()
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("zoho-sandbox: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("zoho-sandbox listening on {}", sandbox.base_url());
+    println!(
+        "client id {} / secret {}; started in {} ms",
+        zoho_sandbox::CLIENT_ID,
+        zoho_sandbox::CLIENT_SECRET,
+        sandbox.start_duration().as_millis()
+    );
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("zoho-sandbox: cannot wait for Ctrl-C: {e}");
+    }
+    sandbox.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}
