@@ -32,6 +32,19 @@ struct Pending {
 }
 
 /// One named connection, ready to authorize and to hand out tokens. Debug never shows a secret.
+///
+/// ```
+/// use zoho_core::{Connection, ConnectionConfig, Secret};
+///
+/// let config = ConnectionConfig { region_url: Some("eu".into()), ..ConnectionConfig::new("1000.XXXX") };
+/// // Normally `Connection::from_env`, which reads the secret from `client_secret_env`.
+/// let connection = Connection::new("default", config, Secret::new("client-secret"))?;
+/// let start = connection.authorization_url("http://127.0.0.1:8787/oauth/callback")?;
+/// assert!(start.url.starts_with("https://accounts.zoho.eu/oauth/v2/auth?"));
+/// // Send the user to `start.url`; the redirect brings `code`, `accounts-server` and `state`
+/// // for `connection.complete_authorization(...)`. Then `connection.client()` makes calls.
+/// # Ok::<(), zoho_core::Error>(())
+/// ```
 pub struct Connection {
     name: String,
     config: ConnectionConfig,
