@@ -24,7 +24,10 @@ pub trait TokenSource: Send + Sync + std::fmt::Debug {
 
     /// Zoho refused `rejected` (`INVALID_TOKEN`, `AUTHENTICATION_FAILURE`): refresh, unless another
     /// caller already replaced it, and return the token to retry with.
-    fn token_rejected<'a>(&'a self, rejected: &'a AccessToken) -> BoxFuture<'a, Result<AccessToken, Error>>;
+    fn token_rejected<'a>(
+        &'a self,
+        rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<AccessToken, Error>>;
 }
 
 /// A fixed token: for tests and for callers who manage tokens themselves. It cannot refresh.
@@ -37,7 +40,10 @@ impl TokenSource for StaticToken {
         Box::pin(async move { Ok(token) })
     }
 
-    fn token_rejected<'a>(&'a self, _rejected: &'a AccessToken) -> BoxFuture<'a, Result<AccessToken, Error>> {
+    fn token_rejected<'a>(
+        &'a self,
+        _rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<AccessToken, Error>> {
         Box::pin(async move {
             Err(Error::Unauthorized {
                 connection: "static".into(),
