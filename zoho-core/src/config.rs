@@ -28,7 +28,7 @@ pub enum ConnectionKind {
     #[default]
     #[serde(rename = "oauth2")]
     OAuth2,
-    /// Given one by one: `authorize_url`, `token_url`, `revoke_url`.
+    /// Given one by one: `authorize_url`, `token_url`, `refresh_token_revoke_url`.
     #[serde(rename = "oauth2_deprecated")]
     OAuth2Deprecated,
 }
@@ -121,8 +121,14 @@ pub struct ConnectionConfig {
     /// `oauth2_deprecated`: the token URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
-    /// `oauth2_deprecated`: the refresh-token revoke URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// `oauth2_deprecated`: the refresh-token revoke URL. The config key is the spec's
+    /// `refresh_token_revoke_url`; `revoke_url` is accepted too.
+    #[serde(
+        default,
+        rename = "refresh_token_revoke_url",
+        alias = "revoke_url",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub revoke_url: Option<String>,
     /// Send API calls here instead of the token's `api_domain` (the sandbox's base URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -219,7 +225,7 @@ impl ConnectionConfig {
             ConnectionKind::OAuth2Deprecated => Ok(OAuthEndpoints {
                 authorize_url: required_url("authorize_url", self.authorize_url.as_deref())?,
                 token_url: required_url("token_url", self.token_url.as_deref())?,
-                revoke_url: required_url("revoke_url", self.revoke_url.as_deref())?,
+                revoke_url: required_url("refresh_token_revoke_url", self.revoke_url.as_deref())?,
                 accounts_base: None,
             }),
         }
@@ -289,7 +295,7 @@ impl ConnectionConfig {
             ConnectionKind::OAuth2 => &[
                 ("authorize_url", self.authorize_url.is_some()),
                 ("token_url", self.token_url.is_some()),
-                ("revoke_url", self.revoke_url.is_some()),
+                ("refresh_token_revoke_url", self.revoke_url.is_some()),
             ],
             ConnectionKind::OAuth2Deprecated => &[
                 ("region_url", self.region_url.is_some()),

@@ -122,7 +122,7 @@ fn the_deprecated_kind_needs_its_three_urls() {
         client_id = "1"
         authorize_url = "https://accounts.zohocloud.ca/oauth/v2/auth"
         token_url = "https://accounts.zohocloud.ca/oauth/v2/token"
-        revoke_url = "https://accounts.zohocloud.ca/oauth/v2/token/revoke"
+        refresh_token_revoke_url = "https://accounts.zohocloud.ca/oauth/v2/token/revoke"
         "#,
     )
     .unwrap();
