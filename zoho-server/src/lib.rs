@@ -3,15 +3,21 @@
 //! The layers, each testable alone: [`jsonrpc`] reads and writes messages, [`rpc`] runs a body
 //! against a [`Dispatcher`] (batches, notifications, timeouts), [`http`] applies the transport
 //! rules, [`server`] listens and shuts down gracefully, [`oauth`] runs the authorization flow.
+//! [`actions`] is the real dispatcher, over the [`connections`] of `zoho.toml` or the [`sandbox`].
 
+pub mod actions;
 pub mod api_key;
+pub mod cli;
+pub mod connections;
 pub mod dispatch;
 mod error;
 pub mod http;
 pub mod jsonrpc;
+pub mod logging;
 pub mod oauth;
 pub mod rpc;
 pub mod rpc_error;
+pub mod sandbox;
 pub mod server;
 
 pub use dispatch::Dispatcher;

@@ -1,6 +1,19 @@
-//! The `zoho-server` command line.
+//! The `zoho-server` command line; everything it does lives in `zoho_server::cli`.
 
-fn main() {
-    eprintln!("zoho-server: not built yet");
-    std::process::exit(2);
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = zoho_server::cli::Cli::parse();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(zoho_server::cli::run(cli)),
+        Err(err) => {
+            eprintln!("zoho-server: cannot start the async runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }

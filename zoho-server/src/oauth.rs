@@ -16,14 +16,15 @@ const MAX_PENDING: usize = 64;
 
 /// One connection's side of the flow.
 pub trait Authorizer: Send + Sync {
-    /// Zoho's consent URL for `redirect_uri`, carrying `state`.
-    fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error>;
+    /// Start: Zoho's consent URL for `redirect_uri` and the `state` it carries.
+    fn begin(&self, redirect_uri: &str) -> Result<(String, String), Error>;
 
     /// Exchange `code` (at `accounts_server` when the redirect named one) and store the tokens.
     fn finish<'a>(
         &'a self,
         code: &'a str,
         accounts_server: Option<&'a str>,
+        state: &'a str,
         redirect_uri: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>>;
 }
@@ -39,6 +40,7 @@ pub struct OAuthFlows {
     redirect_uri: String,
     connections: BTreeMap<String, Arc<dyn Authorizer>>,
     pending: Mutex<Vec<Pending>>,
+    completed: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for OAuthFlows {
@@ -57,12 +59,18 @@ impl OAuthFlows {
             redirect_uri: redirect_uri.into(),
             connections: BTreeMap::new(),
             pending: Mutex::new(Vec::new()),
+            completed: tokio::sync::watch::Sender::new(0),
         }
     }
 
     /// Make connection `name` authorizable.
     pub fn add(&mut self, name: impl Into<String>, authorizer: Arc<dyn Authorizer>) {
         self.connections.insert(name.into(), authorizer);
+    }
+
+    /// Counts the flows finished so far; lets a command wait for the browser to come back.
+    pub fn completions(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.completed.subscribe()
     }
 
     /// Where Zoho sends the browser back.
@@ -82,8 +90,7 @@ impl OAuthFlows {
                     .join(", ")
             ))
         })?;
-        let state = new_state();
-        let url = authorizer.consent_url(&self.redirect_uri, &state)?;
+        let (url, state) = authorizer.begin(&self.redirect_uri)?;
         let mut pending = self
             .pending
             .lock()
@@ -138,16 +145,12 @@ impl OAuthFlows {
             .get(&connection)
             .ok_or_else(|| Error::Authorization(format!("connection `{connection}` is gone")))?;
         authorizer
-            .finish(code, param("accounts-server"), &self.redirect_uri)
+            .finish(code, param("accounts-server"), state, &self.redirect_uri)
             .await?;
         tracing::info!(connection = %connection, "connection authorized");
+        self.completed.send_modify(|count| *count += 1);
         Ok(connection)
     }
-}
-
-fn new_state() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Compares without stopping at the first difference.
@@ -172,16 +175,19 @@ mod tests {
     }
 
     impl Authorizer for Recorder {
-        fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error> {
-            Ok(format!(
+        fn begin(&self, redirect_uri: &str) -> Result<(String, String), Error> {
+            let state = format!("{:032x}", rand::random::<u128>());
+            let url = format!(
                 "https://accounts.example/oauth/v2/auth?redirect_uri={redirect_uri}&state={state}"
-            ))
+            );
+            Ok((url, state))
         }
 
         fn finish<'a>(
             &'a self,
             code: &'a str,
             accounts_server: Option<&'a str>,
+            _state: &'a str,
             redirect_uri: &'a str,
         ) -> BoxFuture<'a, Result<(), Error>> {
             self.finished.lock().unwrap().push((

@@ -1,4 +1,8 @@
 //! zoho-server's one integration-test binary: everything over real HTTP on loopback.
 #![allow(clippy::unwrap_used)]
 
+mod actions;
+mod cli;
+mod protocol;
+mod support;
 mod transport;

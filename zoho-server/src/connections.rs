@@ -1,0 +1,266 @@
+//! The named connections a server acts through: read from `zoho.toml` (settings) and the
+//! environment (secrets), each with its token cache and its client. `connection` in a call picks one.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Deserialize;
+use zoho_core::{Client, ClientSource, Connection, ConnectionConfig};
+
+use crate::Error;
+use crate::dispatch::BoxFuture;
+use crate::oauth::{Authorizer, OAuthFlows};
+
+/// The name used when a call names no connection.
+pub const DEFAULT_CONNECTION: &str = "default";
+
+/// The configuration file: one `[connections.NAME]` table per connection.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// The connections by name.
+    #[serde(default)]
+    pub connections: BTreeMap<String, ConnectionConfig>,
+}
+
+impl ConfigFile {
+    /// Read `path`. A relative `token_store` is taken relative to the file's folder, so the
+    /// server finds the same tokens whatever folder it is started from.
+    pub fn load(path: &Path) -> Result<ConfigFile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|err| Error::Config {
+            path: path.to_owned(),
+            reason: match err.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "no such file; write one with a [connections.default] table (see the README), \
+                     pass --config FILE, or try --sandbox"
+                        .to_owned()
+                }
+                _ => err.to_string(),
+            },
+        })?;
+        let mut file = ConfigFile::parse(&text, path)?;
+        let folder = path.parent().unwrap_or(Path::new(""));
+        for config in file.connections.values_mut() {
+            if let Some(store) = &config.token_store
+                && store.is_relative()
+            {
+                config.token_store = Some(folder.join(store));
+            }
+        }
+        Ok(file)
+    }
+
+    /// Read the text of a configuration file; `path` is named in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, Error> {
+        // Not the error's Display: it quotes the offending line, which may hold a secret
+        // someone pasted into the file by mistake.
+        let file: ConfigFile = toml::from_str(text).map_err(|err| {
+            let reason = match err.span() {
+                Some(span) => {
+                    let before = &text[..span.start.min(text.len())];
+                    let line = before.matches('\n').count() + 1;
+                    let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                    format!("line {line}, column {column}: {}", err.message())
+                }
+                None => err.message().to_owned(),
+            };
+            Error::Config {
+                path: path.to_owned(),
+                reason,
+            }
+        })?;
+        if file.connections.is_empty() {
+            return Err(Error::Config {
+                path: path.to_owned(),
+                reason: "no connections; add a [connections.default] table".into(),
+            });
+        }
+        Ok(file)
+    }
+}
+
+struct Entry {
+    connection: Arc<Connection>,
+    client: Client,
+}
+
+/// The connections of a server, by name; a [`ClientSource`] for dispatch.
+#[derive(Default)]
+pub struct Connections {
+    entries: BTreeMap<String, Entry>,
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connections")
+            .field("names", &self.names())
+            .finish()
+    }
+}
+
+impl Connections {
+    /// No connections yet.
+    pub fn new() -> Self {
+        Connections::default()
+    }
+
+    /// Every connection of `file`, each with its client secret from the environment.
+    pub fn from_file(file: ConfigFile, http: &reqwest::Client) -> Result<Connections, Error> {
+        let mut connections = Connections::new();
+        for (name, config) in file.connections {
+            let connection = Connection::from_env(name.clone(), config)?;
+            connections.insert(connection, http)?;
+        }
+        Ok(connections)
+    }
+
+    /// Add `connection`; its calls go through the shared `http` pool.
+    pub fn insert(&mut self, connection: Connection, http: &reqwest::Client) -> Result<(), Error> {
+        let connection = connection.with_http_client(http.clone())?;
+        let client = connection.client();
+        self.entries.insert(
+            connection.name().to_owned(),
+            Entry {
+                connection: Arc::new(connection),
+                client,
+            },
+        );
+        Ok(())
+    }
+
+    /// The names, sorted.
+    pub fn names(&self) -> Vec<&str> {
+        self.entries.keys().map(String::as_str).collect()
+    }
+
+    /// The connection called `name`.
+    pub fn connection(&self, name: &str) -> Option<&Arc<Connection>> {
+        self.entries.get(name).map(|entry| &entry.connection)
+    }
+
+    /// The OAuth flows of every connection, redirecting back to `redirect_uri`.
+    pub fn oauth_flows(&self, redirect_uri: &str) -> OAuthFlows {
+        let mut flows = OAuthFlows::new(redirect_uri);
+        for (name, entry) in &self.entries {
+            flows.add(
+                name.clone(),
+                Arc::new(ConnectionAuthorizer(entry.connection.clone())),
+            );
+        }
+        flows
+    }
+}
+
+impl ClientSource for Connections {
+    fn client(&self, connection: Option<&str>) -> Result<&Client, zoho_core::Error> {
+        let name = connection.unwrap_or(DEFAULT_CONNECTION);
+        self.entries
+            .get(name)
+            .map(|entry| &entry.client)
+            .ok_or_else(|| {
+                let known = self.names().join(", ");
+                zoho_core::Error::InvalidInput {
+                    field: "connection".into(),
+                    reason: match connection {
+                        Some(_) => {
+                            format!("no connection named `{name}`; this server has: {known}")
+                        }
+                        None => format!(
+                            "no `connection` given and this server has no `{DEFAULT_CONNECTION}` \
+                         connection; name one of: {known}"
+                        ),
+                    },
+                }
+            })
+    }
+}
+
+/// A zoho-core [`Connection`] as the server's OAuth routes drive it.
+struct ConnectionAuthorizer(Arc<Connection>);
+
+impl Authorizer for ConnectionAuthorizer {
+    fn begin(&self, redirect_uri: &str) -> Result<(String, String), Error> {
+        let start = self.0.authorization_url(redirect_uri)?;
+        Ok((start.url, start.state))
+    }
+
+    fn finish<'a>(
+        &'a self,
+        code: &'a str,
+        accounts_server: Option<&'a str>,
+        state: &'a str,
+        redirect_uri: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            self.0
+                .complete_authorization(code, accounts_server, state, redirect_uri)
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+/// The configuration file to read: `--config`, else `zoho.toml` in the working folder.
+pub fn config_path(given: Option<&Path>) -> PathBuf {
+    given.map_or_else(|| PathBuf::from("zoho.toml"), Path::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn several_connections_are_read_and_unknown_settings_refused() {
+        let text = r#"
+            [connections.default]
+            client_id = "1000.A"
+            region_url = "https://accounts.zoho.eu"
+
+            [connections.india]
+            client_id = "1000.B"
+            region_url = "in"
+            client_secret_env = "ZOHO_IN_SECRET"
+        "#;
+        let file = ConfigFile::parse(text, Path::new("zoho.toml")).unwrap();
+        assert_eq!(
+            file.connections.keys().collect::<Vec<_>>(),
+            ["default", "india"]
+        );
+        assert_eq!(
+            file.connections["india"].client_secret_env,
+            "ZOHO_IN_SECRET"
+        );
+
+        let typo = "[connections.default]\nclient_id = \"1000.A\"\nclient_secret = \"oops\"\n";
+        let error = ConfigFile::parse(typo, Path::new("zoho.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("client_secret"), "{error}");
+        assert!(
+            !error.contains("oops"),
+            "the value of a misplaced secret is not repeated: {error}"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_says_what_to_do() {
+        let error = ConfigFile::load(Path::new("/nonexistent/zoho.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--sandbox"), "{error}");
+    }
+
+    #[test]
+    fn a_relative_token_store_lives_next_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zoho.toml");
+        std::fs::write(&path, "[connections.default]\nclient_id = \"1000.A\"\ntoken_store = \"tokens/default.json\"\n").unwrap();
+        let file = ConfigFile::load(&path).unwrap();
+        assert_eq!(
+            file.connections["default"].token_store.as_deref(),
+            Some(dir.path().join("tokens/default.json").as_path())
+        );
+    }
+}

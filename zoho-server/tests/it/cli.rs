@@ -1,0 +1,258 @@
+//! The built `zoho-server` binary, run as a user would.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+fn zoho_server() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_zoho-server"));
+    command.env_remove("RUST_LOG");
+    command
+}
+
+fn run(args: &[&str]) -> Output {
+    zoho_server().args(args).output().unwrap()
+}
+
+/// A child process whose stdout lines arrive on a channel, killed when dropped.
+struct Spawned {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Spawned {
+    fn start(command: &mut Command) -> Spawned {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Spawned { child, lines }
+    }
+
+    /// The first stdout line containing `needle` (waiting for it; the process is slow to start
+    /// only while it seeds the sandbox).
+    fn line_with(&self, needle: &str) -> String {
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) if line.contains(needle) => return line,
+                Ok(_) => {}
+                Err(err) => panic!("no line with `{needle}` on stdout: {err}"),
+            }
+        }
+    }
+
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait().unwrap()
+    }
+
+    fn stderr(&mut self) -> String {
+        let mut text = String::new();
+        if let Some(mut stderr) = self.child.stderr.take() {
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+        }
+        text
+    }
+}
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `http://127.0.0.1:PORT` from the banner line `zoho-server: JSON-RPC on http://ADDR/rpc`.
+fn rpc_url(banner: &str) -> String {
+    let start = banner.find("http://").unwrap();
+    banner[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn call_prints_records_from_the_sandbox() {
+    let output = run(&[
+        "call",
+        "crm.getRecords",
+        r#"{"recordType":"Leads","fields":["Last_Name"]}"#,
+        "--sandbox",
+        "--sandbox-records",
+        "30",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let leads = result["data"].as_array().unwrap();
+    assert!(!leads.is_empty());
+    assert!(
+        leads.iter().all(|lead| lead["Last_Name"].is_string()),
+        "{result:#}"
+    );
+}
+
+#[test]
+fn a_failed_call_prints_the_error_on_stderr_and_exits_non_zero() {
+    let output = run(&[
+        "call",
+        "crm.getRecord",
+        r#"{"recordType":"Leads","recordId":"42"}"#,
+        "--sandbox",
+        "--sandbox-records",
+        "5",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("-32005"), "{stderr}");
+
+    let bad_json = run(&["call", "crm.getRecords", "{recordType: Leads}", "--sandbox"]);
+    assert_eq!(bad_json.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad_json.stderr).contains("PARAMS_JSON"));
+}
+
+#[test]
+fn methods_lists_each_method_with_a_summary() {
+    let output = run(&["methods"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 15, "14 actions and rpc.discover:\n{text}");
+    let get_records = lines
+        .iter()
+        .find(|l| l.starts_with("crm.getRecords "))
+        .unwrap();
+    assert!(
+        get_records["crm.getRecords".len()..].trim().len() > 5,
+        "{get_records}"
+    );
+}
+
+#[test]
+fn a_non_loopback_address_without_an_api_key_is_refused() {
+    let output = run(&["serve", "--listen", "0.0.0.0:0", "--sandbox"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--api-key-env"), "{stderr}");
+}
+
+#[tokio::test]
+async fn with_an_api_key_calls_without_the_bearer_get_401() {
+    let mut server = Spawned::start(
+        zoho_server()
+            .args([
+                "serve",
+                "--listen",
+                "0.0.0.0:0",
+                "--sandbox",
+                "--sandbox-records",
+                "5",
+                "--api-key-env",
+                "TEST_ZOHO_KEY",
+            ])
+            .env("TEST_ZOHO_KEY", "k-0123456789abcdef-xyz"),
+    );
+    let url = rpc_url(&server.line_with("JSON-RPC on"));
+    server.line_with("curl");
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "crm.getRecords",
+                      "params": {"recordType": "Leads", "fields": ["Last_Name"]}});
+    let client = reqwest::Client::new();
+    let anonymous = client.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let holder = client
+        .post(&url)
+        .json(&body)
+        .bearer_auth("k-0123456789abcdef-xyz")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(holder.status(), 200);
+    let answer: Value = holder.json().await.unwrap();
+    assert!(answer["result"]["data"].is_array(), "{answer:#}");
+    assert!(server.terminate().success());
+    assert!(
+        !server.stderr().contains("k-0123456789abcdef-xyz"),
+        "the key never reaches the log"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_slow_call_finish_then_exits_zero() {
+    let mut server = Spawned::start(zoho_server().args([
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--sandbox",
+        "--sandbox-records",
+        "5",
+    ]));
+    let url = rpc_url(&server.line_with("JSON-RPC on"));
+    let sandbox_line = server.line_with("sandbox at");
+    let sandbox = sandbox_line[sandbox_line.find("http://").unwrap()..]
+        .split(';')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let faults = client
+        .post(format!("{sandbox}/__sandbox/faults"))
+        .json(&json!({"latency_ms": 1500}))
+        .send()
+        .await
+        .unwrap();
+    assert!(faults.status().is_success());
+
+    let body = json!({"jsonrpc": "2.0", "id": "slow", "method": "crm.getRecords",
+                      "params": {"recordType": "Leads", "fields": ["Last_Name"]}});
+    let slow = tokio::spawn(client.post(&url).json(&body).send());
+    // The call is in flight once the sandbox counts it (beside the stats request itself);
+    // poll its stats rather than guess a delay.
+    loop {
+        let stats: Value = client
+            .get(format!("{sandbox}/__sandbox/stats"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if stats["in_flight"].as_u64().unwrap() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = tokio::task::spawn_blocking(move || {
+        let status = server.terminate();
+        (status, server)
+    });
+    let answer = slow.await.unwrap().unwrap();
+    assert_eq!(answer.status(), 200);
+    let answer: Value = answer.json().await.unwrap();
+    assert_eq!(answer["id"], "slow");
+    assert!(
+        answer["result"]["data"].is_array(),
+        "the call in flight finished: {answer:#}"
+    );
+    let (status, _server) = status.await.unwrap();
+    assert_eq!(status.code(), Some(0));
+}
