@@ -256,3 +256,156 @@ async fn sigterm_lets_a_slow_call_finish_then_exits_zero() {
     let (status, _server) = status.await.unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_login_stores_tokens_that_later_calls_use() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zoho.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[connections.default]\nclient_id = \"{}\"\nclient_secret_env = \"TEST_SANDBOX_SECRET\"\n\
+             accounts_url = \"{base}\"\napi_base_url = \"{base}\"\ntoken_store = \"tokens/default.json\"\n",
+            zoho_sandbox::CLIENT_ID,
+            base = sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap().to_owned();
+    let with_secret = |command: &mut Command| {
+        command.env("TEST_SANDBOX_SECRET", zoho_sandbox::CLIENT_SECRET);
+    };
+
+    let mut login_command = zoho_server();
+    login_command.args([
+        "auth",
+        "login",
+        "--config",
+        &config,
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    with_secret(&mut login_command);
+    let mut login = Spawned::start(&mut login_command);
+    let consent_url = login.line_with("/oauth/v2/auth");
+    let redirect = zoho_server::sandbox::accept_consent(consent_url.trim())
+        .await
+        .unwrap();
+    let callback = reqwest::get(redirect).await.unwrap();
+    assert_eq!(callback.status(), 200, "{}", callback.text().await.unwrap());
+    login.line_with("is authorized");
+    let status = tokio::task::spawn_blocking(move || {
+        let status = login.child.wait().unwrap();
+        (status, login)
+    })
+    .await
+    .unwrap()
+    .0;
+    assert!(status.success());
+    let stored = std::fs::read_to_string(dir.path().join("tokens/default.json")).unwrap();
+    assert!(
+        stored.contains("refresh_token"),
+        "the token file holds the refresh token"
+    );
+
+    // A new process, with nothing but the file and the environment.
+    let mut call = zoho_server();
+    call.args([
+        "call",
+        "crm.getRecords",
+        r#"{"recordType":"Leads","fields":["Last_Name"],"perPage":2}"#,
+        "--config",
+        &config,
+    ]);
+    with_secret(&mut call);
+    let output = tokio::task::spawn_blocking(move || call.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["data"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn auth_login_refuses_a_connection_whose_tokens_would_be_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zoho.toml");
+    std::fs::write(&config, "[connections.default]\nclient_id = \"1000.A\"\n").unwrap();
+    let output = run(&[
+        "auth",
+        "login",
+        "--config",
+        config.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ]);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("token_store"));
+}
+
+#[tokio::test]
+async fn json_logs_carry_a_request_id_and_no_secret() {
+    let mut server = Spawned::start(
+        zoho_server()
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--sandbox",
+                "--sandbox-records",
+                "5",
+                "--log-format",
+                "json",
+            ])
+            .env("RUST_LOG", "debug"),
+    );
+    let url = rpc_url(&server.line_with("JSON-RPC on"));
+    server.line_with("curl");
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "crm.getRecords",
+                      "params": {"recordType": "Leads", "fields": ["Last_Name"], "debugRequest": true}});
+    let answer: Value = reqwest::Client::new()
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(answer["result"]["data"].is_array(), "{answer:#}");
+    assert!(server.terminate().success());
+    let log = server.stderr();
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.to_string().contains("request_id")
+                && line.to_string().contains("call succeeded")),
+        "{log}"
+    );
+    assert!(
+        !log.contains(zoho_sandbox::CLIENT_SECRET),
+        "the client secret is never logged"
+    );
+    assert!(
+        log.contains("Zoho-oauthtoken [redacted]"),
+        "debugRequest logged the request: {log}"
+    );
+    assert!(
+        !log.contains("Zoho-oauthtoken 1000."),
+        "no access token is logged"
+    );
+}
