@@ -1090,6 +1090,37 @@ fn check_action(
         }
         _ => {}
     }
+    if has_whole_body
+        && inputs
+            .iter()
+            .any(|i| matches!(i.location, Location::BodyField { .. }))
+    {
+        errors.error(
+            span.clone(),
+            format!("{what} has an input with in = \"body\" (the whole body) and inputs with in = \"body_field\"; keep one kind"),
+        );
+        ok = false;
+    }
+    for (input, input_span) in inputs.iter().zip(&input_spans) {
+        let sets_method_or_path = matches!(
+            input.location,
+            Location::Request(RequestField::Method | RequestField::Path)
+        );
+        if sets_method_or_path && !input.required && input.default.is_none() {
+            errors.error(
+                input_span.clone(),
+                format!("input `{}` of {what} sets the request's method or path, so it must be required or have a default", input.key),
+            );
+            ok = false;
+        }
+        if input.ty == InputType::FileMap && input.required {
+            errors.error(
+                input_span.clone(),
+                format!("`file_map` input `{}` of {what} is required; file maps are optional (an absent map sends no parts)", input.key),
+            );
+            ok = false;
+        }
+    }
     for (input, input_span) in inputs.iter().zip(&input_spans) {
         if let Location::FileName { of } = &input.location {
             let target = find(of).map(|at| &inputs[at]);

@@ -1,1 +1,32 @@
 //! The Zoho CRM and Zoho Books actions, generated from the action spec.
+//!
+//! Every type, executor, dispatch arm and method descriptor here comes from
+//! `action-spec/zoho.toml` through [`zoho_macros::actions!`]; nothing is written per action.
+//! One struct per action ([`crm::CreateRecord`], [`books::GetRecords`], ...) with one field per
+//! input, the spec's defaults applied and a `new` that asks for the required inputs;
+//! `to_request` describes the HTTP call as data and `execute` sends it with a
+//! [`zoho_core::Client`]. [`dispatch`] runs an action by JSON-RPC method name and JSON params.
+//!
+//! ```no_run
+//! # async fn demo(client: &zoho_core::Client) -> Result<(), zoho_core::Error> {
+//! let mut list = zoho_actions::crm::GetRecords::new("Leads");
+//! list.fields = Some(vec!["Last_Name".into(), "Email".into()]);
+//! list.per_page = 50;
+//! let page = list.execute(client).await?;
+//! # let _ = page; Ok(()) }
+//! ```
+
+// `zoho_core::Error` is flat by design (see zoho-core) and only travels on the failure path.
+#![allow(clippy::result_large_err)]
+
+// Generated code names the runtime as `::zoho_actions::__private`, also from inside this crate.
+extern crate self as zoho_actions;
+
+#[doc(hidden)]
+pub mod __private;
+mod dispatch_error;
+mod file;
+
+pub use dispatch_error::DispatchError;
+
+zoho_macros::actions!("../action-spec/zoho.toml");

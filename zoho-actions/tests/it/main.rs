@@ -1,0 +1,9 @@
+//! zoho-actions integration tests: the generated types, their defaults, the requests they
+//! describe, dispatch, and an action added by a spec edit alone.
+#![allow(clippy::unwrap_used)]
+
+mod defaults;
+mod dispatch;
+mod extension;
+mod requests;
+mod support;

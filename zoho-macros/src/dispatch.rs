@@ -1,0 +1,78 @@
+//! `dispatch` (one arm per action) and `METHODS` (one descriptor per action).
+
+use action_spec::Spec;
+use action_spec::schema::params_schema;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::generate::{field_ident, is_client, runtime};
+
+pub(crate) fn dispatch(spec: &Spec) -> TokenStream {
+    let p = runtime();
+    let arms = spec.actions.iter().map(|action| {
+        let method_name = action.method_name();
+        let module = format_ident!("{}", action.product.as_str());
+        let name = format_ident!("{}", action.type_name());
+        let connection = match action.inputs.iter().find(|input| is_client(input)) {
+            Some(input) => {
+                let field = field_ident(input);
+                quote!(action.#field.as_deref())
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        quote! {
+            #method_name => {
+                let action: #module::#name = #p::decode(params)?;
+                // Inputs are checked in full before a client is picked.
+                let request = action.to_request()?;
+                let client = clients.client(#connection)?;
+                ::core::result::Result::Ok(client.execute(request).await?)
+            }
+        }
+    });
+    quote! {
+        /// Run the action named `method` with JSON-RPC `params` (by name), on the client its
+        /// `connection` param picks. Params that do not fit are `Error::InvalidInput` naming the
+        /// JSON path of the bad param; an unknown method is `DispatchError::UnknownMethod`.
+        pub async fn dispatch(
+            method: &str,
+            params: #p::serde_json::Value,
+            clients: &dyn #p::zoho_core::ClientSource,
+        ) -> ::core::result::Result<#p::serde_json::Value, #p::DispatchError> {
+            match method {
+                #(#arms)*
+                _ => ::core::result::Result::Err(#p::DispatchError::UnknownMethod(method.to_owned())),
+            }
+        }
+    }
+}
+
+pub(crate) fn methods(spec: &Spec) -> TokenStream {
+    let p = runtime();
+    let descriptors = spec.actions.iter().map(|action| {
+        let name = action.method_name();
+        let label = &action.label;
+        let summary = &action.summary;
+        let description = &action.description;
+        let read_only = action.read_only;
+        let destructive = action.destructive;
+        let idempotent = action.idempotent;
+        let schema = params_schema(action).to_string();
+        quote! {
+            #p::zoho_core::MethodDescriptor {
+                name: #name,
+                label: #label,
+                summary: #summary,
+                description: #description,
+                read_only: #read_only,
+                destructive: #destructive,
+                idempotent: #idempotent,
+                params_schema: #schema,
+            }
+        }
+    });
+    quote! {
+        /// Every action as a JSON-RPC method: name, summary, flags and the JSON Schema of its params.
+        pub static METHODS: &[#p::zoho_core::MethodDescriptor] = &[#(#descriptors),*];
+    }
+}
