@@ -356,7 +356,7 @@ fn methods() -> Result<(), Error> {
         .collect();
     lines.push((
         DISCOVER.to_owned(),
-        "Describe every method as an OpenRPC document.".to_owned(),
+        "Describe every method as an OpenRPC document".to_owned(),
     ));
     let width = lines.iter().map(|(name, _)| name.len()).max().unwrap_or(0);
     let text: String = lines
