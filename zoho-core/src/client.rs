@@ -84,7 +84,32 @@ impl Client {
         &self.inner.name
     }
 
-    /// Send one request and shape its result as `req.result` says (see [`ResultShape`]).
+    /// Send one request and shape its result as `req.result` says.
+    ///
+    /// # Results and errors per [`crate::ResultShape`]
+    ///
+    /// | shape | success result | errors |
+    /// |---|---|---|
+    /// | `Raw` | the body as `response_type` says: JSON as sent (`null` when empty), text as a string, binary as `{"base64": "..."}` | any non-2xx status; Books `code != 0` in a JSON body |
+    /// | `CrmWrite` | the one item of `{"data": [item]}`: `{"code", "details", "message", "status"}` | an item with `status: "error"` under any status (200, 201, 202, 207, 400): `Api` with that item's code, message, details |
+    /// | `CrmRecord` | the record (`data[0]`) | 204 or empty `data`: `NotFound` |
+    /// | `CrmRecords`, `CrmCoql` | `{"data": [...], "info": {...}}` as sent; 204 is `{"data": [], "info": {"count": 0, "more_records": false}}` | non-2xx |
+    /// | `CrmDelete` | the item, as `CrmWrite` (`details.id`, `message: "record deleted"`) | 204, or an `INVALID_DATA` item about the `id`: `NotFound` |
+    /// | `BooksRecord` | the envelope's one payload key (not `code`, `message`, `page_context`), found generically | `code != 0` (even under 200); 1002: `NotFound` |
+    /// | `BooksRecords` | `{"<list key>": [...], "page_context": {...}}` (the envelope without `code` and `message`) | as `BooksRecord` |
+    /// | `BooksDelete` | what Zoho said: `{"code": 0, "message": "..."}` | as `BooksRecord` |
+    ///
+    /// Whatever the shape: HTTP 429, CRM `TOO_MANY_REQUESTS` and Books 44/45/1070 are `RateLimited`;
+    /// a 401 `INVALID_TOKEN`/`AUTHENTICATION_FAILURE` that survived a token refresh is `Unauthorized`.
+    ///
+    /// # Refused before anything is sent ([`Error::InvalidInput`])
+    ///
+    /// A raw `url` that is not a plain path below the base, or a template value that is empty,
+    /// `.` or `..` (see [`crate::path::resolve_url`]); an `Authorization`, `Host` or framing
+    /// header; a zero timeout; a CRM list without `fields` when the connection has no
+    /// `crm_default_fields`; a Books call whose organization is ambiguous (`organizationId`).
+    ///
+    /// # Following pages
     ///
     /// With `req.paging.fetch_all` or `req.paging.max_records`, follows pages (CRM `page` up to
     /// 2,000 records then `page_token`; Books `page_context.has_more_page`) and returns all records

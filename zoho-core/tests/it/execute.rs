@@ -315,6 +315,45 @@ async fn a_rejected_token_is_refreshed_once_and_the_call_retried() {
 }
 
 #[tokio::test]
+async fn a_books_invalid_oauth_token_is_refreshed_too() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/books/v3/contacts")
+                .header("authorization", "Zoho-oauthtoken token-1");
+            then.status(401)
+                .json_body(json!({"code": 57, "message": "Invalid OAuth Token"}));
+        })
+        .await;
+    let accepted = server
+        .mock_async(|when, then| {
+            when.path("/books/v3/contacts")
+                .header("authorization", "Zoho-oauthtoken token-2");
+            then.status(200)
+                .json_body(json!({"code": 0, "message": "success", "contacts": []}));
+        })
+        .await;
+    let tokens = RotatingToken::new(&server.base_url());
+    let client = Client::builder("default")
+        .token_source(tokens.clone())
+        .books_organization_id("1")
+        .build()
+        .expect("client");
+    let req = request(
+        Product::Books,
+        Method::Get,
+        vec![PathSegment::Literal("contacts")],
+        ResultShape::BooksRecords,
+    );
+    assert_eq!(
+        client.execute(req).await.expect("contacts"),
+        json!({"contacts": []})
+    );
+    assert_eq!(tokens.rejections.load(Ordering::SeqCst), 1);
+    accepted.assert_async().await;
+}
+
+#[tokio::test]
 async fn a_token_rejected_twice_is_unauthorized_with_a_next_step() {
     let server = MockServer::start_async().await;
     let mock = server
