@@ -1,5 +1,6 @@
 //! `zoho-sandbox`: run the local Zoho alone, as a stand-in for other programs.
 
+use std::io::Write;
 use std::net::SocketAddr;
 
 use clap::Parser;
@@ -36,13 +37,19 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    println!("zoho-sandbox listening on {}", sandbox.base_url());
-    println!(
-        "client id {} / secret {}; started in {} ms",
+    // Whoever reads the first line may stop reading; a closed stdout is not an error.
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "zoho-sandbox listening on {}", sandbox.base_url());
+    let _ = writeln!(
+        out,
+        "client id {}; seeded {} Leads (seed {}) in {} ms",
         zoho_sandbox::CLIENT_ID,
-        zoho_sandbox::CLIENT_SECRET,
+        sandbox.config().records,
+        sandbox.config().seed,
         sandbox.start_duration().as_millis()
     );
+    let _ = out.flush();
+    drop(out);
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("zoho-sandbox: cannot wait for Ctrl-C: {e}");
     }

@@ -98,7 +98,10 @@ async fn answer(
     };
     let reply = route(&state, &req).await;
     let status = if reply.reset { 0 } else { reply.status() };
-    state.stats.record(reply.route, status);
+    // The sandbox's own routes are not part of what it observes.
+    if !reply.route.starts_with("sandbox.") {
+        state.stats.record(reply.route, status);
+    }
     if let Some(log) = &state.log {
         log.record(&req, status);
     }

@@ -1,0 +1,111 @@
+//! Attachments: multipart `file`, byte-exact download, the size limit (crm.md §5).
+
+use serde_json::json;
+use zoho_sandbox::SandboxConfig;
+
+use crate::support::{self, ALL_SCOPES, TestResult, answer, config};
+
+#[tokio::test]
+async fn upload_list_download_byte_for_byte_and_delete() -> TestResult {
+    let e = support::env(10).await?;
+    let list = e.get("/crm/v3/Leads?fields=Last_Name&per_page=1").await?;
+    let id = list.body["data"][0]["id"]
+        .as_str()
+        .ok_or("no id")?
+        .to_owned();
+    let path = format!("/crm/v3/Leads/{id}/Attachments");
+    // crm.md §5 [H]: 204 before any attachment.
+    assert_eq!(e.get(&path).await?.status, 204);
+    let content: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let part = reqwest::multipart::Part::bytes(content.clone())
+        .file_name("data.bin")
+        .mime_str("application/octet-stream")?;
+    let form = reqwest::multipart::Form::new().part("file", part);
+    // crm.md §5 [H]: multipart/form-data, one part named file; 200 "attachment uploaded successfully".
+    let up = answer(
+        e.request(reqwest::Method::POST, &path)
+            .multipart(form)
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(up.status, 200, "{}", up.body);
+    assert_eq!(up.body["data"][0]["code"], "SUCCESS");
+    assert_eq!(
+        up.body["data"][0]["message"],
+        "attachment uploaded successfully"
+    );
+    let attachment = up.body["data"][0]["details"]["id"]
+        .as_str()
+        .ok_or("no attachment id")?
+        .to_owned();
+    let listed = e.get(&path).await?;
+    assert_eq!(listed.body["data"][0]["File_Name"], "data.bin");
+    assert_eq!(listed.body["data"][0]["Size"], "70000");
+    let down = e.get(&format!("{path}/{attachment}")).await?;
+    assert_eq!(down.status, 200);
+    assert_eq!(down.bytes, content, "the stored bytes come back unchanged");
+    let deleted = e.delete(&format!("{path}/{attachment}")).await?;
+    assert_eq!(deleted.body["data"][0]["status"], "success");
+    assert_eq!(e.get(&path).await?.status, 204);
+    // No file part.
+    let empty = answer(
+        e.request(reqwest::Method::POST, &path)
+            .multipart(reqwest::multipart::Form::new().text("title", "x"))
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(empty.body["code"], "REQUIRED_PARAM_MISSING");
+    let unknown = e
+        .post("/crm/v3/Leads/4150868000000000001/Attachments", &json!({}))
+        .await?;
+    assert_eq!(unknown.body["code"], "INVALID_DATA");
+    Ok(())
+}
+
+#[tokio::test]
+async fn too_large_a_file_is_413() -> TestResult {
+    // crm.md §5 [H]: 100 MB per file, 413 FILE_SIZE_MORE_THAN_ALLOWED_SIZE past it (limit lowered for the test).
+    let e = support::env_with(
+        SandboxConfig {
+            attachment_max_bytes: 1_000,
+            ..config(5)
+        },
+        ALL_SCOPES,
+    )
+    .await?;
+    let list = e.get("/crm/v3/Leads?fields=Last_Name&per_page=1").await?;
+    let id = list.body["data"][0]["id"]
+        .as_str()
+        .ok_or("no id")?
+        .to_owned();
+    let part = reqwest::multipart::Part::bytes(vec![7u8; 1_001]).file_name("big.bin");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let big = answer(
+        e.request(
+            reqwest::Method::POST,
+            &format!("/crm/v3/Leads/{id}/Attachments"),
+        )
+        .multipart(form)
+        .send()
+        .await?,
+    )
+    .await?;
+    assert_eq!(big.status, 413);
+    assert_eq!(big.body["code"], "FILE_SIZE_MORE_THAN_ALLOWED_SIZE");
+    let part = reqwest::multipart::Part::bytes(vec![7u8; 1_000]).file_name("fits.bin");
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let fits = answer(
+        e.request(
+            reqwest::Method::POST,
+            &format!("/crm/v3/Leads/{id}/Attachments"),
+        )
+        .multipart(form)
+        .send()
+        .await?,
+    )
+    .await?;
+    assert_eq!(fits.status, 200);
+    Ok(())
+}

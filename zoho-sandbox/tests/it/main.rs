@@ -1,0 +1,11 @@
+//! The sandbox driven over real HTTP on loopback; each test quotes the fact it checks.
+#![allow(clippy::unwrap_used)]
+
+mod accounts;
+mod attachments;
+mod books;
+mod coql;
+mod crm_list;
+mod crm_records;
+mod observe;
+mod support;
