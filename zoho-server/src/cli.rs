@@ -213,6 +213,11 @@ async fn serve(args: ServeArgs) -> Result<(), Error> {
             .map_or(defaults.call_timeout, Duration::from_secs),
         ..defaults
     };
+    let unauthorized = if sandbox.is_some() {
+        Vec::new()
+    } else {
+        connections.without_tokens().await
+    };
     let actions = Actions::new(Arc::new(connections));
     let app = App {
         rpc: Rpc::new(Arc::new(actions), limits),
@@ -233,10 +238,15 @@ async fn serve(args: ServeArgs) -> Result<(), Error> {
             sandbox.base_url()
         ));
     }
-    let auth_header = if args.api_key_env.is_some() {
-        " -H \"authorization: Bearer $KEY\""
-    } else {
-        ""
+    for name in &unauthorized {
+        banner.push_str(&format!(
+            "zoho-server: connection `{name}` has no tokens yet; authorize it at \
+             {public_url}/oauth/start?connection={name}\n"
+        ));
+    }
+    let auth_header = match &args.api_key_env {
+        Some(var) => format!(" -H \"authorization: Bearer ${var}\""),
+        None => String::new(),
     };
     banner.push_str(&format!(
         "Try:\n  curl -s http://{addr}/rpc -H 'content-type: application/json'{auth_header} \\\n    \

@@ -139,6 +139,22 @@ impl Connections {
         self.entries.get(name).map(|entry| &entry.connection)
     }
 
+    /// The connections with no stored tokens (never authorized, or the store cannot be read).
+    pub async fn without_tokens(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        for (name, entry) in &self.entries {
+            match entry.connection.token_manager().stored_tokens().await {
+                Ok(Some(_)) => {}
+                Ok(None) => names.push(name.clone()),
+                Err(err) => {
+                    tracing::warn!(connection = %name, error = %err, "cannot read the stored tokens");
+                    names.push(name.clone());
+                }
+            }
+        }
+        names
+    }
+
     /// The OAuth flows of every connection, redirecting back to `redirect_uri`.
     pub fn oauth_flows(&self, redirect_uri: &str) -> OAuthFlows {
         let mut flows = OAuthFlows::new(redirect_uri);

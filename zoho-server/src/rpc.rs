@@ -359,6 +359,14 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_default_body_limit_holds_a_100_mb_attachment_in_base64() {
+        let attachment: usize = 100 * 1024 * 1024;
+        let base64_len = attachment.div_ceil(3) * 4;
+        let envelope = 1024; // the rest of the request: method, record id, file name
+        assert!(Limits::default().max_body_bytes >= base64_len + envelope);
+    }
+
     #[tokio::test]
     async fn positional_params_never_reach_the_method() {
         let stub = Arc::new(Stub::default());

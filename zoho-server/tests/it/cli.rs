@@ -103,7 +103,11 @@ fn call_prints_records_from_the_sandbox() {
     assert!(output.status.success(), "stderr: {stderr}");
     let result: Value = serde_json::from_slice(&output.stdout).unwrap();
     let leads = result["data"].as_array().unwrap();
-    assert!(!leads.is_empty());
+    assert_eq!(
+        leads.len(),
+        30,
+        "--sandbox-records 30 seeds 30 Leads, all on the first page"
+    );
     assert!(
         leads.iter().all(|lead| lead["Last_Name"].is_string()),
         "{result:#}"
@@ -407,5 +411,82 @@ async fn json_logs_carry_a_request_id_and_no_secret() {
     assert!(
         !log.contains("Zoho-oauthtoken 1000."),
         "no access token is logged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_points_at_oauth_start_and_the_browser_flow_authorizes_the_connection() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zoho.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[connections.default]\nclient_id = \"{}\"\nclient_secret_env = \"TEST_SANDBOX_SECRET\"\n\
+             accounts_url = \"{base}\"\napi_base_url = \"{base}\"\n",
+            zoho_sandbox::CLIENT_ID,
+            base = sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let mut command = zoho_server();
+    command
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--config",
+            config.to_str().unwrap(),
+        ])
+        .env("TEST_SANDBOX_SECRET", zoho_sandbox::CLIENT_SECRET);
+    let server = Spawned::start(&mut command);
+    let url = rpc_url(&server.line_with("JSON-RPC on"));
+    let hint = server.line_with("has no tokens yet");
+    let start = &hint[hint.find("http://").unwrap()..];
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "crm.getRecords",
+                      "params": {"recordType": "Leads", "fields": ["Last_Name"]}});
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+
+    let before: Value = client
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(before["error"]["code"], -32002, "{before:#}");
+
+    let consent = client.get(start).send().await.unwrap();
+    assert_eq!(consent.status(), 302);
+    let consent_url = consent.headers()["location"].to_str().unwrap().to_owned();
+    let redirect = zoho_server::sandbox::accept_consent(&consent_url)
+        .await
+        .unwrap();
+    let callback = client.get(redirect).send().await.unwrap();
+    assert_eq!(callback.status(), 200, "{}", callback.text().await.unwrap());
+
+    let after: Value = client
+        .post(&url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["result"]["data"].as_array().unwrap().len(),
+        5,
+        "{after:#}"
     );
 }
