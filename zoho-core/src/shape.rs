@@ -65,8 +65,19 @@ fn throttle_code(status: u16, body: Option<&Value>) -> Option<Option<ZohoCode>> 
 }
 
 /// Whether Zoho said to slow down (whatever the HTTP status).
+///
+/// Runs on every answer, so it reads only the top-level `code` (a list page of 200 records is
+/// skipped over, not built).
 pub(crate) fn is_throttle(answer: &Answer) -> bool {
-    throttle_code(answer.status, answer.json().as_ref()).is_some()
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        code: Option<Value>,
+    }
+    let code = serde_json::from_slice::<Envelope>(&answer.body)
+        .ok()
+        .and_then(|envelope| envelope.code)
+        .map(|code| json!({ "code": code }));
+    throttle_code(answer.status, code.as_ref()).is_some()
 }
 
 fn rejected_token_code(body: Option<&Value>) -> Option<String> {
