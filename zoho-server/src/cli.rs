@@ -417,7 +417,7 @@ async fn login(args: LoginArgs) -> Result<(), Error> {
     let addr = server.local_addr();
     let flows = Arc::new(connections.oauth_flows(&format!("http://{addr}/oauth/callback")));
     let consent_url = flows.start(&args.connection)?;
-    let mut completions = flows.completions();
+    let mut outcomes = flows.outcomes();
     let app = App {
         rpc: Rpc::new(
             Arc::new(Actions::new(Arc::new(Connections::new()))),
@@ -441,13 +441,15 @@ async fn login(args: LoginArgs) -> Result<(), Error> {
     ));
     let waited = tokio::time::timeout(
         Duration::from_secs(args.timeout_secs),
-        completions.wait_for(|count| *count > 0),
+        outcomes.wait_for(Option::is_some),
     )
-    .await;
+    .await
+    .ok()
+    .and_then(|outcome| outcome.ok().and_then(|outcome| outcome.clone()));
     let _ = stop.send(());
     let _ = serving.await;
     match waited {
-        Ok(Ok(_)) => {
+        Some(Ok(_)) => {
             print_flushed(&format!(
                 "Connection `{}` is authorized; tokens are stored in {}\n",
                 args.connection,
@@ -455,7 +457,8 @@ async fn login(args: LoginArgs) -> Result<(), Error> {
             ));
             Ok(())
         }
-        _ => Err(Error::Authorization(format!(
+        Some(Err(reason)) => Err(Error::Authorization(reason)),
+        None => Err(Error::Authorization(format!(
             "no authorization came back within {} s; run the command again",
             args.timeout_secs
         ))),

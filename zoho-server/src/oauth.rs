@@ -14,6 +14,9 @@ const STATE_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// Most flows started and not finished; the oldest is forgotten past it.
 const MAX_PENDING: usize = 64;
 
+/// How a flow that came back from Zoho ended: the connection's name, or why it failed.
+pub type FlowOutcome = Result<String, String>;
+
 /// One connection's side of the flow.
 pub trait Authorizer: Send + Sync {
     /// Start: Zoho's consent URL for `redirect_uri` and the `state` it carries.
@@ -40,7 +43,7 @@ pub struct OAuthFlows {
     redirect_uri: String,
     connections: BTreeMap<String, Arc<dyn Authorizer>>,
     pending: Mutex<Vec<Pending>>,
-    completed: tokio::sync::watch::Sender<u64>,
+    finished: tokio::sync::watch::Sender<Option<FlowOutcome>>,
 }
 
 impl std::fmt::Debug for OAuthFlows {
@@ -59,7 +62,7 @@ impl OAuthFlows {
             redirect_uri: redirect_uri.into(),
             connections: BTreeMap::new(),
             pending: Mutex::new(Vec::new()),
-            completed: tokio::sync::watch::Sender::new(0),
+            finished: tokio::sync::watch::Sender::new(None),
         }
     }
 
@@ -68,9 +71,10 @@ impl OAuthFlows {
         self.connections.insert(name.into(), authorizer);
     }
 
-    /// Counts the flows finished so far; lets a command wait for the browser to come back.
-    pub fn completions(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.completed.subscribe()
+    /// The last flow that came back from Zoho: the connection authorized, or why it failed.
+    /// A redirect whose `state` matches nothing is not an outcome (it is not ours to end on).
+    pub fn outcomes(&self) -> tokio::sync::watch::Receiver<Option<FlowOutcome>> {
+        self.finished.subscribe()
     }
 
     /// Where Zoho sends the browser back.
@@ -117,9 +121,9 @@ impl OAuthFlows {
                 .map(|(_, v)| v.as_str())
         };
         if let Some(error) = param("error") {
-            return Err(Error::Authorization(format!(
-                "Zoho refused the consent: {error}"
-            )));
+            let reason = format!("Zoho refused the consent: {error}");
+            self.finished.send_replace(Some(Err(reason.clone())));
+            return Err(Error::Authorization(reason));
         }
         let state = param("state")
             .ok_or_else(|| Error::Authorization("the redirect carries no `state`".into()))?;
@@ -144,11 +148,15 @@ impl OAuthFlows {
             .connections
             .get(&connection)
             .ok_or_else(|| Error::Authorization(format!("connection `{connection}` is gone")))?;
-        authorizer
+        if let Err(err) = authorizer
             .finish(code, param("accounts-server"), state, &self.redirect_uri)
-            .await?;
+            .await
+        {
+            self.finished.send_replace(Some(Err(err.to_string())));
+            return Err(err);
+        }
         tracing::info!(connection = %connection, "connection authorized");
-        self.completed.send_modify(|count| *count += 1);
+        self.finished.send_replace(Some(Ok(connection.clone())));
         Ok(connection)
     }
 }

@@ -17,10 +17,12 @@ fn run(args: &[&str]) -> Output {
     zoho_server().args(args).output().unwrap()
 }
 
-/// A child process whose stdout lines arrive on a channel, killed when dropped.
+/// A child process whose stdout lines arrive on a channel and whose stderr is collected (both
+/// drained as they come, so a chatty child never blocks on a full pipe); killed when dropped.
 struct Spawned {
     child: Child,
     lines: mpsc::Receiver<String>,
+    stderr: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Spawned {
@@ -31,6 +33,12 @@ impl Spawned {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let mut stderr = child.stderr.take().unwrap();
+        let stderr = Some(std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
+            text
+        }));
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -39,7 +47,11 @@ impl Spawned {
                 }
             }
         });
-        Spawned { child, lines }
+        Spawned {
+            child,
+            lines,
+            stderr,
+        }
     }
 
     /// The first stdout line containing `needle` (waiting for it; the process is slow to start
@@ -63,12 +75,12 @@ impl Spawned {
         self.child.wait().unwrap()
     }
 
+    /// Everything the child wrote on stderr; call after it exited.
     fn stderr(&mut self) -> String {
-        let mut text = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            let _ = std::io::Read::read_to_string(&mut stderr, &mut text);
-        }
-        text
+        self.stderr
+            .take()
+            .map(|reader| reader.join().unwrap())
+            .unwrap_or_default()
     }
 }
 
@@ -489,4 +501,48 @@ async fn serve_points_at_oauth_start_and_the_browser_flow_authorizes_the_connect
         5,
         "{after:#}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_login_ends_with_an_error_when_the_user_denies_consent() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zoho.toml");
+    std::fs::write(
+        &config,
+        "[connections.default]\nclient_id = \"1000.A\"\nclient_secret_env = \"TEST_SECRET\"\n\
+         region_url = \"eu\"\ntoken_store = \"tokens.json\"\n",
+    )
+    .unwrap();
+    let mut command = zoho_server();
+    command
+        .args([
+            "auth",
+            "login",
+            "--config",
+            config.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("TEST_SECRET", "not-a-real-secret");
+    let mut login = Spawned::start(&mut command);
+    let consent_url = login.line_with("https://accounts.zoho.eu/oauth/v2/auth");
+    assert!(consent_url.contains("client_id=1000.A"), "{consent_url}");
+    let waiting = login.line_with("Waiting for Zoho to redirect to");
+    let callback = waiting[waiting.find("http://").unwrap()..]
+        .trim_end_matches(" ...")
+        .to_owned();
+    // What Zoho sends back when the user presses Deny.
+    let denied = reqwest::get(format!("{callback}?error=access_denied"))
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 400);
+    let status = tokio::task::spawn_blocking(move || {
+        let status = login.child.wait().unwrap();
+        (status, login.stderr())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.0.code(), Some(1));
+    assert!(status.1.contains("access_denied"), "{}", status.1);
+    assert!(!dir.path().join("tokens.json").exists());
 }
