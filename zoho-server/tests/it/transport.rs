@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 use zoho_core::Secret;
 use zoho_server::api_key::ApiKey;
@@ -16,8 +16,12 @@ use zoho_server::rpc::{Limits, Rpc};
 use zoho_server::server::Server;
 use zoho_server::{Dispatcher, Error};
 
-/// `echo` returns its params; `sleep` waits `ms` of real time; everything else is unknown.
-struct Stub;
+/// `echo` returns its params; `sleep` says it started, then waits `ms` of real time;
+/// everything else is unknown.
+#[derive(Default)]
+struct Stub {
+    sleeping: Arc<Notify>,
+}
 
 impl Dispatcher for Stub {
     fn call<'a>(
@@ -30,6 +34,7 @@ impl Dispatcher for Stub {
                 "echo" => Ok(Value::Object(params)),
                 "sleep" => {
                     let ms = params.get("ms").and_then(Value::as_u64).unwrap_or(0);
+                    self.sleeping.notify_one();
                     tokio::time::sleep(Duration::from_millis(ms)).await;
                     Ok(json!("slept"))
                 }
@@ -41,6 +46,7 @@ impl Dispatcher for Stub {
 
 struct Running {
     addr: SocketAddr,
+    sleeping: Arc<Notify>,
     stop: Option<oneshot::Sender<()>>,
     task: JoinHandle<Result<(), Error>>,
 }
@@ -63,8 +69,10 @@ async fn start(listen: &str, limits: Limits, api_key: Option<ApiKey>) -> Running
         .await
         .unwrap();
     let port = server.local_addr().port();
+    let stub = Stub::default();
+    let sleeping = stub.sleeping.clone();
     let app = App {
-        rpc: Rpc::new(Arc::new(Stub), limits),
+        rpc: Rpc::new(Arc::new(stub), limits),
         api_key,
         oauth: None,
     };
@@ -78,6 +86,7 @@ async fn start(listen: &str, limits: Limits, api_key: Option<ApiKey>) -> Running
     ));
     Running {
         addr: SocketAddr::from(([127, 0, 0, 1], port)),
+        sleeping,
         stop: Some(stop),
         task,
     }
@@ -248,9 +257,7 @@ async fn shutdown_lets_the_call_in_flight_finish_then_refuses_new_ones() {
         )
         .send(),
     );
-    // Wait until the call has surely reached the server: a second call on another connection
-    // returning proves the server is accepting; the slow one was sent first.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    server.sleeping.notified().await;
     server.shut_down().await.unwrap();
     let answer = in_flight.await.unwrap().unwrap();
     assert_eq!(answer.status(), 200);
