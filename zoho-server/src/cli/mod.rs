@@ -1,0 +1,191 @@
+//! The `zoho-server` command line: the arguments, and one module per command
+//! (`serve`, `call`, `methods`, `auth login`).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+mod call;
+mod login;
+mod methods;
+mod serve;
+
+use crate::Error;
+use crate::connections::{ConfigFile, Connections, DEFAULT_CONNECTION, config_path};
+use crate::logging::{self, LogFormat};
+use crate::sandbox;
+use crate::server::DEFAULT_LISTEN;
+
+/// Exit code of a failed call or command.
+const EXIT_FAILURE: u8 = 1;
+/// Exit code of a command line that does not fit.
+const EXIT_USAGE: u8 = 2;
+
+/// JSON-RPC 2.0 server and command line for the Zoho CRM and Zoho Books actions.
+#[derive(Debug, Parser)]
+#[command(name = "zoho-server", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log lines as text or JSON (on stderr; `RUST_LOG` filters them).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve JSON-RPC on POST /rpc.
+    Serve(ServeArgs),
+    /// Run one action and print its result as JSON.
+    Call(CallArgs),
+    /// List every method with a one-line summary.
+    Methods,
+    /// Authorize connections.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+}
+
+/// Where connections come from.
+#[derive(Debug, Clone, Args)]
+pub struct Source {
+    /// The configuration file (default `zoho.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Start the built-in Zoho sandbox in-process and connect `default` to it.
+    #[arg(long, conflicts_with = "config")]
+    pub sandbox: bool,
+    /// Leads the sandbox seeds (other modules and Books proportionally fewer).
+    #[arg(long, value_name = "N", requires = "sandbox")]
+    pub sandbox_records: Option<usize>,
+}
+
+/// `serve`'s options.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on. Other than loopback, `--api-key-env` is required.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Where connections come from.
+    #[command(flatten)]
+    pub source: Source,
+    /// The environment variable holding the API key callers must send as `Authorization: Bearer`.
+    #[arg(long, value_name = "VAR")]
+    pub api_key_env: Option<String>,
+    /// The URL this server is reached at, for the OAuth redirect (default `http://ADDR`).
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Largest request body in bytes (default: room for a 100 MB attachment in base64).
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes: Option<usize>,
+    /// Most requests in one batch.
+    #[arg(long, value_name = "N")]
+    pub max_batch: Option<usize>,
+    /// Longest one call may run, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub call_timeout_secs: Option<u64>,
+    /// How long shutdown waits for calls in flight, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub shutdown_grace_secs: Option<u64>,
+}
+
+/// `call`'s arguments.
+#[derive(Debug, Clone, Args)]
+pub struct CallArgs {
+    /// The method (`crm.getRecords`); `zoho-server methods` lists them.
+    pub method: String,
+    /// The params as a JSON object (default `{}`).
+    pub params: Option<String>,
+    /// Where connections come from.
+    #[command(flatten)]
+    pub source: Source,
+}
+
+/// `auth`'s commands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuthCommand {
+    /// Run the OAuth authorization-code flow for a connection and store its tokens.
+    Login(LoginArgs),
+}
+
+/// `auth login`'s options.
+#[derive(Debug, Clone, Args)]
+pub struct LoginArgs {
+    /// The connection to authorize.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_CONNECTION)]
+    pub connection: String,
+    /// The configuration file (default `zoho.toml`).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where to receive Zoho's redirect; register `http://ADDR/oauth/callback` with Zoho.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Give up waiting for the browser after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600)]
+    pub timeout_secs: u64,
+}
+
+/// Run a parsed command line; the process's exit code.
+pub async fn run(cli: Cli) -> ExitCode {
+    let default_filter = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    logging::init(cli.log_format, default_filter);
+    let outcome = match cli.command {
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Call(args) => return call::call(args).await,
+        Command::Methods => methods::methods(),
+        Command::Auth(AuthCommand::Login(args)) => login::login(args).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("zoho-server: {err}");
+            ExitCode::from(match err {
+                Error::Usage(_) => EXIT_USAGE,
+                _ => EXIT_FAILURE,
+            })
+        }
+    }
+}
+
+/// The connections of `source`, and the sandbox they point at when there is one (it stops when
+/// dropped, so the caller keeps it).
+async fn connections(
+    source: &Source,
+    http: &reqwest::Client,
+) -> Result<(Connections, Option<zoho_sandbox::Sandbox>), Error> {
+    if source.sandbox {
+        let mut config = zoho_sandbox::SandboxConfig::default();
+        if let Some(records) = source.sandbox_records {
+            config.records = records;
+        }
+        let (sandbox, connection) = sandbox::start(config).await?;
+        let mut connections = Connections::new();
+        connections.insert(connection, http)?;
+        Ok((connections, Some(sandbox)))
+    } else {
+        let file = ConfigFile::load(&config_path(source.config.as_deref()))?;
+        Ok((Connections::from_file(file, http)?, None))
+    }
+}
+
+/// The HTTP client every connection shares: no redirects, so a token never follows one.
+fn http_client() -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|err| Error::Sandbox(format!("cannot build the HTTP client: {err}")))
+}
+
+fn print_flushed(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (a pipe whose reader left) is not worth failing over.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}

@@ -1,0 +1,130 @@
+//! `zoho-server serve`: JSON-RPC over HTTP until SIGTERM or ctrl-c.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{ServeArgs, connections, http_client, print_flushed};
+use crate::Error;
+use crate::actions::Actions;
+use crate::api_key::ApiKey;
+use crate::connections::DEFAULT_CONNECTION;
+use crate::http::App;
+use crate::rpc::{Limits, Rpc};
+use crate::sandbox;
+use crate::server::{DEFAULT_SHUTDOWN_GRACE, Server};
+
+pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
+    let api_key = args
+        .api_key_env
+        .as_deref()
+        .map(ApiKey::from_env)
+        .transpose()?;
+    // Bind before anything slow, so a refused address fails at once.
+    let server = Server::bind(args.listen, api_key.as_ref()).await?;
+    let addr = reachable(server.local_addr());
+    let http = http_client()?;
+    let (connections, sandbox) = connections(&args.source, &http).await?;
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let flows = Arc::new(connections.oauth_flows(&format!(
+        "{}/oauth/callback",
+        public_url.trim_end_matches('/')
+    )));
+    let defaults = Limits::default();
+    let limits = Limits {
+        max_body_bytes: args.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+        max_batch: args.max_batch.unwrap_or(defaults.max_batch),
+        call_timeout: args
+            .call_timeout_secs
+            .map_or(defaults.call_timeout, Duration::from_secs),
+        ..defaults
+    };
+    let unauthorized = if sandbox.is_some() {
+        Vec::new()
+    } else {
+        connections.without_tokens().await
+    };
+    let actions = Actions::new(Arc::new(connections));
+    let app = App {
+        rpc: Rpc::new(Arc::new(actions), limits),
+        api_key,
+        oauth: Some(flows.clone()),
+    };
+    let grace = args
+        .shutdown_grace_secs
+        .map_or(DEFAULT_SHUTDOWN_GRACE, Duration::from_secs);
+    let serving = tokio::spawn(server.serve(app, shutdown_signal(), grace));
+
+    let mut banner = format!("zoho-server: JSON-RPC on http://{addr}/rpc\n");
+    if let Some(sandbox) = &sandbox {
+        // Through our own /oauth/callback, exactly as a browser would come back from Zoho.
+        sandbox::authorize(&flows, DEFAULT_CONNECTION, true).await?;
+        banner.push_str(&format!(
+            "zoho-server: built-in Zoho sandbox at {}; connection `default` is authorized\n",
+            sandbox.base_url()
+        ));
+    }
+    for name in &unauthorized {
+        banner.push_str(&format!(
+            "zoho-server: connection `{name}` has no tokens yet; authorize it at \
+             {public_url}/oauth/start?connection={name}\n"
+        ));
+    }
+    let auth_header = match &args.api_key_env {
+        Some(var) => format!(" -H \"authorization: Bearer ${var}\""),
+        None => String::new(),
+    };
+    banner.push_str(&format!(
+        "Try:\n  curl -s http://{addr}/rpc -H 'content-type: application/json'{auth_header} \\\n    \
+         -d '{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"crm.getRecords\",\"params\":{{\"recordType\":\"Leads\",\"fields\":[\"Last_Name\",\"Email\"],\"perPage\":2}}}}'\n"
+    ));
+    print_flushed(&banner);
+
+    let outcome = serving.await.map_err(|err| Error::Io {
+        context: "the server task".into(),
+        source: std::io::Error::other(err.to_string()),
+    })?;
+    drop(sandbox);
+    outcome
+}
+
+/// The address to reach a listener on from this machine: `0.0.0.0` and `::` listen everywhere
+/// but cannot be connected to (nor are they a loopback redirect URI Zoho accepts).
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::from((Ipv6Addr::LOCALHOST, addr.port()))
+        }
+        _ => addr,
+    }
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("ctrl-c: shutting down"),
+        () = terminate => tracing::info!("SIGTERM: shutting down"),
+    }
+}
