@@ -68,9 +68,11 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         ));
     }
     for name in &unauthorized {
+        let query: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
         banner.push_str(&format!(
             "zoho-server: connection `{name}` has no tokens yet; authorize it at \
-             {public_url}/oauth/start?connection={name}\n"
+             {}/oauth/start?connection={query}\n",
+            public_url.trim_end_matches('/')
         ));
     }
     let auth_header = match &args.api_key_env {
