@@ -2,8 +2,8 @@
 //! deterministically.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{OnceLock, RwLock};
 
 use serde_json::{Map, Value, json};
 
@@ -20,7 +20,9 @@ pub(crate) struct Org {
     pub id: &'static str,
     pub name: &'static str,
     pub is_default: bool,
-    stores: HashMap<&'static str, RwLock<BTreeMap<u64, Record>>>,
+    /// Each type is seeded on first use, so a large sandbox starts at once.
+    stores: HashMap<&'static str, OnceLock<RwLock<BTreeMap<u64, Record>>>>,
+    seeder: Seeder,
     next_id: AtomicU64,
     pub per_minute: Window,
     pub per_day: Window,
@@ -30,7 +32,13 @@ pub(crate) struct Org {
 impl Org {
     /// The records of a type.
     pub(crate) fn store(&self, kind: &BooksKind) -> Option<&RwLock<BTreeMap<u64, Record>>> {
-        self.stores.get(kind.path)
+        self.store_by_path(kind.path)
+    }
+
+    fn store_by_path(&self, path: &str) -> Option<&RwLock<BTreeMap<u64, Record>>> {
+        let kind = KINDS.iter().find(|k| k.path == path)?;
+        let cell = self.stores.get(kind.path)?;
+        Some(cell.get_or_init(|| RwLock::new(self.seeder.seed_kind(kind))))
     }
 
     /// A fresh id.
@@ -43,8 +51,7 @@ impl Org {
         let Ok(id) = id.parse::<u64>() else {
             return false;
         };
-        self.stores
-            .get(kind_path)
+        self.store_by_path(kind_path)
             .and_then(|s| s.read().ok().map(|s| s.contains_key(&id)))
             .unwrap_or(false)
     }
@@ -52,7 +59,7 @@ impl Org {
     /// A field of a record of another type.
     pub(crate) fn field_of(&self, kind_path: &str, id: &str, field: &str) -> Option<Value> {
         let id = id.parse::<u64>().ok()?;
-        let store = self.stores.get(kind_path)?.read().ok()?;
+        let store = self.store_by_path(kind_path)?.read().ok()?;
         store.get(&id)?.get(field).cloned()
     }
 
@@ -119,26 +126,61 @@ fn pick(list: &[&'static str], h: u64) -> &'static str {
 /// 2024-01-01: seeded Books records were created after it.
 const BOOKS_EPOCH: i64 = 1_704_067_200;
 
-struct Seeder<'a> {
+/// Computes seeded records: ids and names follow from (seed, organization, type, index), so
+/// each type can be seeded alone, on first use.
+#[derive(Debug)]
+struct Seeder {
     seed: u64,
-    org: &'a Org,
-    ids: HashMap<&'static str, Vec<u64>>,
+    org_number: u64,
+    org_id: &'static str,
+    counts: HashMap<&'static str, usize>,
 }
 
-impl Seeder<'_> {
+impl Seeder {
     fn h(&self, kind: &str, i: usize, salt: u64) -> u64 {
         let k = kind
             .bytes()
             .fold(0u64, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
-        mix(self.seed ^ mix(k ^ (i as u64) << 20 ^ salt) ^ self.org.id.len() as u64)
+        mix(self.seed ^ mix(k ^ (i as u64) << 20 ^ salt) ^ self.org_number)
     }
 
-    fn nth(&self, kind: &str, h: u64) -> Option<u64> {
-        let ids = self.ids.get(kind)?;
-        (!ids.is_empty()).then(|| ids[usize::try_from(h % ids.len() as u64).unwrap_or(0)])
+    fn count(&self, kind: &str) -> usize {
+        self.counts.get(kind).copied().unwrap_or(0)
     }
 
-    fn line_items(&self, kind: &str, i: usize, org: &Org) -> (Value, f64) {
+    /// The id of seeded record `i` of a type; new records get ids above every seeded one.
+    fn id(&self, kind: &str, i: usize) -> u64 {
+        let slot = KINDS.iter().position(|k| k.path == kind).unwrap_or(0) as u64 + 1;
+        self.org_number * 10_000_000_000 + slot * 100_000_000 + i as u64
+    }
+
+    fn first_new_id(org_number: u64) -> u64 {
+        org_number * 10_000_000_000 + 9_000_000_000
+    }
+
+    /// A seeded record of `kind` picked by `h`: (index, id).
+    fn nth(&self, kind: &str, h: u64) -> Option<(usize, u64)> {
+        let count = self.count(kind);
+        if count == 0 {
+            return None;
+        }
+        let i = usize::try_from(h % count as u64).unwrap_or(0);
+        Some((i, self.id(kind, i)))
+    }
+
+    fn contact_name(&self, i: usize) -> String {
+        let h = self.h("contacts", i, 1);
+        format!("{} {} {}", pick(NAMES, h), pick(SUFFIXES, h >> 8), i + 1)
+    }
+
+    fn contact_ref(&self, kind: &str, i: usize, salt: u64) -> (Value, Value) {
+        match self.nth("contacts", self.h(kind, i, salt)) {
+            Some((index, id)) => (json!(id.to_string()), json!(self.contact_name(index))),
+            None => (Value::Null, Value::Null),
+        }
+    }
+
+    fn line_items(&self, kind: &str, i: usize, record_id: u64) -> (Value, f64) {
         let count = self.h(kind, i, 9) % 3 + 1;
         let mut total = 0.0;
         let items: Vec<Value> = (0..count)
@@ -148,9 +190,9 @@ impl Seeder<'_> {
                 let quantity = (h >> 16) % 5 + 1;
                 let item_total = rate * quantity as f64;
                 total += item_total;
-                let item_id = self.nth("items", h).map(|id| id.to_string());
+                let item_id = self.nth("items", h).map(|(_, id)| id.to_string());
                 json!({
-                    "line_item_id": org.next_id().to_string(),
+                    "line_item_id": (record_id * 10 + n).to_string(),
                     "item_id": item_id,
                     "name": format!("Service {}", h % 40 + 1),
                     "rate": rate,
@@ -162,6 +204,15 @@ impl Seeder<'_> {
         (Value::Array(items), total)
     }
 
+    fn seed_kind(&self, kind: &BooksKind) -> BTreeMap<u64, Record> {
+        (0..self.count(kind.path))
+            .map(|i| {
+                let id = self.id(kind.path, i);
+                (id, self.record(kind, i, id))
+            })
+            .collect()
+    }
+
     fn record(&self, kind: &BooksKind, i: usize, id: u64) -> Record {
         let h = self.h(kind.path, i, 1);
         let created = BOOKS_EPOCH + (i as i64) * 3_600 + (h % 600) as i64;
@@ -170,13 +221,12 @@ impl Seeder<'_> {
             "created_time": clock::books_datetime(created),
             "last_modified_time": clock::books_datetime(created + (h % 86_400) as i64),
         });
-        let org = self.org;
-        let contact = |salt: u64| self.nth("contacts", self.h(kind.path, i, salt));
+        let org_id = self.org_id;
         let date = clock::date(created);
         let due = clock::date(created + 30 * 86_400);
         let extra = match kind.path {
             "contacts" => {
-                let name = format!("{} {} {}", pick(NAMES, h), pick(SUFFIXES, h >> 8), i + 1);
+                let name = self.contact_name(i);
                 json!({
                     "contact_name": name,
                     "company_name": name,
@@ -193,7 +243,7 @@ impl Seeder<'_> {
                 let first = pick(FIRST, h);
                 let last = pick(LAST, h >> 8);
                 json!({
-                    "contact_id": contact(2).map(|c| c.to_string()),
+                    "contact_id": self.contact_ref(kind.path, i, 2).0,
                     "first_name": first,
                     "last_name": last,
                     "email": format!("{}.{}{}@people.example", first.to_lowercase(), last.to_lowercase(), i + 1),
@@ -211,8 +261,8 @@ impl Seeder<'_> {
                 "product_type": if h.is_multiple_of(2) { "goods" } else { "service" },
             }),
             "invoices" | "estimates" | "salesorders" | "creditnotes" => {
-                let (line_items, total) = self.line_items(kind.path, i, org);
-                let customer = contact(3);
+                let (line_items, total) = self.line_items(kind.path, i, id);
+                let (customer_id, customer_name) = self.contact_ref(kind.path, i, 3);
                 let statuses: &[&str] = match kind.path {
                     "invoices" => &["draft", "sent", "paid", "overdue"],
                     "estimates" => &["draft", "sent", "accepted", "declined"],
@@ -221,8 +271,8 @@ impl Seeder<'_> {
                 };
                 let status = pick(statuses, h >> 12);
                 let mut v = json!({
-                    "customer_id": customer.map(|c| c.to_string()),
-                    "customer_name": customer.and_then(|c| org.field_of("contacts", &c.to_string(), "contact_name")),
+                    "customer_id": customer_id,
+                    "customer_name": customer_name,
                     "date": date,
                     "status": status,
                     "line_items": line_items,
@@ -239,11 +289,11 @@ impl Seeder<'_> {
                 v
             }
             "purchaseorders" | "bills" => {
-                let (line_items, total) = self.line_items(kind.path, i, org);
-                let vendor = contact(4);
+                let (line_items, total) = self.line_items(kind.path, i, id);
+                let (vendor_id, vendor_name) = self.contact_ref(kind.path, i, 4);
                 let mut v = json!({
-                    "vendor_id": vendor.map(|c| c.to_string()),
-                    "vendor_name": vendor.and_then(|c| org.field_of("contacts", &c.to_string(), "contact_name")),
+                    "vendor_id": vendor_id,
+                    "vendor_name": vendor_name,
                     "date": date,
                     "due_date": due,
                     "status": pick(&["open", "paid", "draft"], h >> 12),
@@ -259,28 +309,28 @@ impl Seeder<'_> {
             }
             "expenses" => json!({
                 "date": date,
-                "account_id": format!("{}000000000361", org.id),
+                "account_id": format!("{org_id}000000000361"),
                 "account_name": "Office Supplies",
-                "paid_through_account_id": format!("{}000000000412", org.id),
+                "paid_through_account_id": format!("{org_id}000000000412"),
                 "paid_through_account_name": "Petty Cash",
                 "amount": (h % 40_000) as f64 / 100.0,
                 "description": format!("Seeded expense number {}.", i + 1),
                 "status": "nonbillable",
             }),
             "projects" => {
-                let customer = contact(5);
+                let (customer_id, customer_name) = self.contact_ref(kind.path, i, 5);
                 json!({
                     "project_name": format!("Project {} {}", pick(NAMES, h), i + 1),
-                    "customer_id": customer.map(|c| c.to_string()),
-                    "customer_name": customer.and_then(|c| org.field_of("contacts", &c.to_string(), "contact_name")),
+                    "customer_id": customer_id,
+                    "customer_name": customer_name,
                     "billing_type": "based_on_project_hours",
-                    "user_id": format!("{}000000000007", org.id),
+                    "user_id": format!("{org_id}000000000007"),
                     "status": "active",
                     "description": format!("Seeded project number {}.", i + 1),
                 })
             }
             "tasks" => json!({
-                "project_id": self.nth("projects", h).map(|p| p.to_string()),
+                "project_id": self.nth("projects", h).map(|(_, p)| p.to_string()),
                 "task_name": format!("Task {}", i + 1),
                 "rate": (h % 200 + 20) as f64,
                 "status": pick(&["open", "in_progress", "completed"], h >> 12),
@@ -301,6 +351,7 @@ impl Seeder<'_> {
 
 impl Books {
     /// Two organizations; the first gets `records` × each type's share, the second half that.
+    /// Nothing is generated until a type is first used.
     pub(crate) fn new(seed: u64, records: usize) -> Books {
         let specs = [
             ("10234695", "Zylker Sandbox Inc", true, 1usize),
@@ -309,47 +360,31 @@ impl Books {
         let orgs = specs
             .iter()
             .map(|(id, name, is_default, divisor)| {
-                let org = Org {
+                let org_number: u64 = id.parse().unwrap_or(10_234_695);
+                let counts = KINDS
+                    .iter()
+                    .map(|kind| {
+                        let share =
+                            records.saturating_mul(kind.per_thousand_leads) / 1_000 / divisor;
+                        (kind.path, if records == 0 { 0 } else { share.max(2) })
+                    })
+                    .collect();
+                Org {
                     id,
                     name,
                     is_default: *is_default,
-                    stores: KINDS
-                        .iter()
-                        .map(|k| (k.path, RwLock::new(BTreeMap::new())))
-                        .collect(),
-                    next_id: AtomicU64::new(
-                        format!("{id}00010000")
-                            .parse()
-                            .unwrap_or(460_000_000_010_000),
-                    ),
+                    stores: KINDS.iter().map(|k| (k.path, OnceLock::new())).collect(),
+                    seeder: Seeder {
+                        seed,
+                        org_number,
+                        org_id: id,
+                        counts,
+                    },
+                    next_id: AtomicU64::new(Seeder::first_new_id(org_number)),
                     per_minute: Window::default(),
                     per_day: Window::default(),
                     in_flight: Gauge::default(),
-                };
-                let mut seeder = Seeder {
-                    seed,
-                    org: &org,
-                    ids: HashMap::new(),
-                };
-                for kind in KINDS {
-                    let share = records.saturating_mul(kind.per_thousand_leads) / 1_000 / divisor;
-                    let count = if records == 0 { 0 } else { share.max(2) };
-                    let mut ids = Vec::with_capacity(count);
-                    let mut rows = BTreeMap::new();
-                    for i in 0..count {
-                        let id = org.next_id();
-                        let record = seeder.record(kind, i, id);
-                        rows.insert(id, record);
-                        ids.push(id);
-                    }
-                    if let Some(store) = org.stores.get(kind.path)
-                        && let Ok(mut store) = store.write()
-                    {
-                        *store = rows;
-                    }
-                    seeder.ids.insert(kind.path, ids);
                 }
-                org
             })
             .collect();
         Books { orgs }
