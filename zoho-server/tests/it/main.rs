@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod actions;
+mod behaviours;
 mod cli;
 mod protocol;
 mod support;
