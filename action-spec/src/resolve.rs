@@ -293,7 +293,11 @@ fn check_input(
 
     let required = raw.required.as_ref().is_some_and(|r| *r.get_ref());
     let default = match (&raw.default, &ty) {
-        (Some(default), Some(ty)) => check_default(&what, ty, default, min, max, errors),
+        (Some(default), Some(ty)) => {
+            let checked = check_default(&what, ty, default, min, max, errors);
+            ok &= checked.is_some();
+            checked
+        }
         _ => None,
     };
     check_required_default(&what, raw.required.as_ref(), raw.default.as_ref(), errors);
@@ -605,8 +609,8 @@ fn check_default(
         errors.error(
             span.clone(),
             format!(
-                "default of {what} is a {}, but the input is `{}`; allowed: {expected}",
-                value.type_str(),
+                "default of {what} is {}, but the input is `{}`; allowed: {expected}",
+                with_article(value.type_str()),
                 ty.name()
             ),
         );
@@ -702,6 +706,14 @@ fn check_default(
             );
             None
         }
+    }
+}
+
+fn with_article(noun: &str) -> String {
+    if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {noun}")
+    } else {
+        format!("a {noun}")
     }
 }
 
@@ -870,6 +882,9 @@ fn check_action(
     // Inputs: shared definitions plus this action's overrides.
     let mut inputs: Vec<Input> = Vec::new();
     let mut input_spans: Vec<Range<usize>> = Vec::new();
+    // When an input is unknown or broken (already reported), checks across inputs would only
+    // repeat that mistake in other words.
+    let mut complete = true;
     for entry in raw.inputs {
         let entry_span = entry.span();
         let (key, overrides) = match entry.into_inner() {
@@ -885,11 +900,13 @@ fn check_action(
                 ),
             );
             ok = false;
+            complete = false;
             continue;
         };
         let Some(shared_input) = shared_input else {
             // Its own mistake is reported where it is defined.
             ok = false;
+            complete = false;
             continue;
         };
         if inputs.iter().any(|input| input.key == key) {
@@ -924,6 +941,9 @@ fn check_action(
         ok = false;
     }
 
+    if !complete {
+        return None;
+    }
     let find = |key: &str| inputs.iter().position(|input| input.key == key);
     let request_inputs = |field: RequestField| {
         inputs

@@ -8,7 +8,12 @@ use syn::LitStr;
 /// Expand `actions!("path/to/spec.toml")`. `local_dir` is the invoking file's folder, the
 /// fallback when the path is not found below `CARGO_MANIFEST_DIR`.
 pub(crate) fn expand(input: TokenStream, local_dir: Option<PathBuf>) -> syn::Result<TokenStream> {
-    let literal: LitStr = syn::parse2(input)?;
+    let literal: LitStr = syn::parse2(input).map_err(|error| {
+        syn::Error::new(
+            error.span(),
+            "expected the spec's path as a string literal, e.g. `actions!(\"../action-spec/zoho.toml\")`",
+        )
+    })?;
     let relative = literal.value();
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
     let candidates: Vec<PathBuf> = [manifest_dir, local_dir]

@@ -105,7 +105,7 @@ fn default_of_the_wrong_type_is_refused() {
         &text,
         "default = 7",
         &[
-            "default of input `recordType` is a integer",
+            "default of input `recordType` is an integer",
             "allowed: a string",
         ],
     );

@@ -2,6 +2,7 @@
 //! describe, dispatch, and an action added by a spec edit alone.
 #![allow(clippy::unwrap_used)]
 
+mod catalogue;
 mod defaults;
 mod dispatch;
 mod extension;

@@ -1,0 +1,3 @@
+//! zoho-macros integration tests: the trybuild catalogue of spec mistakes.
+
+mod ui;

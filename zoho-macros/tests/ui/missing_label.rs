@@ -1,0 +1,4 @@
+// An input without a label.
+zoho_macros::actions!("specs/missing_label.toml");
+
+fn main() {}

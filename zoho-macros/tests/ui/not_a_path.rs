@@ -1,0 +1,4 @@
+// The macro takes the spec path as a string literal.
+zoho_macros::actions!(zoho_toml);
+
+fn main() {}
