@@ -6,13 +6,23 @@ use http_body_util::Full;
 use serde_json::Value;
 
 /// A request whose body has been read.
-#[derive(Debug)]
 pub(crate) struct Req {
     pub method: Method,
     pub path: String,
     pub query: Vec<(String, String)>,
     pub headers: HeaderMap,
     pub body: Bytes,
+}
+
+impl std::fmt::Debug for Req {
+    // Headers carry the Authorization token and bodies may carry secrets: never printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Req")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("body_bytes", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Req {

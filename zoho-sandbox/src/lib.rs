@@ -41,13 +41,21 @@ pub use faults::Faults;
 use state::State;
 
 /// A running sandbox. Dropping it shuts it down.
-#[derive(Debug)]
 pub struct Sandbox {
     state: Arc<State>,
     addr: SocketAddr,
     shutdown: watch::Sender<bool>,
     task: Option<JoinHandle<()>>,
     started_in: Duration,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.state.base_url)
+            .field("accounts", &self.state.accounts)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Sandbox {
@@ -135,6 +143,14 @@ impl Sandbox {
     /// Moves the sandbox's clock forward, so tokens and codes expire without waiting.
     pub fn advance_clock(&self, by: Duration) {
         self.state.clock.advance(by);
+    }
+
+    /// A grant code for `scopes` (comma or space separated), as the API console's self client
+    /// gives one: exchange it at `/oauth/v2/token` with `grant_type=authorization_code` and no
+    /// `redirect_uri`; it yields a refresh token. `None` when no scope is given or the
+    /// grant-code limit is reached.
+    pub fn self_client_code(&self, scopes: &str) -> Option<String> {
+        self.state.accounts.self_client_code(&self.state, scopes)
     }
 
     /// Stops accepting connections, closes the open ones and waits for the server to end.

@@ -57,10 +57,27 @@ struct Ledger {
 }
 
 /// Tokens and codes. The hot path (checking an access token) takes only a read lock.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Accounts {
     ledger: Mutex<Ledger>,
     access: RwLock<HashMap<String, Arc<AccessGrant>>>,
+}
+
+impl std::fmt::Debug for Accounts {
+    // Codes and tokens are secrets: Debug shows how many there are, never their values.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let access = self.access.read().map(|a| a.len()).unwrap_or(0);
+        let (codes, refresh) = self
+            .ledger
+            .lock()
+            .map(|l| (l.codes.len(), l.refresh.len()))
+            .unwrap_or((0, 0));
+        f.debug_struct("Accounts")
+            .field("grant_codes", &codes)
+            .field("refresh_tokens", &refresh)
+            .field("access_tokens", &access)
+            .finish()
+    }
 }
 
 /// Why an API call is not authenticated.
@@ -115,6 +132,15 @@ impl Accounts {
             Some(grant) if grant.expires > now => Ok(grant.scopes.clone()),
             _ => Err(AuthFailure::Invalid),
         }
+    }
+
+    /// Mints a self-client grant code (offline, exchanged without a redirect_uri).
+    pub(crate) fn self_client_code(&self, state: &State, scopes: &str) -> Option<String> {
+        let scopes = Scopes::parse(scopes);
+        if scopes.is_empty() {
+            return None;
+        }
+        self.issue_code(state, CLIENT_ID, scopes, None, true)
     }
 
     fn issue_code(

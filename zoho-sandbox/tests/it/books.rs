@@ -143,6 +143,26 @@ async fn list_envelope_and_page_context() -> TestResult {
     Ok(())
 }
 
+#[tokio::test]
+async fn the_same_seed_gives_the_same_books_data() -> TestResult {
+    // Issue 4: deterministic seeded data, Books included.
+    let (a, b) = (env(300).await?, env(300).await?);
+    let path = format!("/books/v3/invoices?{ORG}&per_page=200");
+    let (x, y) = (a.get(&path).await?.body, b.get(&path).await?.body);
+    assert_eq!(x["invoices"], y["invoices"]);
+    assert_eq!(x["invoices"].as_array().map(Vec::len), Some(6));
+    let first = &x["invoices"][0];
+    let customer = first["customer_id"].as_str().ok_or("no customer")?;
+    let contact = a
+        .get(&format!("/books/v3/contacts/{customer}?{ORG}"))
+        .await?;
+    assert_eq!(
+        contact.body["contact"]["contact_name"], first["customer_name"],
+        "seeded references resolve"
+    );
+    Ok(())
+}
+
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

@@ -373,6 +373,17 @@ async fn module_and_url_errors() -> TestResult {
         (url.status, url.body["code"].as_str()),
         (404, Some("INVALID_URL_PATTERN"))
     );
+    // crm.md §6.2 [H]: a wrong verb for the path is INVALID_REQUEST_METHOD (400 in the OAS examples).
+    let verb = support::answer(
+        e.request(reqwest::Method::PATCH, "/crm/v3/Leads")
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(
+        (verb.status, verb.body["code"].as_str()),
+        (400, Some("INVALID_REQUEST_METHOD"))
+    );
     let deep = e.get("/crm/v3/Leads/1/a/b/c").await?;
     assert_eq!(deep.body["code"], "INVALID_URL_PATTERN");
     // The custom module is served like the others.

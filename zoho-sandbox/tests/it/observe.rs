@@ -261,6 +261,26 @@ fn rand_suffix() -> u128 {
 }
 
 #[tokio::test]
+async fn debug_output_never_shows_tokens() -> TestResult {
+    let e = env(5).await?;
+    let code = e
+        .sandbox
+        .self_client_code("ZohoCRM.modules.ALL")
+        .ok_or("no code")?;
+    let printed = format!("{:?}", e.sandbox);
+    assert!(printed.contains(e.sandbox.base_url()));
+    for secret in [
+        e.token.as_str(),
+        e.refresh.as_str(),
+        code.as_str(),
+        zoho_sandbox::CLIENT_SECRET,
+    ] {
+        assert!(!printed.contains(secret), "{printed}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn shutdown_stops_serving() -> TestResult {
     let sandbox = support::start(config(5)).await?;
     let url = format!("{}/__sandbox/health", sandbox.base_url());
