@@ -3,6 +3,7 @@
 
 mod codegen;
 mod docs;
+mod readme;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -46,6 +47,8 @@ fn run_docs(mode: Mode) -> Result<(), String> {
             Outcome::Unchanged => {}
         }
     }
+    // The README's walk-through is hand-written; it is checked, never generated.
+    readme::check(&root)?;
     if stale.is_empty() {
         return Ok(());
     }
