@@ -329,3 +329,68 @@ fn the_real_spec_accepts_a_new_action_with_no_other_change() {
     assert_eq!(spec.actions.len(), 15);
     assert_eq!(spec.actions[14].method_name(), "crm.getDeletedRecords");
 }
+
+#[test]
+fn record_inputs_need_a_body_wrapping() {
+    let text = format!(
+        "{}\n[inputs.values]\nlabel = \"Values\"\ncomment = \"Fields.\"\ntype = \"json_object\"\nin = \"record\"\n",
+        BASE
+    )
+    .replace("\"sortOrder\"]", "\"sortOrder\", \"values\"]");
+    assert_reported(
+        &text,
+        "[[actions]]",
+        &[
+            "has record inputs but no `body`",
+            "allowed: body = \"crm_record\" or \"books_record\"",
+        ],
+    );
+}
+
+#[test]
+fn parent_only_inputs_must_be_optional() {
+    let text = format!(
+        "{BASE}\n[inputs.parentId]\nlabel = \"Parent Id\"\ncomment = \"Parent.\"\ntype = \"string\"\nrequired = true\nin = \"path\"\n"
+    )
+    .replace(
+        "path = \"/{recordType}/{recordId}\"",
+        "path = \"/{recordType}/{recordId}\"\nparent_path = \"/parents/{parentId}/{recordType}/{recordId}\"",
+    )
+    .replace("\"sortOrder\"]", "\"sortOrder\", \"parentId\"]");
+    assert_reported(
+        &text,
+        "inputs = [",
+        &["appears only in `parent_path`, so it must be optional"],
+    );
+}
+
+#[test]
+fn record_names_must_be_inputs_of_the_action() {
+    let text = BASE.replace(
+        "inputs = [",
+        "record = { type = \"recordType\", id = \"recordKey\" }\ninputs = [",
+    );
+    assert_reported(
+        &text,
+        "record = {",
+        &[
+            "`record` of action `crm.getRecord` names `recordKey`",
+            "allowed: recordType, recordId, sortOrder",
+        ],
+    );
+}
+
+#[test]
+fn an_action_needs_a_method_and_a_path() {
+    let text = BASE.replace(
+        "http_method = \"GET\"\npath = \"/{recordType}/{recordId}\"\n",
+        "",
+    );
+    let diagnostics = errors_of(&text);
+    let rendered = diagnostics.to_string();
+    assert!(
+        rendered.contains("has no `http_method`; allowed: GET, POST, PUT, PATCH, DELETE"),
+        "{rendered}"
+    );
+    assert!(rendered.contains("has no `path`"), "{rendered}");
+}

@@ -8,3 +8,4 @@ mod dispatch;
 mod extension;
 mod requests;
 mod support;
+mod wire;
