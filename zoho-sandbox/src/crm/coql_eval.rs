@@ -15,7 +15,7 @@ use crate::clock;
 use crate::http::Reply;
 
 /// COQL limits of one API version.
-struct Limits {
+pub(crate) struct Limits {
     per_call: u64,
     total: u64,
     select_columns: usize,
@@ -23,7 +23,7 @@ struct Limits {
     criteria: usize,
 }
 
-fn limits(version: Version) -> Limits {
+pub(crate) fn limits(version: Version) -> Limits {
     match version.0 {
         0..=3 => Limits {
             per_call: 200,
@@ -112,11 +112,16 @@ fn resolve(def: &ModuleDef, column: &Column, clause: &str) -> Result<Source, Que
 }
 
 /// Read guards of the modules lookups point at, taken before the queried module's own.
-struct Related<'a> {
+pub(crate) struct Related<'a> {
     guards: Vec<(&'static ModuleDef, RwLockReadGuard<'a, ModuleStore>)>,
 }
 
 impl Related<'_> {
+    /// No related module: criteria on the module's own fields only.
+    pub(crate) fn none() -> Self {
+        Related { guards: Vec::new() }
+    }
+
     fn value(&self, target: &ModuleDef, id: Option<u64>, field: &FieldDef) -> Value {
         let Some(id) = id else { return Value::Null };
         self.guards
@@ -217,7 +222,7 @@ fn key_of_literal(kind: Kind, literal: &Literal, column: &Column) -> Result<Key,
 }
 
 /// A criterion checked and with its literals converted.
-struct Check {
+pub(crate) struct Check {
     source: Source,
     op: CmpOp,
     keys: Vec<Key>,
@@ -339,13 +344,13 @@ fn test(check: &Check, value: &Value) -> bool {
     }
 }
 
-enum Plan {
+pub(crate) enum Plan {
     And(Box<Plan>, Box<Plan>),
     Or(Box<Plan>, Box<Plan>),
     Leaf(Check),
 }
 
-fn plan(def: &ModuleDef, expr: &Expr, limits: &Limits) -> Result<Plan, QueryError> {
+pub(crate) fn plan(def: &ModuleDef, expr: &Expr, limits: &Limits) -> Result<Plan, QueryError> {
     Ok(match expr {
         Expr::And(a, b) => Plan::And(
             Box::new(plan(def, a, limits)?),
@@ -359,7 +364,12 @@ fn plan(def: &ModuleDef, expr: &Expr, limits: &Limits) -> Result<Plan, QueryErro
     })
 }
 
-fn matches(plan: &Plan, store: &ModuleStore, related: &Related<'_>, rec: Rec<'_>) -> bool {
+pub(crate) fn matches(
+    plan: &Plan,
+    store: &ModuleStore,
+    related: &Related<'_>,
+    rec: Rec<'_>,
+) -> bool {
     match plan {
         Plan::And(a, b) => matches(a, store, related, rec) && matches(b, store, related, rec),
         Plan::Or(a, b) => matches(a, store, related, rec) || matches(b, store, related, rec),

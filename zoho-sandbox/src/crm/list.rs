@@ -215,14 +215,48 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
         .query("ids")
         .map(|ids| ids.split(',').filter_map(|s| parse_id(s.trim())).collect());
 
+    // crm.md §3.1 [H]: If-Modified-Since returns only records modified since then, or 304.
+    let since = match ctx
+        .req
+        .headers
+        .get("if-modified-since")
+        .map(|v| v.to_str().ok().and_then(clock::parse_datetime))
+    {
+        None => None,
+        Some(Some(since)) => Some(since),
+        Some(None) => {
+            return errors::error(
+                route,
+                400,
+                "INVALID_DATA",
+                "the If-Modified-Since header is not an ISO date-time",
+                json!({"param_name": "If-Modified-Since"}),
+            );
+        }
+    };
+    let Some(modified_field) = def.field("Modified_Time") else {
+        return errors::bad_body(route, "schema without Modified_Time");
+    };
     let Ok(store) = ctx.store(def).read() else {
         return errors::bad_body(route, "store unavailable");
     };
+    let modified = |rec: Rec<'_>| {
+        store
+            .field(rec, modified_field)
+            .as_str()
+            .and_then(clock::parse_datetime)
+            .unwrap_or(0)
+    };
+    let keep = |rec: &Rec<'_>| since.is_none_or(|since| modified(*rec) > since);
     let descending = sort_order == "desc";
     // Take one record more than the page to learn whether more follow.
     let wanted = per_page + 1;
     let page_records: Vec<Rec<'_>> = if let Some(ids) = &ids_filter {
-        let mut recs: Vec<Rec<'_>> = ids.iter().filter_map(|id| store.get(*id)).collect();
+        let mut recs: Vec<Rec<'_>> = ids
+            .iter()
+            .filter_map(|id| store.get(*id))
+            .filter(keep)
+            .collect();
         recs.sort_by_key(|rec| store.id_of(*rec));
         if descending {
             recs.reverse();
@@ -256,12 +290,23 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
     } else if descending {
         // Seeded records are created in id order, and new records after them, so
         // Created_Time order is id order.
-        store.iter().rev().skip(offset).take(wanted).collect()
+        store
+            .iter()
+            .rev()
+            .filter(keep)
+            .skip(offset)
+            .take(wanted)
+            .collect()
     } else {
-        store.iter().skip(offset).take(wanted).collect()
+        store
+            .iter()
+            .filter(keep)
+            .skip(offset)
+            .take(wanted)
+            .collect()
     };
     if page_records.is_empty() {
-        return Reply::empty(route, 204);
+        return Reply::empty(route, if since.is_some() { 304 } else { 204 });
     }
     let more = page_records.len() > per_page;
     let data: Vec<Value> = page_records

@@ -2,12 +2,14 @@
 //! records, list, COQL, attachment and settings handlers.
 
 mod attachments;
+mod convert;
 mod coql_eval;
 mod coql_parse;
 pub(crate) mod errors;
 mod list;
 mod records;
 mod schema;
+mod search;
 mod seed;
 mod settings;
 mod store;
@@ -99,6 +101,8 @@ enum Route {
     AttachmentDeleteMany(&'static ModuleDef, String),
     AttachmentGet(&'static ModuleDef, String, String),
     AttachmentDelete(&'static ModuleDef, String, String),
+    Search(&'static ModuleDef),
+    Convert(&'static ModuleDef, String),
     Coql,
     Modules(Option<String>),
     Fields,
@@ -120,6 +124,8 @@ impl Route {
             Route::AttachmentDeleteMany(..) => "crm.attachments.delete",
             Route::AttachmentGet(..) => "crm.attachments.download",
             Route::AttachmentDelete(..) => "crm.attachments.delete_one",
+            Route::Search(_) => "crm.records.search",
+            Route::Convert(..) => "crm.leads.convert",
             Route::Coql => "crm.coql",
             Route::Modules(_) => "crm.settings.modules",
             Route::Fields => "crm.settings.fields",
@@ -129,7 +135,13 @@ impl Route {
     /// Whether the token's scopes allow this call (crm.md §2.1, §5, §8).
     fn allowed(&self, scopes: &Scopes, version: Version, state: &State) -> bool {
         match self {
-            Route::List(m) | Route::Get(m, _) => scopes.crm_module(m.api_name, Op::Read),
+            Route::List(m) | Route::Get(m, _) | Route::Search(m) => {
+                scopes.crm_module(m.api_name, Op::Read)
+            }
+            Route::Convert(m, _) => {
+                scopes.crm_module(m.api_name, Op::Update)
+                    && scopes.crm_module("Contacts", Op::Create)
+            }
             Route::Insert(m) => scopes.crm_module(m.api_name, Op::Create),
             Route::UpdateMany(m) | Route::UpdateOne(m, _) => {
                 scopes.crm_module(m.api_name, Op::Update)
@@ -191,6 +203,15 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         }
         ([name, "upsert"], &Method::POST) => Route::Upsert(module("crm.records.upsert", name)?),
         ([_, "upsert"], _) => return Err(errors::invalid_method("crm.records.upsert")),
+        ([name, "search"], &Method::GET) => Route::Search(module("crm.records.search", name)?),
+        ([_, "search"], _) => return Err(errors::invalid_method("crm.records.search")),
+        ([name, id, "actions", "convert"], &Method::POST) => {
+            let def = module("crm.leads.convert", name)?;
+            if def.api_name != "Leads" {
+                return Err(errors::invalid_url("crm.invalid_url"));
+            }
+            Route::Convert(def, (*id).to_owned())
+        }
         ([name, id], _) => {
             let def = module("crm.records.get", name)?;
             let id = (*id).to_owned();
@@ -228,7 +249,7 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
 /// Whether a call counts toward the sub-concurrency limit of heavy APIs (crm.md §7).
 fn is_heavy(route: &Route, req: &Req, body: Option<&Value>) -> bool {
     match route {
-        Route::Coql => true,
+        Route::Coql | Route::Convert(..) => true,
         Route::List(_) => req.query("sort_by").is_some() || req.query("cvid").is_some(),
         Route::Insert(_) | Route::UpdateMany(_) | Route::Upsert(_) => body
             .and_then(|b| b.get("data"))
@@ -266,7 +287,8 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         | Route::UpdateMany(_)
         | Route::UpdateOne(..)
         | Route::Upsert(_)
-        | Route::Coql => serde_json::from_slice(&req.body).ok(),
+        | Route::Coql
+        | Route::Convert(..) => serde_json::from_slice(&req.body).ok(),
         _ => None,
     };
     let _sub_slot = if is_heavy(&route, req, body.as_ref()) {
@@ -304,6 +326,8 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::AttachmentDeleteMany(def, id) => attachments::delete(&ctx, def, &id, None),
         Route::AttachmentGet(def, id, aid) => attachments::download(&ctx, def, &id, &aid),
         Route::AttachmentDelete(def, id, aid) => attachments::delete(&ctx, def, &id, Some(&aid)),
+        Route::Search(def) => search::search(&ctx, def),
+        Route::Convert(def, id) => convert::convert(&ctx, def, &id, body.as_ref()),
         Route::Coql => coql_eval::run(&ctx, &scopes, body.as_ref()),
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),

@@ -297,7 +297,7 @@ fn is_email(text: &str) -> bool {
 }
 
 /// A fresh record with every field of the module, as Zoho returns them (empty ones null).
-fn blank(def: &ModuleDef, now: &str) -> Record {
+pub(crate) fn blank(def: &ModuleDef, now: &str) -> Record {
     let mut record = Map::new();
     for field in def.fields {
         record.insert(field.api_name.to_owned(), Value::Null);

@@ -5,6 +5,7 @@ mod accounts;
 mod attachments;
 mod books;
 mod coql;
+mod crm_extra;
 mod crm_list;
 mod crm_records;
 mod observe;
