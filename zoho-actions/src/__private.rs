@@ -31,7 +31,8 @@ pub fn decode<T: serde::de::DeserializeOwned>(params: Value) -> Result<T, Error>
         let reason = error.inner().to_string();
         let field = if path.is_empty() || path == "." {
             // Missing and unknown fields are reported on the object; the name is in the message.
-            backticked(&reason).unwrap_or_default()
+            // Anything else at the top (params not an object) is about the params as a whole.
+            backticked(&reason).unwrap_or_else(|| "params".to_owned())
         } else {
             path
         };

@@ -5,7 +5,10 @@
 //! One struct per action ([`crm::CreateRecord`], [`books::GetRecords`], ...) with one field per
 //! input, the spec's defaults applied and a `new` that asks for the required inputs;
 //! `to_request` describes the HTTP call as data and `execute` sends it with a
-//! [`zoho_core::Client`]. [`dispatch`] runs an action by JSON-RPC method name and JSON params.
+//! [`zoho_core::Client`]; list actions also stream their records with `records`.
+//! Enum inputs are typed ([`types::SortOrder`], [`types::ResponseType`], ...).
+//! [`dispatch`] runs an action by JSON-RPC method name and JSON params; [`METHODS`] describes
+//! every action and [`SPEC_TOML`] is the spec they all come from.
 //!
 //! ```no_run
 //! # async fn demo(client: &zoho_core::Client) -> Result<(), zoho_core::Error> {

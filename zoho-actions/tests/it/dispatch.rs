@@ -134,6 +134,9 @@ async fn bad_params_name_their_json_path() {
     .await;
     assert_eq!(field, "headers.X-A");
 
+    let (field, _) = invalid("crm.getRecords", json!(["Leads"])).await;
+    assert_eq!(field, "params");
+
     // Range checks run before any client is asked for.
     let (field, _) = invalid(
         "books.getRecords",
