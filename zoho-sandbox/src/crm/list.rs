@@ -68,6 +68,31 @@ fn decode_token(token: &str) -> Option<(u64, usize, i64)> {
     Some((signature, usize::try_from(offset).ok()?, expires))
 }
 
+/// Why a page token is refused.
+#[derive(Debug, PartialEq, Eq)]
+enum TokenProblem {
+    Malformed,
+    Mismatch,
+    Expired,
+    BeyondLimit,
+}
+
+/// The offset a page token continues from, if it is still good for these parameters.
+fn check_token(token: &str, signature: u64, now: i64) -> Result<usize, TokenProblem> {
+    let (bound, offset, expires) = decode_token(token).ok_or(TokenProblem::Malformed)?;
+    if bound != signature {
+        return Err(TokenProblem::Mismatch);
+    }
+    if expires <= now {
+        return Err(TokenProblem::Expired);
+    }
+    // crm.md §3.1 [H]: page tokens reach up to 100,000 records.
+    if offset >= TOKEN_LIMIT {
+        return Err(TokenProblem::BeyondLimit);
+    }
+    Ok(offset)
+}
+
 fn positive(ctx: &Ctx<'_>, name: &str, default: usize) -> Result<usize, Reply> {
     match ctx.req.query(name) {
         None => Ok(default),
@@ -146,7 +171,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
     }
     let now = ctx.state.clock.epoch_secs();
     let signature = signature(def, ctx);
-    let (offset, page, by_token) = match ctx.req.query("page_token") {
+    let (offset, page) = match ctx.req.query("page_token") {
         Some(token) => {
             if ctx.req.query("page").is_some() {
                 return errors::error(
@@ -157,41 +182,44 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
                     json!({"ambiguity_due_to": ["page", "page_token"]}),
                 );
             }
-            let Some((bound, offset, expires)) = decode_token(token) else {
-                return errors::invalid_param(
-                    route,
-                    "page_token",
-                    "the given page_token is invalid",
-                );
+            let offset = match check_token(token, signature, now) {
+                Ok(offset) => offset,
+                Err(TokenProblem::Malformed) => {
+                    return errors::invalid_param(
+                        route,
+                        "page_token",
+                        "the given page_token is invalid",
+                    );
+                }
+                Err(TokenProblem::Mismatch) => {
+                    return errors::error(
+                        route,
+                        400,
+                        "TOKEN_BOUND_DATA_MISMATCH",
+                        "the parameters do not match the ones the page_token was issued for",
+                        json!({"param_name": "page_token"}),
+                    );
+                }
+                Err(TokenProblem::Expired) => {
+                    return errors::error(
+                        route,
+                        400,
+                        "EXPIRED_VALUE",
+                        "the page_token has expired",
+                        json!({"api_name": "page_token", "json_path": "$.query.page_token"}),
+                    );
+                }
+                Err(TokenProblem::BeyondLimit) => {
+                    return errors::error(
+                        route,
+                        400,
+                        "PAGINATION_LIMIT_EXCEEDED",
+                        "cannot fetch more than 100000 records",
+                        json!({"param_name": "page_token"}),
+                    );
+                }
             };
-            if bound != signature {
-                return errors::error(
-                    route,
-                    400,
-                    "TOKEN_BOUND_DATA_MISMATCH",
-                    "the parameters do not match the ones the page_token was issued for",
-                    json!({"param_name": "page_token"}),
-                );
-            }
-            if expires <= now {
-                return errors::error(
-                    route,
-                    400,
-                    "EXPIRED_VALUE",
-                    "the page_token has expired",
-                    json!({"api_name": "page_token", "json_path": "$.query.page_token"}),
-                );
-            }
-            if offset >= TOKEN_LIMIT {
-                return errors::error(
-                    route,
-                    400,
-                    "PAGINATION_LIMIT_EXCEEDED",
-                    "cannot fetch more than 100000 records",
-                    json!({"param_name": "page_token"}),
-                );
-            }
-            (offset, offset / per_page + 1, true)
+            (offset, offset / per_page + 1)
         }
         None => {
             let page = match positive(ctx, "page", 1) {
@@ -207,7 +235,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
                     json!({"limit": DISCRETE_LIMIT}),
                 );
             }
-            ((page - 1) * per_page, page, false)
+            ((page - 1) * per_page, page)
         }
     };
     let ids_filter: Option<Vec<u64>> = ctx
@@ -287,9 +315,11 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
             .take(wanted)
             .map(|(_, _, rec)| rec)
             .collect()
-    } else if descending {
+    } else if since.is_none() {
         // Seeded records are created in id order, and new records after them, so
         // Created_Time order is id order.
+        store.slice(offset, wanted, descending)
+    } else if descending {
         store
             .iter()
             .rev()
@@ -318,7 +348,6 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
     let count = data.len();
     let expires = now + TOKEN_LIFETIME_SECS;
     let next_token = more.then(|| encode_token(signature, offset + count, expires));
-    let _ = by_token;
     let body = json!({
         "data": data,
         "info": {
@@ -336,4 +365,35 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
         }
     });
     Reply::json(route, 200, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_tokens_stop_at_one_hundred_thousand_records() {
+        let now = 1_000;
+        assert_eq!(
+            check_token(&encode_token(7, 99_800, now + 10), 7, now),
+            Ok(99_800)
+        );
+        assert_eq!(
+            check_token(&encode_token(7, 100_000, now + 10), 7, now),
+            Err(TokenProblem::BeyondLimit)
+        );
+        assert_eq!(
+            check_token(&encode_token(7, 200, now + 10), 8, now),
+            Err(TokenProblem::Mismatch)
+        );
+        assert_eq!(
+            check_token(&encode_token(7, 200, now), 7, now),
+            Err(TokenProblem::Expired)
+        );
+        assert_eq!(
+            check_token("not a token", 7, now),
+            Err(TokenProblem::Malformed)
+        );
+        assert!(encode_token(u64::MAX, 99_999, i64::MAX).len() <= 96);
+    }
 }

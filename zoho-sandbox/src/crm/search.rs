@@ -259,7 +259,11 @@ pub(crate) fn search(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
         None => 1,
         Some(Ok(n)) if n >= 1 => n,
         Some(_) => {
-            return errors::invalid_param(ctx.route, "page", "page must be a positive whole number");
+            return errors::invalid_param(
+                ctx.route,
+                "page",
+                "page must be a positive whole number",
+            );
         }
     };
     let per_page = match ctx.req.query("per_page").map(str::parse::<usize>) {
