@@ -13,7 +13,8 @@ use toml::de::{DeTable, DeValue};
 use crate::diagnostic::{Collector, Diagnostics};
 use crate::model::{
     Action, BodyWrap, Connection, ConnectionInput, HttpMethod, Input, InputType, Location,
-    PathPart, PathTemplate, Product, RecordInputs, RequestField, ResultShape, Spec,
+    PathPart, PathTemplate, Product, RecordInputs, RequestField, ResultShape, Spec, snake_case,
+    variant_name,
 };
 use crate::raw::{
     RawAction, RawConnection, RawConnectionInput, RawInput, RawInputRef, RawOverride, RawRecord,
@@ -239,6 +240,12 @@ fn check_input(
             format!("input key `{key}` is not a camelCase name; allowed: a letter, then letters and digits"),
         );
         ok = false;
+    } else if ["self", "super", "crate"].contains(&snake_case(key).as_str()) {
+        errors.error(
+            span.clone(),
+            format!("input key `{key}` cannot be a Rust field name; allowed: any camelCase name but self, super, crate"),
+        );
+        ok = false;
     }
     let label = required_text(raw.label.take(), &what, "label", span, errors);
     let comment = required_text(raw.comment.take(), &what, "comment", span, errors);
@@ -249,7 +256,8 @@ fn check_input(
         "boolean" => Some(InputType::Boolean),
         "enum" => match &raw.values {
             Some(values) if !values.get_ref().is_empty() => {
-                Some(InputType::Enum(values.get_ref().clone()))
+                check_enum_values(&what, values, errors)
+                    .then(|| InputType::Enum(values.get_ref().clone()))
             }
             _ => {
                 errors.error(
@@ -326,6 +334,40 @@ fn check_input(
         },
         required_span: raw.required.map(|r| r.span()),
     })
+}
+
+/// Enum values become Rust variants (`Created_Time` -> `CreatedTime`): each must make a name,
+/// and no two the same one.
+fn check_enum_values(
+    what: &str,
+    values: &Spanned<Vec<String>>,
+    errors: &mut Collector<'_>,
+) -> bool {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    let mut ok = true;
+    for value in values.get_ref() {
+        let variant = variant_name(value);
+        let starts_with_letter = variant.starts_with(|c: char| c.is_ascii_alphabetic());
+        if !starts_with_letter
+            || !variant.chars().all(|c| c.is_ascii_alphanumeric())
+            || variant == "Self"
+        {
+            errors.error(
+                values.span(),
+                format!("enum value `{value}` of {what} cannot name a Rust variant; allowed: a letter, then letters, digits and `_`"),
+            );
+            ok = false;
+        } else if let Some((_, earlier)) = seen.iter().find(|(name, _)| *name == variant) {
+            errors.error(
+                values.span(),
+                format!("enum values `{earlier}` and `{value}` of {what} are the same Rust variant `{variant}`; allowed: values that differ beyond case and `_`"),
+            );
+            ok = false;
+        } else {
+            seen.push((variant, value));
+        }
+    }
+    ok
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -913,6 +955,21 @@ fn check_action(
             errors.error(
                 entry_span,
                 format!("duplicate input key `{key}` in {what}; each input may appear once"),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some(clash) = inputs
+            .iter()
+            .find(|input| input.field_name() == shared_input.input.field_name())
+        {
+            errors.error(
+                entry_span,
+                format!(
+                    "inputs `{}` and `{key}` of {what} are the same Rust field `{}`; allowed: keys that differ beyond case",
+                    clash.key,
+                    clash.field_name()
+                ),
             );
             ok = false;
             continue;

@@ -394,3 +394,25 @@ fn an_action_needs_a_method_and_a_path() {
     );
     assert!(rendered.contains("has no `path`"), "{rendered}");
 }
+
+#[test]
+fn enum_values_must_make_distinct_rust_variants() {
+    let text = BASE.replace(
+        "values = [\"asc\", \"desc\"]",
+        "values = [\"asc\", \"ASC\"]",
+    );
+    assert_reported(
+        &text,
+        "values = [",
+        &["enum values `asc` and `ASC`", "same Rust variant `Asc`"],
+    );
+    let text = BASE.replace(
+        "values = [\"asc\", \"desc\"]",
+        "values = [\"asc\", \"1st\"]",
+    );
+    assert_reported(
+        &text,
+        "values = [",
+        &["enum value `1st`", "cannot name a Rust variant"],
+    );
+}
