@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask docs [--check]` regenerates (or checks) everything generated
 //! from the spec; `cargo xtask bench` runs the benchmarks and rewrites `docs/perf.md`.
 
+mod bench;
 mod codegen;
 mod docs;
 mod readme;
@@ -16,7 +17,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["docs"] => run_docs(Mode::Write),
         ["docs", "--check"] => run_docs(Mode::Check),
-        _ => Err("usage: cargo xtask docs [--check]".to_owned()),
+        ["bench"] => bench::run(&workspace_root()),
+        _ => Err("usage: cargo xtask docs [--check] | cargo xtask bench".to_owned()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
