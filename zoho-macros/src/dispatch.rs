@@ -39,6 +39,8 @@ pub(crate) fn dispatch(spec: &Spec) -> TokenStream {
             params: #p::serde_json::Value,
             clients: &dyn #p::zoho_core::ClientSource,
         ) -> ::core::result::Result<#p::serde_json::Value, #p::DispatchError> {
+            // A spec without actions still compiles without warnings.
+            let _ = (&params, &clients);
             match method {
                 #(#arms)*
                 _ => ::core::result::Result::Err(#p::DispatchError::UnknownMethod(method.to_owned())),

@@ -262,6 +262,7 @@ fn body(action: &Action) -> TokenStream {
                     #p::serde_json::Value::Array(::std::vec![#p::serde_json::Value::Object(record)]),
                 );
             },
+            BodyWrap::BooksRecord if fields.is_empty() => quote!(let body = record;),
             BodyWrap::BooksRecord => quote!(let mut body = record;),
         };
         let inserts = insert_fields(quote!(body));

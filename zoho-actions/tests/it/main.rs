@@ -7,5 +7,6 @@ mod defaults;
 mod dispatch;
 mod extension;
 mod requests;
+mod snapshot;
 mod support;
 mod wire;

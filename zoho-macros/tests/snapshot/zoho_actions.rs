@@ -3,9 +3,7 @@
 
 /// The spec these actions were generated from; `action_spec::parse` reads it back for
 /// JSON Schema and OpenRPC. Including it also rebuilds this crate when the spec changes.
-pub const SPEC_TOML: &str = ::core::include_str!(
-    "<CARGO_MANIFEST_DIR>/../action-spec/zoho.toml"
-);
+pub const SPEC_TOML: &str = ::core::include_str!("../../../action-spec/zoho.toml");
 /// The enum inputs of the actions: one type per input, serialized as the spec's values.
 pub mod types {
     /// Method: The HTTP method.
@@ -1467,7 +1465,7 @@ Result: The created record, as Zoho Books returns it.*/
             if let ::core::option::Option::Some(value) = &self.values {
                 record.extend(value.clone());
             }
-            let mut body = record;
+            let body = record;
             request.body = ::zoho_actions::__private::zoho_core::RequestBody::Json(
                 ::zoho_actions::__private::serde_json::Value::Object(body),
             );
@@ -2414,7 +2412,7 @@ This action is destructive, idempotent.*/
             if let ::core::option::Option::Some(value) = &self.values {
                 record.extend(value.clone());
             }
-            let mut body = record;
+            let body = record;
             request.body = ::zoho_actions::__private::zoho_core::RequestBody::Json(
                 ::zoho_actions::__private::serde_json::Value::Object(body),
             );
@@ -2455,6 +2453,7 @@ pub async fn dispatch(
     ::zoho_actions::__private::serde_json::Value,
     ::zoho_actions::__private::DispatchError,
 > {
+    let _ = (&params, &clients);
     match method {
         "books.createRecord" => {
             let action: books::CreateRecord = ::zoho_actions::__private::decode(params)?;
