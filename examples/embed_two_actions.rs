@@ -47,7 +47,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ConnectionConfig::at_base_url(zoho_sandbox::CLIENT_ID, sandbox.base_url()),
         Secret::new(zoho_sandbox::CLIENT_SECRET),
     )?;
-    let code = grant["code"].as_str().ok_or("the sandbox sent no grant code")?;
+    let code = grant["code"]
+        .as_str()
+        .ok_or("the sandbox sent no grant code")?;
     connection.exchange_self_client_code(code).await?;
     let client = connection.client();
 
@@ -67,9 +69,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     list.per_page = 10;
     list.fetch_all = true;
     let leads: Vec<serde_json::Value> = list.records(&client).try_collect().await?;
-    let ada = leads.iter().filter(|lead| lead["Last_Name"] == "Lovelace").count();
+    let ada = leads
+        .iter()
+        .filter(|lead| lead["Last_Name"] == "Lovelace")
+        .count();
     println!("{} Leads in all; {ada} named Lovelace", leads.len());
 
     sandbox.shutdown().await;
-    if ada == 1 { Ok(()) } else { Err("the created Lead was not listed".into()) }
+    if ada == 1 {
+        Ok(())
+    } else {
+        Err("the created Lead was not listed".into())
+    }
 }
