@@ -45,7 +45,10 @@ async fn main() -> Result<()> {
     let base = sandbox.base_url().to_owned();
     let code: Value = http
         .post(format!("{base}/__sandbox/self-client"))
-        .form(&[("scope", "ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoBooks.fullaccess.all")])
+        .form(&[(
+            "scope",
+            "ZohoCRM.modules.ALL,ZohoCRM.coql.READ,ZohoBooks.fullaccess.all",
+        )])
         .send()
         .await?
         .json()
@@ -102,8 +105,14 @@ async fn main() -> Result<()> {
         scan.status()
     );
 
-    sandbox.set_faults(Faults { books_per_minute_limit: None, ..Faults::default() });
-    for (path, when) in [("invoices", "first call, seeds the type"), ("invoices", "second call")] {
+    sandbox.set_faults(Faults {
+        books_per_minute_limit: None,
+        ..Faults::default()
+    });
+    for (path, when) in [
+        ("invoices", "first call, seeds the type"),
+        ("invoices", "second call"),
+    ] {
         let t = Instant::now();
         let status = http
             .get(format!("{base}/books/v3/{path}?organization_id=10234695"))
@@ -111,7 +120,10 @@ async fn main() -> Result<()> {
             .send()
             .await?
             .status();
-        println!("Books GET /{path} ({when}): {:.1} ms (status {status})", t.elapsed().as_secs_f64() * 1e3);
+        println!(
+            "Books GET /{path} ({when}): {:.1} ms (status {status})",
+            t.elapsed().as_secs_f64() * 1e3
+        );
     }
     let t = Instant::now();
     let deep = http
@@ -120,7 +132,10 @@ async fn main() -> Result<()> {
         .send()
         .await?;
     let _ = deep.bytes().await?;
-    println!("list page again (warm): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "list page again (warm): {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
 
     for (label, faults) in [
         (

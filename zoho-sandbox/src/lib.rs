@@ -79,7 +79,13 @@ impl Sandbox {
             Some(path) => Some(request_log::RequestLog::open(path).await?),
             None => None,
         };
-        let base_url = format!("http://{addr}");
+        // Listening on every interface still means clients reach it on loopback.
+        let reachable = if addr.ip().is_unspecified() {
+            SocketAddr::from((Ipv4Addr::LOCALHOST, addr.port()))
+        } else {
+            addr
+        };
+        let base_url = format!("http://{reachable}");
         let state = Arc::new(State {
             crm: crm::Crm::new(config.seed, config.records),
             books: books::Books::new(config.seed, config.records),

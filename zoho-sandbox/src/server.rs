@@ -102,6 +102,8 @@ async fn answer(
     if !reply.route.starts_with("sandbox.") {
         state.stats.record(reply.route, status);
     }
+    // Method, route and status only: paths may hold ids, queries and bodies may hold secrets.
+    tracing::debug!(method = %req.method, route = reply.route, status, "request");
     if let Some(log) = &state.log {
         log.record(&req, status);
     }

@@ -589,4 +589,29 @@ mod tests {
             Some(10)
         );
     }
+
+    #[test]
+    fn garbage_never_panics() {
+        let pieces = [
+            "select", "from", "where", "order", "by", "limit", "offset", "and", "or", "not", "in",
+            "like", "is", "null", "between", "(", ")", ",", ".", "=", "!=", "<", ">=", "'", "''",
+            "'x'", "12", "-3", "4.5", "Leads", "Email", "`", "\"", "*", "é", "\n", "asc", "desc",
+        ];
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..3_000 {
+            let mut query = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = state % 12;
+            for n in 0..len {
+                let pick = (state.rotate_left(n as u32 * 5) % pieces.len() as u64) as usize;
+                query.push_str(pieces[pick]);
+                if n % 3 != 2 {
+                    query.push(' ');
+                }
+            }
+            let _ = parse(&query);
+        }
+    }
 }

@@ -328,4 +328,24 @@ mod tests {
         assert!(criteria(leads, "(Last_Name:equals)").is_err());
         assert!(criteria(leads, "(A:equals:1)(B:equals:2)").is_err());
     }
+
+    #[test]
+    fn garbage_criteria_never_panic() {
+        let leads = module_by_name("Leads").unwrap();
+        for text in [
+            "",
+            "(",
+            ")",
+            "((",
+            "(a:b:c",
+            "(a:b:c))",
+            "\\",
+            "(a:in:\\",
+            "(é:equals:é)and",
+            "or(x:equals:1)",
+            "(Email:between:a)",
+        ] {
+            let _ = criteria(leads, text);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The records of one CRM module: seeded records computed on demand, plus what was written
 //! through the API. Each module sits behind its own lock.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -10,6 +10,8 @@ use super::seed::SeedCtx;
 
 /// A record as stored: field API name to value.
 pub(crate) type Record = Map<String, Value>;
+
+type ValueIndex = HashMap<(&'static str, String), BTreeSet<u64>>;
 
 /// One record, wherever it lives.
 #[derive(Debug, Clone, Copy)]
@@ -27,8 +29,9 @@ pub(crate) struct ModuleStore {
     overrides: HashMap<u32, Record>,
     created: BTreeMap<u64, Record>,
     next_id: u64,
-    /// (field, lower-cased value) to record id for unique fields; built on the first write.
-    unique: Option<HashMap<(&'static str, String), u64>>,
+    /// (field, lower-cased value) to record ids, for unique and duplicate-check fields; built
+    /// on the first write.
+    index: Option<ValueIndex>,
 }
 
 impl ModuleStore {
@@ -41,7 +44,7 @@ impl ModuleStore {
             overrides: HashMap::new(),
             created: BTreeMap::new(),
             next_id: SeedCtx::first_new_id(def),
-            unique: None,
+            index: None,
         }
     }
 
@@ -143,25 +146,32 @@ impl ModuleStore {
         }
     }
 
-    fn unique_fields(&self) -> impl Iterator<Item = &'static FieldDef> + use<> {
-        let fields: &'static [FieldDef] = self.def.fields;
-        fields.iter().filter(|f| f.unique)
+    /// Fields looked up by value: unique ones and upsert's duplicate-check ones.
+    fn indexed_fields(&self) -> impl Iterator<Item = &'static FieldDef> + use<> {
+        let def: &'static ModuleDef = self.def;
+        def.fields
+            .iter()
+            .filter(move |f| f.unique || def.duplicate_check.contains(&f.api_name))
     }
 
-    fn unique_index(&mut self) -> &mut HashMap<(&'static str, String), u64> {
-        if self.unique.is_none() {
-            let mut index = HashMap::new();
+    fn value_index(&mut self) -> &mut ValueIndex {
+        if self.index.is_none() {
+            let mut index = ValueIndex::new();
+            let fields: Vec<&'static FieldDef> = self.indexed_fields().collect();
             for rec in self.iter() {
                 let id = self.id_of(rec);
-                for field in self.unique_fields() {
+                for field in &fields {
                     if let Some(text) = self.field(rec, field).as_str() {
-                        index.insert((field.api_name, text.to_lowercase()), id);
+                        index
+                            .entry((field.api_name, text.to_lowercase()))
+                            .or_default()
+                            .insert(id);
                     }
                 }
             }
-            self.unique = Some(index);
+            self.index = Some(index);
         }
-        self.unique.get_or_insert_with(HashMap::new)
+        self.index.get_or_insert_with(ValueIndex::new)
     }
 
     /// The record already holding `value` in a unique field, other than `except`.
@@ -171,16 +181,14 @@ impl ModuleStore {
         value: &str,
         except: Option<u64>,
     ) -> Option<u64> {
-        let found = self
-            .unique_index()
+        self.value_index()
             .get(&(field.api_name, value.to_lowercase()))
-            .copied();
-        found.filter(|id| Some(*id) != except)
+            .and_then(|ids| ids.iter().copied().find(|id| Some(*id) != except))
     }
 
     /// The first record whose `field` equals `value` (case-insensitively), for upsert.
     pub(crate) fn find_by(&mut self, field: &'static FieldDef, value: &Value) -> Option<u64> {
-        if field.unique {
+        if self.indexed_fields().any(|f| std::ptr::eq(f, field)) {
             return value
                 .as_str()
                 .and_then(|v| self.unique_holder(field, v, None));
@@ -198,23 +206,32 @@ impl ModuleStore {
     }
 
     fn reindex(&mut self, id: u64, old: Option<&Record>, new: Option<&Record>) {
-        let fields: Vec<&'static FieldDef> = self.unique_fields().collect();
+        let fields: Vec<&'static FieldDef> = self.indexed_fields().collect();
         if fields.is_empty() {
             return;
         }
-        let index = self.unique_index();
+        let index = self.value_index();
         for field in fields {
             if let Some(text) = old
                 .and_then(|r| r.get(field.api_name))
                 .and_then(Value::as_str)
             {
-                index.remove(&(field.api_name, text.to_lowercase()));
+                let key = (field.api_name, text.to_lowercase());
+                if let Some(ids) = index.get_mut(&key) {
+                    ids.remove(&id);
+                    if ids.is_empty() {
+                        index.remove(&key);
+                    }
+                }
             }
             if let Some(text) = new
                 .and_then(|r| r.get(field.api_name))
                 .and_then(Value::as_str)
             {
-                index.insert((field.api_name, text.to_lowercase()), id);
+                index
+                    .entry((field.api_name, text.to_lowercase()))
+                    .or_default()
+                    .insert(id);
             }
         }
     }
