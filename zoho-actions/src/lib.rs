@@ -18,7 +18,9 @@
 //! let page = list.execute(client).await?;
 //! # let _ = page; Ok(()) }
 //! ```
-
+//!
+//! The reference below is `docs/actions.md`, generated from the spec by `cargo xtask docs`.
+#![doc = include_str!("../../docs/actions.md")]
 // `zoho_core::Error` is flat by design (see zoho-core) and only travels on the failure path.
 #![allow(clippy::result_large_err)]
 
