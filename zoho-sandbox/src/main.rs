@@ -46,7 +46,7 @@ async fn main() -> std::process::ExitCode {
     let _ = writeln!(out, "zoho-sandbox listening on {}", sandbox.base_url());
     let _ = writeln!(
         out,
-        "client id {}; seeded {} Leads (seed {}) in {} ms",
+        "client id {}; {} Leads (seed {}, generated on demand); ready in {} ms",
         zoho_sandbox::CLIENT_ID,
         sandbox.config().records,
         sandbox.config().seed,
