@@ -117,7 +117,11 @@ fn get<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 impl Accounts {
     /// Checks the Authorization header of an API call.
-    pub(crate) fn authenticate(&self, req: &Req, now: Instant) -> Result<Arc<Scopes>, AuthFailure> {
+    pub(crate) fn authenticate(
+        &self,
+        req: &Req,
+        now: Instant,
+    ) -> Result<Arc<AccessGrant>, AuthFailure> {
         let header = req
             .headers
             .get(http::header::AUTHORIZATION)
@@ -129,7 +133,7 @@ impl Accounts {
         }
         let access = self.access.read().map_err(|_| AuthFailure::Invalid)?;
         match access.get(token.trim()) {
-            Some(grant) if grant.expires > now => Ok(grant.scopes.clone()),
+            Some(grant) if grant.expires > now => Ok(grant.clone()),
             _ => Err(AuthFailure::Invalid),
         }
     }

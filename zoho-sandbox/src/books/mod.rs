@@ -176,7 +176,7 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
     };
     let name = route.name();
     let scopes = match state.accounts.authenticate(req, state.clock.now()) {
-        Ok(scopes) => scopes,
+        Ok(grant) => grant.scopes.clone(),
         Err(AuthFailure::Missing) => {
             return errors::unauthorized(name, "You are not authorized to perform this operation");
         }

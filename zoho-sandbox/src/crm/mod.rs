@@ -266,11 +266,12 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Err(reply) => return reply,
     };
     let name = route.name();
-    let scopes = match state.accounts.authenticate(req, state.clock.now()) {
-        Ok(scopes) => scopes,
+    let grant = match state.accounts.authenticate(req, state.clock.now()) {
+        Ok(grant) => grant,
         Err(AuthFailure::Missing) => return errors::authentication_failure(name),
         Err(AuthFailure::Invalid) => return errors::invalid_token(name),
     };
+    let scopes = grant.scopes.clone();
     if !route.allowed(&scopes, version, state) {
         return errors::scope_mismatch(name);
     }
@@ -312,7 +313,7 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         route: name,
         req,
     };
-    match route {
+    let reply = match route {
         Route::List(def) => list::list(&ctx, def),
         Route::Get(def, id) => records::get(&ctx, def, &id),
         Route::Insert(def) => records::insert(&ctx, def, body.as_ref()),
@@ -331,7 +332,11 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::Coql => coql_eval::run(&ctx, &scopes, body.as_ref()),
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),
-    }
+    };
+    // crm.md §7 [M]: responses carry the access token's expiry time.
+    let remaining = grant.expires.saturating_duration_since(state.clock.now());
+    let reset = state.clock.epoch_secs() + i64::try_from(remaining.as_secs()).unwrap_or(0);
+    reply.with_header("x-accesstoken-reset", &crate::clock::crm_datetime(reset))
 }
 
 /// What every CRM handler needs.

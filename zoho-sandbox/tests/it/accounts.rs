@@ -138,6 +138,9 @@ async fn consent_code_token_crm_call_and_refresh_after_expiry() -> TestResult {
     };
     let ok = call(access.clone()).await?;
     assert_eq!(ok.status, 200);
+    // crm.md §7 [M]: X-ACCESSTOKEN-RESET gives the token's expiry time.
+    let reset = ok.headers["x-accesstoken-reset"].to_str()?;
+    assert!(reset.ends_with("+00:00"), "{reset}");
     assert!(ok.body["modules"].as_array().is_some_and(|m| m.len() == 5));
 
     sandbox.advance_clock(Duration::from_secs(61));
@@ -448,5 +451,145 @@ async fn scopes_are_checked_per_module_and_operation() -> TestResult {
     assert_eq!(settings.body["code"], "OAUTH_SCOPE_MISMATCH");
     let books = e.get("/books/v3/contacts?organization_id=10234695").await?;
     assert_eq!((books.status, books.body["code"].as_i64()), (401, Some(57)));
+    Ok(())
+}
+
+#[tokio::test]
+async fn online_access_gives_no_refresh_token() -> TestResult {
+    // crm.md §2.1 [H]: access_type online (the default) returns no refresh token.
+    let sandbox = support::start(config(5)).await?;
+    let http = client();
+    let base = sandbox.base_url().to_owned();
+    let redirect = "http://127.0.0.1:9/cb";
+    let form = [
+        ("scope", "ZohoCRM.modules.ALL"),
+        ("client_id", CLIENT_ID),
+        ("response_type", "code"),
+        ("redirect_uri", redirect),
+        ("action", "accept"),
+    ];
+    let accepted = http
+        .post(format!("{base}/oauth/v2/auth"))
+        .form(&form)
+        .send()
+        .await?;
+    let back = query_of(accepted.headers()["location"].to_str()?);
+    let code = param(&back, "code").ok_or("no code")?;
+    let tokens: Value = http
+        .post(format!("{base}/oauth/v2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+            ("redirect_uri", redirect),
+            ("code", code),
+        ])
+        .send()
+        .await?
+        .json()
+        .await?;
+    assert!(tokens["access_token"].is_string());
+    assert!(tokens.get("refresh_token").is_none(), "{tokens}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_sixteenth_access_token_invalidates_the_oldest() -> TestResult {
+    // crm.md §2.5 [M]: 15 active access tokens per refresh token.
+    let sandbox = support::start(SandboxConfig {
+        token_mint_limit: None,
+        ..config(5)
+    })
+    .await?;
+    let http = client();
+    let base = sandbox.base_url().to_owned();
+    let (first, refresh) =
+        support::self_client_tokens(&sandbox, &http, "ZohoCRM.settings.ALL").await?;
+    let works = |token: String| {
+        let (http, url) = (http.clone(), format!("{base}/crm/v3/settings/modules"));
+        async move {
+            Ok::<u16, reqwest::Error>(
+                http.get(url)
+                    .header("Authorization", format!("Zoho-oauthtoken {token}"))
+                    .send()
+                    .await?
+                    .status()
+                    .as_u16(),
+            )
+        }
+    };
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("refresh_token", refresh.as_str()),
+    ];
+    let mut second = String::new();
+    for n in 0..14 {
+        let answer: Value = http
+            .post(format!("{base}/oauth/v2/token"))
+            .form(&form)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if n == 0 {
+            second = answer["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+        }
+    }
+    assert_eq!(works(first.clone()).await?, 200, "15 tokens are alive");
+    http.post(format!("{base}/oauth/v2/token"))
+        .form(&form)
+        .send()
+        .await?;
+    assert_eq!(works(first).await?, 401, "the 16th invalidated the oldest");
+    assert_eq!(works(second).await?, 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_twenty_first_refresh_token_deletes_the_oldest() -> TestResult {
+    // crm.md §2.5 [H]: 20 refresh tokens per client; the 21st deletes the oldest with its access tokens.
+    let sandbox = support::start(SandboxConfig {
+        grant_code_limit: None,
+        ..config(5)
+    })
+    .await?;
+    let http = client();
+    let base = sandbox.base_url().to_owned();
+    let (oldest_access, oldest) =
+        support::self_client_tokens(&sandbox, &http, "ZohoCRM.settings.ALL").await?;
+    for _ in 0..19 {
+        support::self_client_tokens(&sandbox, &http, "ZohoCRM.settings.ALL").await?;
+    }
+    let refresh = |token: String| {
+        let (http, url) = (http.clone(), format!("{base}/oauth/v2/token"));
+        async move {
+            let form = [
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT_ID),
+                ("client_secret", CLIENT_SECRET),
+                ("refresh_token", token.as_str()),
+            ];
+            http.post(url)
+                .form(&form)
+                .send()
+                .await?
+                .json::<Value>()
+                .await
+        }
+    };
+    assert!(refresh(oldest.clone()).await?["access_token"].is_string());
+    support::self_client_tokens(&sandbox, &http, "ZohoCRM.settings.ALL").await?;
+    assert_eq!(refresh(oldest).await?["error"], "invalid_code");
+    let old_call = http
+        .get(format!("{base}/crm/v3/settings/modules"))
+        .header("Authorization", format!("Zoho-oauthtoken {oldest_access}"))
+        .send()
+        .await?;
+    assert_eq!(old_call.status(), 401);
     Ok(())
 }

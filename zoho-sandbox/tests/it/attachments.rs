@@ -109,3 +109,48 @@ async fn too_large_a_file_is_413() -> TestResult {
     assert_eq!(fits.status, 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_link_attachment_by_attachment_url() -> TestResult {
+    // crm.md §5 [H]: attachmentUrl (query param in the v3 SDK) attaches a link; not together with a file.
+    let e = support::env(10).await?;
+    let list = e
+        .get("/crm/v3/Contacts?fields=Last_Name&per_page=1")
+        .await?;
+    let id = list.body["data"][0]["id"]
+        .as_str()
+        .ok_or("no id")?
+        .to_owned();
+    let path = format!("/crm/v3/Contacts/{id}/Attachments");
+    let link = answer(
+        e.request(reqwest::Method::POST, &path)
+            .query(&[
+                ("attachmentUrl", "https://example.com/spec.pdf"),
+                ("title", "Spec"),
+            ])
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(link.status, 200, "{}", link.body);
+    let listed = e.get(&path).await?;
+    assert_eq!(listed.body["data"][0]["$type"], "Link");
+    assert_eq!(listed.body["data"][0]["File_Name"], "Spec");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(vec![1, 2, 3]).file_name("a.bin"),
+    );
+    let both = answer(
+        e.request(reqwest::Method::POST, &path)
+            .query(&[("attachmentUrl", "https://example.com/x")])
+            .multipart(form)
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(
+        (both.status, both.body["code"].as_str()),
+        (400, Some("INVALID_DATA"))
+    );
+    Ok(())
+}
