@@ -123,11 +123,29 @@ async fn faults_are_set_at_run_time_and_answer_in_each_products_shape() -> TestR
     Ok(())
 }
 
+/// Waits until the sandbox counts `n` requests in flight (this stats request included).
+async fn until_in_flight(e: &support::Env, n: u64) -> TestResult {
+    for _ in 0..500 {
+        let stats: Value = e
+            .http
+            .get(e.url("/__sandbox/stats"))
+            .send()
+            .await?
+            .json()
+            .await?;
+        if stats["in_flight"].as_u64().is_some_and(|now| now >= n) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    Err("the first request never arrived".into())
+}
+
 #[tokio::test]
 async fn crm_concurrency_limit_answers_429_past_the_limit() -> TestResult {
     // crm.md §7 [H]: going over the concurrency limit gives 429 TOO_MANY_REQUESTS.
     let faults = Faults {
-        latency: Duration::from_millis(400),
+        latency: Duration::from_millis(1_000),
         crm_concurrency_limit: Some(1),
         ..Faults::default()
     };
@@ -139,37 +157,63 @@ async fn crm_concurrency_limit_answers_429_past_the_limit() -> TestResult {
         ALL_SCOPES,
     )
     .await?;
-    let (a, b) = tokio::join!(
-        e.get("/crm/v3/settings/modules"),
-        e.get("/crm/v3/settings/modules")
+    let slow = e
+        .request(reqwest::Method::GET, "/crm/v3/settings/modules")
+        .send();
+    let slow = tokio::spawn(slow);
+    until_in_flight(&e, 2).await?;
+    let refused = e.get("/crm/v3/settings/modules").await?;
+    assert_eq!(
+        (refused.status, refused.body["code"].as_str()),
+        (429, Some("TOO_MANY_REQUESTS"))
     );
-    let mut statuses = [a?.status, b?.status];
-    statuses.sort_unstable();
-    assert_eq!(statuses, [200, 429]);
+    assert_eq!(slow.await??.status(), 200);
     assert!(
         e.sandbox.stats()["max_in_flight"]
             .as_u64()
             .is_some_and(|n| n >= 2)
     );
-    // The sub-concurrency limit of heavy calls (COQL) applies on its own.
+    Ok(())
+}
+
+#[tokio::test]
+async fn heavy_calls_have_their_own_sub_concurrency_limit() -> TestResult {
+    // crm.md §7 [M]: a sub-concurrency limit of 10 applies to heavy APIs such as COQL.
+    let faults = Faults {
+        latency: Duration::from_millis(1_000),
+        crm_sub_concurrency_limit: Some(1),
+        ..Faults::default()
+    };
+    let e = support::env_with(
+        SandboxConfig {
+            faults,
+            ..config(10)
+        },
+        ALL_SCOPES,
+    )
+    .await?;
+    let query = json!({"select_query": "select Email from Leads where id is not null"});
+    let slow = tokio::spawn(
+        e.request(reqwest::Method::POST, "/crm/v3/coql")
+            .json(&query)
+            .send(),
+    );
+    until_in_flight(&e, 2).await?;
+    let refused = e.post("/crm/v3/coql", &query).await?;
+    assert_eq!(
+        (refused.status, refused.body["code"].as_str()),
+        (429, Some("TOO_MANY_REQUESTS"))
+    );
     e.sandbox.set_faults(Faults {
-        latency: Duration::from_millis(400),
         crm_sub_concurrency_limit: Some(1),
         ..Faults::default()
     });
-    let q = "select Email from Leads where id is not null";
-    let (a, b, c) = tokio::join!(
-        e.coql("v3", q),
-        e.coql("v3", q),
-        e.get("/crm/v3/settings/modules")
-    );
-    let mut statuses = [a?.status, b?.status];
-    statuses.sort_unstable();
-    assert_eq!(statuses, [200, 429]);
+    let light = e.get("/crm/v3/settings/modules").await?;
     assert_eq!(
-        c?.status, 200,
+        light.status, 200,
         "light calls are not held back by heavy ones"
     );
+    assert_eq!(slow.await??.status(), 200);
     Ok(())
 }
 
@@ -177,7 +221,7 @@ async fn crm_concurrency_limit_answers_429_past_the_limit() -> TestResult {
 async fn books_concurrency_limit_is_code_1070() -> TestResult {
     // books.md §7 [M]: the in-flight limiter answers 429 code 1070.
     let faults = Faults {
-        latency: Duration::from_millis(400),
+        latency: Duration::from_millis(1_000),
         books_concurrency_limit: Some(1),
         ..Faults::default()
     };
@@ -190,13 +234,14 @@ async fn books_concurrency_limit_is_code_1070() -> TestResult {
     )
     .await?;
     let path = "/books/v3/items?organization_id=10234695";
-    let (a, b) = tokio::join!(e.get(path), e.get(path));
-    let (a, b) = (a?, b?);
-    let limited = if a.status == 429 { a } else { b };
+    let slow = tokio::spawn(e.request(reqwest::Method::GET, path).send());
+    until_in_flight(&e, 2).await?;
+    let refused = e.get(path).await?;
     assert_eq!(
-        (limited.status, limited.body["code"].as_i64()),
+        (refused.status, refused.body["code"].as_i64()),
         (429, Some(1070))
     );
+    assert_eq!(slow.await??.status(), 200);
     Ok(())
 }
 
