@@ -14,6 +14,7 @@ use zoho_core::Client;
 use crate::error::Error;
 use crate::load::{self, Run};
 use crate::procs::{self, Bins};
+use crate::profile;
 use crate::setup;
 use crate::stats::spread;
 
@@ -244,6 +245,12 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
     let mut c64: [Series; 3] = Default::default();
     // CPU microseconds per call at concurrency 64: [path][sandbox, server, load generator].
     let mut cpu64: [[Vec<f64>; 3]; 3] = Default::default();
+    // Context switches per call at concurrency 64, the same way.
+    let mut switches64: [[Vec<f64>; 3]; 3] = Default::default();
+    let switches = |pids: &[String; 3]| {
+        pids.clone()
+            .map(|pid| procs::context_switches(&pid).unwrap_or(0) as f64)
+    };
     for round in 0..timing.runs {
         eprintln!("  hop round {}/{}", round + 1, timing.runs);
         // Alternate the order so slow drift of the machine does not favour one path.
@@ -255,11 +262,16 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
             let index = path_index(path);
             c1[index].add(&measure(&paths, path, 1, timing.run).await?);
             let before = cpu(&pids);
+            let switches_before = switches(&pids);
             let run = measure(&paths, path, 64, timing.run).await?;
             let after = cpu(&pids);
+            let switches_after = switches(&pids);
             let calls = run.latencies_us.len().max(1) as f64;
             for (slot, (a, b)) in after.iter().zip(&before).enumerate() {
                 cpu64[index][slot].push((a - b) / calls);
+            }
+            for (slot, (a, b)) in switches_after.iter().zip(&switches_before).enumerate() {
+                switches64[index][slot].push((a - b) / calls);
             }
             c64[index].add(&run);
         }
@@ -267,6 +279,14 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
             c1[path_index(path)].add(&measure(&paths, path, 1, timing.run / 2).await?);
         }
     }
+    // One more loaded run with `perf` sampling the server, when the machine allows it.
+    let server_profile = match profile::start(&server.pid(), &dir, timing.run * 3) {
+        Some(recording) => {
+            measure(&paths, Path::Rpc, 64, timing.run * 2).await?;
+            recording.finish()
+        }
+        None => None,
+    };
     let [direct1, rpc1, typed1, quiet1, invalid1, health1] = &c1;
     let [direct64, rpc64, typed64] = &c64;
     let cpu_json = |per: &[Vec<f64>; 3]| json!({"sandbox": spread(&per[0]), "server": spread(&per[1]), "load_generator": spread(&per[2])});
@@ -289,7 +309,13 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
                 "rpc": cpu_json(&cpu64[1]),
                 "typed": cpu_json(&cpu64[2]),
             },
+            "context_switches_per_call": {
+                "direct": cpu_json(&switches64[0]),
+                "rpc": cpu_json(&switches64[1]),
+                "typed": cpu_json(&switches64[2]),
+            },
         },
+        "server_profile_concurrency_64": server_profile,
         "breakdown_concurrency_1": {
             "healthz_p50_us": spread(&health1.p50),
             "rpc_invalid_params_p50_us": spread(&invalid1.p50),

@@ -12,6 +12,7 @@ mod export;
 mod hop;
 mod load;
 mod procs;
+mod profile;
 mod refresh;
 mod setup;
 mod stats;

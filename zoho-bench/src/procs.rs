@@ -142,6 +142,28 @@ pub fn cpu_time_us(pid: &str, ticks_per_second: f64) -> Option<f64> {
     Some((utime + stime) / ticks_per_second * 1e6)
 }
 
+/// Context switches (voluntary and not) of every thread of process `pid` so far: each one is
+/// a thread going to sleep or being preempted, so per call they show how many wake-ups a call
+/// costs.
+pub fn context_switches(pid: &str) -> Option<u64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut total = 0;
+    for task in tasks.flatten() {
+        let Ok(status) = std::fs::read_to_string(task.path().join("status")) else {
+            continue;
+        };
+        total += status
+            .lines()
+            .filter_map(|line| {
+                line.strip_prefix("voluntary_ctxt_switches:")
+                    .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            })
+            .filter_map(|n| n.trim().parse::<u64>().ok())
+            .sum::<u64>();
+    }
+    Some(total)
+}
+
 /// The kernel's clock ticks per second for `/proc/*/stat` times (100 almost everywhere).
 pub fn clock_ticks_per_second() -> f64 {
     Command::new("getconf")
@@ -268,5 +290,6 @@ mod tests {
         assert!(spin > 0);
         let after = cpu_time_us("self", ticks).unwrap_or(-1.0);
         assert!(before >= 0.0 && after >= before, "{before} {after}");
+        assert!(context_switches("self").is_some());
     }
 }
