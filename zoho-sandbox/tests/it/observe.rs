@@ -149,14 +149,9 @@ async fn crm_concurrency_limit_answers_429_past_the_limit() -> TestResult {
         crm_concurrency_limit: Some(1),
         ..Faults::default()
     };
-    let e = support::env_with(
-        SandboxConfig {
-            faults,
-            ..config(10)
-        },
-        ALL_SCOPES,
-    )
-    .await?;
+    let e = env(10).await?;
+    // Set after the token exchange, which the latency would slow down too.
+    e.sandbox.set_faults(faults);
     let slow = e
         .request(reqwest::Method::GET, "/crm/v3/settings/modules")
         .send();
@@ -184,14 +179,9 @@ async fn heavy_calls_have_their_own_sub_concurrency_limit() -> TestResult {
         crm_sub_concurrency_limit: Some(1),
         ..Faults::default()
     };
-    let e = support::env_with(
-        SandboxConfig {
-            faults,
-            ..config(10)
-        },
-        ALL_SCOPES,
-    )
-    .await?;
+    let e = env(10).await?;
+    // Set after the token exchange, which the latency would slow down too.
+    e.sandbox.set_faults(faults);
     let query = json!({"select_query": "select Email from Leads where id is not null"});
     let slow = tokio::spawn(
         e.request(reqwest::Method::POST, "/crm/v3/coql")
@@ -225,14 +215,9 @@ async fn books_concurrency_limit_is_code_1070() -> TestResult {
         books_concurrency_limit: Some(1),
         ..Faults::default()
     };
-    let e = support::env_with(
-        SandboxConfig {
-            faults,
-            ..config(10)
-        },
-        ALL_SCOPES,
-    )
-    .await?;
+    let e = env(10).await?;
+    // Set after the token exchange, which the latency would slow down too.
+    e.sandbox.set_faults(faults);
     let path = "/books/v3/items?organization_id=10234695";
     let slow = tokio::spawn(e.request(reqwest::Method::GET, path).send());
     until_in_flight(&e, 2).await?;
