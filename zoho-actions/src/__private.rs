@@ -11,6 +11,7 @@ pub use zoho_core;
 
 pub use crate::DispatchError;
 pub use crate::file::{deserialize_file, deserialize_file_map, deserialize_optional_file};
+pub use crate::prepared::{Prepared, RecordStream, record_stream};
 
 use futures::{Stream, StreamExt};
 use serde_json::Value;

@@ -31,7 +31,9 @@ extern crate self as zoho_actions;
 pub mod __private;
 mod dispatch_error;
 mod file;
+mod prepared;
 
 pub use dispatch_error::DispatchError;
+pub use prepared::{Prepared, RecordStream};
 
 zoho_macros::actions!("../action-spec/zoho.toml");

@@ -16,35 +16,55 @@ pub(crate) fn dispatch(spec: &Spec) -> TokenStream {
         let connection = match action.inputs.iter().find(|input| is_client(input)) {
             Some(input) => {
                 let field = field_ident(input);
-                quote!(action.#field.as_deref())
+                quote!(action.#field.clone())
             }
             None => quote!(::core::option::Option::None),
         };
         quote! {
             #method_name => {
                 let action: #module::#name = #p::decode(params)?;
-                // Inputs are checked in full before a client is picked.
-                let request = action.to_request()?;
-                let client = clients.client(#connection)?;
-                ::core::result::Result::Ok(client.execute(request).await?)
+                (action.to_request()?, #connection)
             }
         }
     });
     quote! {
+        /// Decode JSON-RPC `params` (by name) for the action named `method` and describe its HTTP
+        /// call, without sending anything. Params that do not fit are `Error::InvalidInput` naming
+        /// the JSON path of the bad param; an unknown method is `DispatchError::UnknownMethod`.
+        pub fn prepare(
+            method: &str,
+            params: #p::serde_json::Value,
+        ) -> ::core::result::Result<#p::Prepared, #p::DispatchError> {
+            // A spec without actions still compiles without warnings.
+            let _ = &params;
+            let (request, connection) = match method {
+                #(#arms)*
+                _ => return ::core::result::Result::Err(#p::DispatchError::UnknownMethod(method.to_owned())),
+            };
+            ::core::result::Result::Ok(#p::Prepared { request, connection })
+        }
+
         /// Run the action named `method` with JSON-RPC `params` (by name), on the client its
-        /// `connection` param picks. Params that do not fit are `Error::InvalidInput` naming the
-        /// JSON path of the bad param; an unknown method is `DispatchError::UnknownMethod`.
+        /// `connection` param picks. Inputs are checked in full before a client is picked.
         pub async fn dispatch(
             method: &str,
             params: #p::serde_json::Value,
             clients: &dyn #p::zoho_core::ClientSource,
         ) -> ::core::result::Result<#p::serde_json::Value, #p::DispatchError> {
-            // A spec without actions still compiles without warnings.
-            let _ = (&params, &clients);
-            match method {
-                #(#arms)*
-                _ => ::core::result::Result::Err(#p::DispatchError::UnknownMethod(method.to_owned())),
-            }
+            let prepared = prepare(method, params)?;
+            let client = clients.client(prepared.connection.as_deref())?;
+            ::core::result::Result::Ok(client.execute(prepared.request).await?)
+        }
+
+        /// The records of a list action (`*.getRecords`), one at a time, following pages as its
+        /// `fetchAll`/`maxRecords` params say; one page is held in memory at a time. Any other
+        /// action is `Error::InvalidInput` on `method`.
+        pub fn dispatch_records<'a>(
+            method: &str,
+            params: #p::serde_json::Value,
+            clients: &'a dyn #p::zoho_core::ClientSource,
+        ) -> ::core::result::Result<#p::RecordStream<'a>, #p::DispatchError> {
+            #p::record_stream(prepare(method, params)?, clients)
         }
     }
 }

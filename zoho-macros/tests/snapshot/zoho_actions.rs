@@ -2442,9 +2442,89 @@ This action is destructive, idempotent.*/
         }
     }
 }
+/// Decode JSON-RPC `params` (by name) for the action named `method` and describe its HTTP
+/// call, without sending anything. Params that do not fit are `Error::InvalidInput` naming
+/// the JSON path of the bad param; an unknown method is `DispatchError::UnknownMethod`.
+pub fn prepare(
+    method: &str,
+    params: ::zoho_actions::__private::serde_json::Value,
+) -> ::core::result::Result<
+    ::zoho_actions::__private::Prepared,
+    ::zoho_actions::__private::DispatchError,
+> {
+    let _ = &params;
+    let (request, connection) = match method {
+        "books.createRecord" => {
+            let action: books::CreateRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "books.getRecord" => {
+            let action: books::GetRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "books.getRecords" => {
+            let action: books::GetRecords = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "books.rawRequest" => {
+            let action: books::RawRequest = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "books.removeRecord" => {
+            let action: books::RemoveRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "books.updateRecord" => {
+            let action: books::UpdateRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.addAttachment" => {
+            let action: crm::AddAttachment = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.coqlQuery" => {
+            let action: crm::CoqlQuery = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.createRecord" => {
+            let action: crm::CreateRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.getRecord" => {
+            let action: crm::GetRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.getRecords" => {
+            let action: crm::GetRecords = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.rawRequest" => {
+            let action: crm::RawRequest = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.removeRecord" => {
+            let action: crm::RemoveRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        "crm.updateRecord" => {
+            let action: crm::UpdateRecord = ::zoho_actions::__private::decode(params)?;
+            (action.to_request()?, action.connection.clone())
+        }
+        _ => {
+            return ::core::result::Result::Err(
+                ::zoho_actions::__private::DispatchError::UnknownMethod(
+                    method.to_owned(),
+                ),
+            );
+        }
+    };
+    ::core::result::Result::Ok(::zoho_actions::__private::Prepared {
+        request,
+        connection,
+    })
+}
 /// Run the action named `method` with JSON-RPC `params` (by name), on the client its
-/// `connection` param picks. Params that do not fit are `Error::InvalidInput` naming the
-/// JSON path of the bad param; an unknown method is `DispatchError::UnknownMethod`.
+/// `connection` param picks. Inputs are checked in full before a client is picked.
 pub async fn dispatch(
     method: &str,
     params: ::zoho_actions::__private::serde_json::Value,
@@ -2453,100 +2533,22 @@ pub async fn dispatch(
     ::zoho_actions::__private::serde_json::Value,
     ::zoho_actions::__private::DispatchError,
 > {
-    let _ = (&params, &clients);
-    match method {
-        "books.createRecord" => {
-            let action: books::CreateRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "books.getRecord" => {
-            let action: books::GetRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "books.getRecords" => {
-            let action: books::GetRecords = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "books.rawRequest" => {
-            let action: books::RawRequest = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "books.removeRecord" => {
-            let action: books::RemoveRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "books.updateRecord" => {
-            let action: books::UpdateRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.addAttachment" => {
-            let action: crm::AddAttachment = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.coqlQuery" => {
-            let action: crm::CoqlQuery = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.createRecord" => {
-            let action: crm::CreateRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.getRecord" => {
-            let action: crm::GetRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.getRecords" => {
-            let action: crm::GetRecords = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.rawRequest" => {
-            let action: crm::RawRequest = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.removeRecord" => {
-            let action: crm::RemoveRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        "crm.updateRecord" => {
-            let action: crm::UpdateRecord = ::zoho_actions::__private::decode(params)?;
-            let request = action.to_request()?;
-            let client = clients.client(action.connection.as_deref())?;
-            ::core::result::Result::Ok(client.execute(request).await?)
-        }
-        _ => {
-            ::core::result::Result::Err(
-                ::zoho_actions::__private::DispatchError::UnknownMethod(
-                    method.to_owned(),
-                ),
-            )
-        }
-    }
+    let prepared = prepare(method, params)?;
+    let client = clients.client(prepared.connection.as_deref())?;
+    ::core::result::Result::Ok(client.execute(prepared.request).await?)
+}
+/// The records of a list action (`*.getRecords`), one at a time, following pages as its
+/// `fetchAll`/`maxRecords` params say; one page is held in memory at a time. Any other
+/// action is `Error::InvalidInput` on `method`.
+pub fn dispatch_records<'a>(
+    method: &str,
+    params: ::zoho_actions::__private::serde_json::Value,
+    clients: &'a dyn ::zoho_actions::__private::zoho_core::ClientSource,
+) -> ::core::result::Result<
+    ::zoho_actions::__private::RecordStream<'a>,
+    ::zoho_actions::__private::DispatchError,
+> {
+    ::zoho_actions::__private::record_stream(prepare(method, params)?, clients)
 }
 /// Every action as a JSON-RPC method: name, summary, flags and the JSON Schema of its params.
 pub static METHODS: &[::zoho_actions::__private::zoho_core::MethodDescriptor] = &[

@@ -3,13 +3,19 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use std::io::Write;
+
+use futures::StreamExt;
 use serde_json::{Map, Value};
+use zoho_actions::DispatchError;
 
 use super::{CallArgs, EXIT_FAILURE, EXIT_USAGE, connections, http_client, print_flushed};
 use crate::Error;
 use crate::actions::Actions;
-use crate::connections::DEFAULT_CONNECTION;
+use crate::connections::{Connections, DEFAULT_CONNECTION};
 use crate::dispatch::Dispatcher;
+use crate::jsonrpc::ErrorObject;
+use crate::rpc_error;
 use crate::sandbox;
 
 pub(super) async fn call(args: CallArgs) -> ExitCode {
@@ -36,6 +42,14 @@ pub(super) async fn call(args: CallArgs) -> ExitCode {
             return ExitCode::from(EXIT_FAILURE);
         }
     };
+    if args.jsonl {
+        let outcome = stream_records(&args.method, params, &connections).await;
+        drop(sandbox);
+        return match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => report(&error),
+        };
+    }
     let actions = Actions::new(Arc::new(connections));
     let outcome = actions.call(&args.method, params).await;
     drop(sandbox);
@@ -45,17 +59,48 @@ pub(super) async fn call(args: CallArgs) -> ExitCode {
             print_flushed(&format!("{text}\n"));
             ExitCode::SUCCESS
         }
-        Err(error) => {
-            eprintln!("zoho-server: error {}: {}", error.code, error.message);
-            if let Some(data) = &error.data {
-                eprintln!(
-                    "{}",
-                    serde_json::to_string_pretty(data).unwrap_or_else(|_| data.to_string())
-                );
-            }
-            ExitCode::from(EXIT_FAILURE)
+        Err(error) => report(&error),
+    }
+}
+
+/// Print a failed call on stderr, as `call` always does.
+fn report(error: &ErrorObject) -> ExitCode {
+    eprintln!("zoho-server: error {}: {}", error.code, error.message);
+    if let Some(data) = &error.data {
+        eprintln!(
+            "{}",
+            serde_json::to_string_pretty(data).unwrap_or_else(|_| data.to_string())
+        );
+    }
+    ExitCode::from(EXIT_FAILURE)
+}
+
+/// `--jsonl`: write each record as one line as soon as its page arrives; one page in memory.
+async fn stream_records(
+    method: &str,
+    params: Map<String, Value>,
+    connections: &Connections,
+) -> Result<(), ErrorObject> {
+    let mut records = zoho_actions::dispatch_records(method, Value::Object(params), connections)
+        .map_err(|error| match error {
+            DispatchError::UnknownMethod(name) => ErrorObject::method_not_found(&name),
+            DispatchError::Action(error) => rpc_error::from_action_error(&error),
+            other => rpc_error::internal(&other),
+        })?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
+    while let Some(record) = records.next().await {
+        let record = record.map_err(|error| rpc_error::from_action_error(&error))?;
+        let written = serde_json::to_writer(&mut out, &record)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        if written.is_err() {
+            // The reader went away (a closed pipe): stop quietly, as `head` users expect.
+            return Ok(());
         }
     }
+    let _ = out.flush();
+    Ok(())
 }
 
 fn parse_params(text: Option<&str>) -> Result<Map<String, Value>, Error> {

@@ -100,6 +100,10 @@ pub struct CallArgs {
     pub method: String,
     /// The params as a JSON object (default `{}`).
     pub params: Option<String>,
+    /// Stream a list method's records as JSON lines, one record per line, holding one page in
+    /// memory at a time (for large exports with `"fetchAll": true`).
+    #[arg(long)]
+    pub jsonl: bool,
     /// Where connections come from.
     #[command(flatten)]
     pub source: Source,

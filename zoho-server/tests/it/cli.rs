@@ -127,6 +127,43 @@ fn call_prints_records_from_the_sandbox() {
 }
 
 #[test]
+fn call_jsonl_streams_every_record_of_an_export_once_per_line() {
+    // 2,500 Leads: the export crosses the 2,000-record page limit onto page tokens.
+    let output = run(&[
+        "call",
+        "crm.getRecords",
+        r#"{"recordType":"Leads","fields":["Last_Name"],"fetchAll":true}"#,
+        "--sandbox",
+        "--sandbox-records",
+        "2500",
+        "--jsonl",
+    ]);
+    assert!(output.status.success(), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let ids: Vec<String> = stdout
+        .lines()
+        .map(|line| {
+            let record: Value = serde_json::from_str(line).unwrap();
+            assert!(record["Last_Name"].is_string(), "{line}");
+            record["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), 2500);
+    assert_eq!(unique.len(), 2500, "every record exactly once");
+
+    let refused = run(&[
+        "call",
+        "crm.getRecord",
+        r#"{"recordType":"Leads","recordId":"1"}"#,
+        "--sandbox",
+        "--jsonl",
+    ]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("does not list records"));
+}
+
+#[test]
 fn a_failed_call_prints_the_error_on_stderr_and_exits_non_zero() {
     let output = run(&[
         "call",
