@@ -17,6 +17,7 @@ pub(crate) struct Stats {
     next_shard: AtomicUsize,
     grants_authorization_code: AtomicU64,
     grants_refresh_token: AtomicU64,
+    grants_client_credentials: AtomicU64,
     grants_refused: AtomicU64,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -40,6 +41,7 @@ thread_local! {
 pub(crate) enum Grant {
     AuthorizationCode,
     RefreshToken,
+    ClientCredentials,
     Refused,
 }
 
@@ -69,6 +71,7 @@ impl Stats {
         let counter = match grant {
             Grant::AuthorizationCode => &self.grants_authorization_code,
             Grant::RefreshToken => &self.grants_refresh_token,
+            Grant::ClientCredentials => &self.grants_client_credentials,
             Grant::Refused => &self.grants_refused,
         };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -83,6 +86,7 @@ impl Stats {
         }
         self.grants_authorization_code.store(0, Ordering::Relaxed);
         self.grants_refresh_token.store(0, Ordering::Relaxed);
+        self.grants_client_credentials.store(0, Ordering::Relaxed);
         self.grants_refused.store(0, Ordering::Relaxed);
         self.max_in_flight
             .store(self.in_flight.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -117,6 +121,7 @@ impl Stats {
             "token_grants": {
                 "authorization_code": self.grants_authorization_code.load(Ordering::Relaxed),
                 "refresh_token": self.grants_refresh_token.load(Ordering::Relaxed),
+                "client_credentials": self.grants_client_credentials.load(Ordering::Relaxed),
                 "refused": self.grants_refused.load(Ordering::Relaxed),
             },
             "max_in_flight": self.max_in_flight.load(Ordering::Relaxed),

@@ -359,6 +359,7 @@ fn token(state: &State, req: &Req) -> Reply {
     let reply = match get(&params, "grant_type") {
         Some("authorization_code") => exchange_code(state, &params),
         Some("refresh_token") => refresh(state, &params),
+        Some("client_credentials") => client_credentials(state, &params),
         _ => Err("unsupported_grant_type"),
     };
     match reply {
@@ -473,6 +474,25 @@ fn refresh(state: &State, params: &[(String, String)]) -> Result<Reply, &'static
     accounts.forget_access(evicted);
     state.stats.grant(Grant::RefreshToken);
     // crm.md §2.2: the refresh grant returns no new refresh token.
+    let body = token_json(state, &access, None, &scopes);
+    Ok(Reply::json("accounts.token", 200, &body))
+}
+
+/// crm.md §2.2 [H]: the self client's client-credentials grant: `scope` and `soid` required,
+/// no refresh token.
+fn client_credentials(state: &State, params: &[(String, String)]) -> Result<Reply, &'static str> {
+    if get(params, "soid").is_none() {
+        return Err("missing_org_info");
+    }
+    let scopes = Scopes::parse(get(params, "scope").unwrap_or(""));
+    if scopes.is_empty() {
+        return Err("invalid_scope");
+    }
+    let scopes = Arc::new(scopes);
+    let access = state
+        .accounts
+        .mint_access(state, scopes.clone(), state.clock.now());
+    state.stats.grant(Grant::ClientCredentials);
     let body = token_json(state, &access, None, &scopes);
     Ok(Reply::json("accounts.token", 200, &body))
 }

@@ -593,3 +593,25 @@ async fn the_twenty_first_refresh_token_deletes_the_oldest() -> TestResult {
     assert_eq!(old_call.status(), 401);
     Ok(())
 }
+
+#[tokio::test]
+async fn client_credentials_need_soid_and_give_no_refresh_token() -> TestResult {
+    // crm.md §2.2 [H]: grant_type=client_credentials with scope and soid; missing_org_info without soid.
+    let sandbox = support::start(config(5)).await?;
+    let http = client();
+    let url = format!("{}/oauth/v2/token", sandbox.base_url());
+    let mut form = vec![
+        ("grant_type", "client_credentials"),
+        ("client_id", CLIENT_ID),
+        ("client_secret", CLIENT_SECRET),
+        ("scope", "ZohoCRM.settings.ALL"),
+    ];
+    let missing: Value = http.post(&url).form(&form).send().await?.json().await?;
+    assert_eq!(missing["error"], "missing_org_info");
+    form.push(("soid", "ZohoCRM.10234695"));
+    let tokens: Value = http.post(&url).form(&form).send().await?.json().await?;
+    assert!(tokens["access_token"].is_string());
+    assert!(tokens.get("refresh_token").is_none());
+    assert_eq!(sandbox.stats()["token_grants"]["client_credentials"], 1);
+    Ok(())
+}
