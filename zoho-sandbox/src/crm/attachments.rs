@@ -213,7 +213,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef, id: &str) -> Reply {
         Err(reply) => return reply,
     };
     let Ok(items) = ctx.state.crm.attachments.items.read() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let mut found: Vec<(&u64, &Attachment)> = items
         .iter()
@@ -262,7 +262,7 @@ pub(crate) fn download(
         Err(reply) => return reply,
     };
     let Ok(items) = ctx.state.crm.attachments.items.read() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let found = parse_id(attachment)
         .and_then(|aid| items.get(&aid))
@@ -295,7 +295,7 @@ pub(crate) fn delete(
         },
     };
     let Ok(mut items) = ctx.state.crm.attachments.items.write() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let results: Vec<Value> = ids
         .iter()

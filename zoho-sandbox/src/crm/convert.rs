@@ -148,7 +148,7 @@ pub(crate) fn convert(
         ),
     };
     let Some(contact_id) = contact else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let deal = match body.and_then(|b| b.get("data")?.get(0)?.get("Deals")) {
         Some(Value::Object(fields)) => {

@@ -139,3 +139,14 @@ pub(crate) fn file_too_large(route: &'static str) -> Reply {
 pub(crate) fn bad_body(route: &'static str, reason: &str) -> Reply {
     error(route, 400, "INVALID_DATA", reason, json!({}))
 }
+
+/// 500 INTERNAL_ERROR: a lock poisoned by an earlier panic (never expected).
+pub(crate) fn internal(route: &'static str) -> Reply {
+    error(
+        route,
+        500,
+        "INTERNAL_ERROR",
+        "Internal Server Error",
+        json!({}),
+    )
+}

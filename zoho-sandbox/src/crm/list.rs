@@ -263,10 +263,10 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
         }
     };
     let Some(modified_field) = def.field("Modified_Time") else {
-        return errors::bad_body(route, "schema without Modified_Time");
+        return errors::internal(route);
     };
     let Ok(store) = ctx.store(def).read() else {
-        return errors::bad_body(route, "store unavailable");
+        return errors::internal(route);
     };
     let modified = |rec: Rec<'_>| {
         store
@@ -292,7 +292,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
         recs.into_iter().skip(offset).take(wanted).collect()
     } else if sort_by == "Modified_Time" {
         let Some(field) = def.field("Modified_Time") else {
-            return errors::bad_body(route, "schema without Modified_Time");
+            return errors::internal(route);
         };
         let mut keyed: Vec<(i64, u64, Rec<'_>)> = store
             .iter()

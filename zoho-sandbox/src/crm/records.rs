@@ -27,7 +27,7 @@ pub(crate) fn get(ctx: &Ctx<'_>, def: &'static ModuleDef, id: &str) -> Reply {
     };
     let fields = requested_fields(def, ctx.req.query("fields"));
     let Ok(store) = ctx.store(def).read() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     match store.get(id) {
         Some(rec) => {
@@ -399,7 +399,7 @@ pub(crate) fn insert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
     let lookups = resolve_lookups(ctx, def, items);
     let now = now_text(ctx);
     let Ok(mut store) = ctx.store(def).write() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -453,7 +453,7 @@ pub(crate) fn update(
     let lookups = resolve_lookups(ctx, def, items);
     let now = now_text(ctx);
     let Ok(mut store) = ctx.store(def).write() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -548,7 +548,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
     let lookups = resolve_lookups(ctx, def, items);
     let now = now_text(ctx);
     let Ok(mut store) = ctx.store(def).write() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
@@ -637,7 +637,7 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
         );
     }
     let Ok(mut store) = ctx.store(def).write() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let results: Vec<Value> = ids
         .iter()

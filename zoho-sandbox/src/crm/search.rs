@@ -284,7 +284,7 @@ pub(crate) fn search(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
     }
     let fields = requested_fields(def, ctx.req.query("fields"));
     let Ok(store) = ctx.store(def).read() else {
-        return errors::bad_body(ctx.route, "store unavailable");
+        return errors::internal(ctx.route);
     };
     let related = Related::none();
     let hits: Vec<Rec<'_>> = store
