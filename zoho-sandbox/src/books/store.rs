@@ -335,6 +335,64 @@ impl Seeder {
                 "rate": (h % 200 + 20) as f64,
                 "status": pick(&["open", "in_progress", "completed"], h >> 12),
             }),
+            "customerpayments" | "vendorpayments" => {
+                let (contact_id, contact_name) = self.contact_ref(kind.path, i, 6);
+                let (id_key, name_key) = if kind.path == "customerpayments" {
+                    ("customer_id", "customer_name")
+                } else {
+                    ("vendor_id", "vendor_name")
+                };
+                json!({
+                    id_key: contact_id,
+                    name_key: contact_name,
+                    "payment_mode": pick(&["cash", "check", "banktransfer", "creditcard"], h >> 8),
+                    "amount": (h % 50_000) as f64 / 10.0,
+                    "date": date,
+                    "reference_number": format!("REF-{:06}", i + 1),
+                })
+            }
+            "recurringinvoices" => {
+                let (customer_id, customer_name) = self.contact_ref(kind.path, i, 7);
+                json!({
+                    "recurrence_name": format!("Monthly retainer {}", i + 1),
+                    "customer_id": customer_id,
+                    "customer_name": customer_name,
+                    "recurrence_frequency": "months",
+                    "repeat_every": 1,
+                    "start_date": date,
+                    "status": "active",
+                })
+            }
+            "vendorcredits" => {
+                let (vendor_id, vendor_name) = self.contact_ref(kind.path, i, 8);
+                json!({
+                    "vendor_id": vendor_id,
+                    "vendor_name": vendor_name,
+                    "vendor_credit_number": format!("DN-{:05}", i + 1),
+                    "date": date,
+                    "total": (h % 20_000) as f64 / 10.0,
+                    "status": "open",
+                })
+            }
+            "journals" => json!({
+                "journal_date": date,
+                "entry_number": format!("{}", i + 1),
+                "reference_number": format!("JRN-{:05}", i + 1),
+                "notes": format!("Seeded journal number {}.", i + 1),
+                "total": (h % 100_000) as f64 / 10.0,
+            }),
+            "chartofaccounts" => json!({
+                "account_name": format!("{} {}", pick(&["Office", "Travel", "Software", "Rent", "Utilities"], h), i + 1),
+                "account_type": pick(&["expense", "income", "other_current_asset", "fixed_asset"], h >> 8),
+                "is_active": true,
+            }),
+            "bankaccounts" => json!({
+                "account_name": format!("Operating account {}", i + 1),
+                "account_type": pick(&["bank", "credit_card"], h),
+                "currency_code": "USD",
+                "balance": (h % 1_000_000) as f64 / 10.0,
+                "is_active": true,
+            }),
             _ => json!({}),
         };
         if let (Some(map), Some(extra)) = (r.as_object_mut(), extra.as_object()) {

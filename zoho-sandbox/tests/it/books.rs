@@ -527,3 +527,64 @@ async fn scopes_are_checked_per_family_and_operation() -> TestResult {
     assert_eq!((none.status, none.body["code"].as_i64()), (401, Some(57)));
     Ok(())
 }
+
+#[tokio::test]
+async fn every_served_type_lists_under_its_documented_key() -> TestResult {
+    // books.md §2.1 [H]: the list key per module (customer payments: the OAS name, L).
+    let e = env(400).await?;
+    let types = [
+        ("contacts", "contacts"),
+        ("items", "items"),
+        ("invoices", "invoices"),
+        ("estimates", "estimates"),
+        ("salesorders", "salesorders"),
+        ("purchaseorders", "purchaseorders"),
+        ("creditnotes", "creditnotes"),
+        ("bills", "bills"),
+        ("expenses", "expenses"),
+        ("projects", "projects"),
+        ("customerpayments", "customer_payments"),
+        ("vendorpayments", "vendorpayments"),
+        ("recurringinvoices", "recurring_invoices"),
+        ("vendorcredits", "vendorcredits"),
+        ("journals", "journals"),
+        ("chartofaccounts", "chartofaccounts"),
+        ("bankaccounts", "bankaccounts"),
+    ];
+    for (path, key) in types {
+        let list = e.get(&format!("/books/v3/{path}?{ORG}")).await?;
+        assert_eq!(list.status, 200, "{path}");
+        assert!(
+            list.body[key].as_array().is_some_and(|a| !a.is_empty()),
+            "{path}: {}",
+            list.body
+        );
+    }
+    let contact = e
+        .get(&format!("/books/v3/contacts?{ORG}&per_page=1"))
+        .await?
+        .body["contacts"][0]["contact_id"]
+        .clone();
+    let paid = e
+        .post(&format!("/books/v3/customerpayments?{ORG}"), &json!({"customer_id": contact, "payment_mode": "cash", "amount": 10, "date": "2024-02-01"}))
+        .await?;
+    assert_eq!(paid.status, 201);
+    let id = paid.body["payment"]["payment_id"]
+        .as_str()
+        .ok_or("no payment id")?;
+    // books.md §4 [H]: the single key of a customer payment is `payment`.
+    assert_eq!(
+        e.get(&format!("/books/v3/customerpayments/{id}?{ORG}"))
+            .await?
+            .body["payment"]["amount"],
+        10
+    );
+    let account = e
+        .post(
+            &format!("/books/v3/chartofaccounts?{ORG}"),
+            &json!({"account_name": "Snacks", "account_type": "expense"}),
+        )
+        .await?;
+    assert!(account.body["chart_of_account"]["account_id"].is_string());
+    Ok(())
+}
