@@ -234,7 +234,12 @@ pub async fn run(bins: &Bins, runs: usize, sizes: &[u64]) -> Result<Value, Error
     for round in 0..runs {
         eprintln!("  export round {}/{runs}", round + 1);
         for (index, &size) in sizes.iter().enumerate() {
-            for (slot, mode) in [Mode::Bare, Mode::Stream].into_iter().enumerate() {
+            // Alternate which goes first, so drift of the machine favours neither.
+            let mut order = [(0, Mode::Bare), (1, Mode::Stream)];
+            if round % 2 == 1 {
+                order.reverse();
+            }
+            for (slot, mode) in order {
                 let mut command = Command::new(&own);
                 command
                     .args(["export-child", "--mode", mode.word(), "--base", &base])

@@ -244,9 +244,10 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
     let mut c1: [Series; 6] = Default::default();
     let mut c64: [Series; 3] = Default::default();
     // CPU microseconds per call at concurrency 64: [path][sandbox, server, load generator].
-    let mut cpu64: [[Vec<f64>; 3]; 3] = Default::default();
+    // The fourth row is JSON-RPC that never reaches the sandbox: the server's own side.
+    let mut cpu64: [[Vec<f64>; 3]; 4] = Default::default();
     // Context switches per call at concurrency 64, the same way.
-    let mut switches64: [[Vec<f64>; 3]; 3] = Default::default();
+    let mut switches64: [[Vec<f64>; 3]; 4] = Default::default();
     let switches = |pids: &[String; 3]| {
         pids.clone()
             .map(|pid| procs::context_switches(&pid).unwrap_or(0) as f64)
@@ -254,13 +255,18 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
     for round in 0..timing.runs {
         eprintln!("  hop round {}/{}", round + 1, timing.runs);
         // Alternate the order so slow drift of the machine does not favour one path.
-        let mut order = [Path::Direct, Path::Rpc, Path::Typed];
+        let mut order = [Path::Direct, Path::Rpc, Path::Typed, Path::RpcInvalid];
         if round % 2 == 1 {
             order.reverse();
         }
         for path in order {
             let index = path_index(path);
-            c1[index].add(&measure(&paths, path, 1, timing.run).await?);
+            let row = if matches!(path, Path::RpcInvalid) {
+                3
+            } else {
+                c1[index].add(&measure(&paths, path, 1, timing.run).await?);
+                index
+            };
             let before = cpu(&pids);
             let switches_before = switches(&pids);
             let run = measure(&paths, path, 64, timing.run).await?;
@@ -268,12 +274,14 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
             let switches_after = switches(&pids);
             let calls = run.latencies_us.len().max(1) as f64;
             for (slot, (a, b)) in after.iter().zip(&before).enumerate() {
-                cpu64[index][slot].push((a - b) / calls);
+                cpu64[row][slot].push((a - b) / calls);
             }
             for (slot, (a, b)) in switches_after.iter().zip(&switches_before).enumerate() {
-                switches64[index][slot].push((a - b) / calls);
+                switches64[row][slot].push((a - b) / calls);
             }
-            c64[index].add(&run);
+            if row < 3 {
+                c64[row].add(&run);
+            }
         }
         for path in [Path::RpcQuiet, Path::RpcInvalid, Path::Healthz] {
             c1[path_index(path)].add(&measure(&paths, path, 1, timing.run / 2).await?);
@@ -308,11 +316,13 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
                 "direct": cpu_json(&cpu64[0]),
                 "rpc": cpu_json(&cpu64[1]),
                 "typed": cpu_json(&cpu64[2]),
+                "rpc_invalid_params": cpu_json(&cpu64[3]),
             },
             "context_switches_per_call": {
                 "direct": cpu_json(&switches64[0]),
                 "rpc": cpu_json(&switches64[1]),
                 "typed": cpu_json(&switches64[2]),
+                "rpc_invalid_params": cpu_json(&switches64[3]),
             },
         },
         "server_profile_concurrency_64": server_profile,
