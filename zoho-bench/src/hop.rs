@@ -18,6 +18,9 @@ use crate::profile;
 use crate::setup;
 use crate::stats::spread;
 
+/// Latency the sandbox adds to every answer in the "Zoho-like" variant (a nearby data center).
+const UPSTREAM_LATENCY_MS: u64 = 20;
+
 /// Load-run lengths; several short runs beat one long one on a shared machine.
 #[derive(Debug, Clone, Copy)]
 pub struct Timing {
@@ -287,6 +290,15 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
             c1[path_index(path)].add(&measure(&paths, path, 1, timing.run / 2).await?);
         }
     }
+    // The same side by side with Zoho-like upstream latency: the server's CPU is then a small
+    // part of each call, as against the real Zoho.
+    setup::set_faults(&http, &base, &json!({"latency_ms": UPSTREAM_LATENCY_MS})).await?;
+    let (mut slow_direct, mut slow_rpc) = (Series::default(), Series::default());
+    for _ in 0..timing.runs {
+        slow_direct.add(&measure(&paths, Path::Direct, 64, timing.run / 2).await?);
+        slow_rpc.add(&measure(&paths, Path::Rpc, 64, timing.run / 2).await?);
+    }
+    setup::set_faults(&http, &base, &json!({"latency_ms": 0})).await?;
     // One more loaded run with `perf` sampling the server, when the machine allows it.
     let server_profile = match profile::start(&server.pid(), &dir, timing.run * 3) {
         Some(recording) => {
@@ -326,6 +338,12 @@ pub async fn run(bins: &Bins, timing: Timing) -> Result<Value, Error> {
             },
         },
         "server_profile_concurrency_64": server_profile,
+        "concurrency_64_upstream_latency": {
+            "latency_ms": UPSTREAM_LATENCY_MS,
+            "direct": slow_direct.json(),
+            "rpc": slow_rpc.json(),
+            "throughput_ratio": spread(&ratios(&slow_rpc.rps, &slow_direct.rps)),
+        },
         "breakdown_concurrency_1": {
             "healthz_p50_us": spread(&health1.p50),
             "rpc_invalid_params_p50_us": spread(&invalid1.p50),

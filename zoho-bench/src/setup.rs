@@ -55,16 +55,26 @@ pub fn spawn_sandbox(bins: &Bins, records: usize) -> Result<(Running, String), E
 /// Turn off the sandbox's CRM concurrency limits (Zoho's per-edition 429s), so the benchmark
 /// measures our code, not a simulated plan.
 pub async fn lift_limits(http: &reqwest::Client, base: &str) -> Result<(), Error> {
+    set_faults(
+        http,
+        base,
+        &json!({"crm_concurrency_limit": null, "crm_sub_concurrency_limit": null}),
+    )
+    .await
+}
+
+/// Change the sandbox's faults and limits (`POST /__sandbox/faults` with a JSON patch).
+pub async fn set_faults(http: &reqwest::Client, base: &str, patch: &Value) -> Result<(), Error> {
     let answer = http
         .post(format!("{base}/__sandbox/faults"))
-        .json(&json!({"crm_concurrency_limit": null, "crm_sub_concurrency_limit": null}))
+        .json(patch)
         .send()
         .await
-        .map_err(|e| Error::setup("lifting the sandbox limits", e))?;
+        .map_err(|e| Error::setup("setting the sandbox faults", e))?;
     if !answer.status().is_success() {
         return Err(Error::setup(
-            "lifting the sandbox limits",
-            format!("answered {}", answer.status()),
+            "setting the sandbox faults",
+            format!("{patch} answered {}", answer.status()),
         ));
     }
     Ok(())
