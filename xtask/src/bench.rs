@@ -600,6 +600,7 @@ fn render_hop(out: &mut String, f: &Value) {
          | direct, CPU | {} | - | {} | {direct_total:.0} µs |\n\
          | JSON-RPC, CPU | {} | {} | {} | {rpc_total:.0} µs |\n\
          | JSON-RPC refused before the sandbox (-32602), CPU | - | {} | {} | |\n\
+         | `GetRecord::execute` in the load generator, CPU | {} | - | {} | |\n\
          | direct, context switches | {} | - | {} | |\n\
          | JSON-RPC, context switches | {} | {} | {} | |\n\n\
          If CPU were the only limit, the best throughput ratio would be direct CPU / JSON-RPC CPU \
@@ -616,6 +617,8 @@ fn render_hop(out: &mut String, f: &Value) {
         spread(cpu, &["rpc", "load_generator"], 0, " µs"),
         spread(cpu, &["rpc_invalid_params", "server"], 0, " µs"),
         spread(cpu, &["rpc_invalid_params", "load_generator"], 0, " µs"),
+        spread(cpu, &["typed", "sandbox"], 0, " µs"),
+        spread(cpu, &["typed", "load_generator"], 0, " µs"),
         spread(switches, &["direct", "sandbox"], 1, ""),
         spread(switches, &["direct", "load_generator"], 1, ""),
         spread(switches, &["rpc", "sandbox"], 1, ""),
