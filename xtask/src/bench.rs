@@ -231,6 +231,15 @@ impl Drop for SpecGuard {
     }
 }
 
+/// Whether `spec` still holds one of our edits (a run interrupted before it could restore it).
+fn leftover_edit(spec: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(spec);
+    text.contains(&format!("# edited by `{COMMAND}`"))
+        || text
+            .lines()
+            .any(|line| line.starts_with("summary = \"") && line.ends_with(" (edited)\""))
+}
+
 /// The spec with one comment line appended.
 fn with_comment(original: &[u8]) -> Vec<u8> {
     let mut edited = original.to_vec();
@@ -275,6 +284,16 @@ impl BuildCost {
         let path = root.join(SPEC_PATH);
         let original =
             std::fs::read(&path).map_err(|err| format!("cannot read {SPEC_PATH}: {err}"))?;
+        if leftover_edit(&original) {
+            return Err(format!(
+                "{SPEC_PATH} still carries an edit of an interrupted `{COMMAND}`; restore it with \
+                 `git checkout {SPEC_PATH}` (or remove the edit) and run again"
+            ));
+        }
+        eprintln!(
+            "xtask bench: editing {SPEC_PATH} for a few seconds; if this is interrupted, restore \
+             it with `git checkout {SPEC_PATH}`"
+        );
         let guard = SpecGuard {
             path: path.clone(),
             original: original.clone(),
@@ -1032,5 +1051,8 @@ mod tests {
         );
         assert!(with_summary_changed(b"name = \"x\"\n").is_err());
         assert!(with_comment(spec).starts_with(spec));
+        assert!(!leftover_edit(spec));
+        assert!(leftover_edit(&with_comment(spec)));
+        assert!(leftover_edit(&with_summary_changed(spec).unwrap()));
     }
 }
