@@ -488,9 +488,9 @@ fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
          | 3 | Peak RSS, Rust stream, {big} records | ≤ 64 MiB | {stream_rss:.1} MiB | {} |\n\
          | 3 | Peak RSS flat (Rust stream, {small} → {big}) | flat (≤ +25%) | {stream_rss_small:.1} → {stream_rss:.1} MiB | {} |\n\
          | 3 | Time, Rust stream / bare page loop, {big} records | ≤ 1.2x | {stream_time:.2}x | {} |\n\
-         | 3 | Peak RSS, `zoho-server call --fetchAll`, {big} records | ≤ 64 MiB | {call_rss:.1} MiB | {} |\n\
-         | 3 | Peak RSS flat (`zoho-server call`, {small} → {big}) | flat (≤ +25%) | {call_rss_small:.1} → {call_rss:.1} MiB | {} |\n\
-         | 3 | Wall time, `zoho-server call` / bare page loop process, {big} records | ≤ 1.2x | {call_time:.2}x | {} |\n\
+         | 3 | Peak RSS, `zoho-server call --jsonl`, {big} records | ≤ 64 MiB | {call_rss:.1} MiB | {} |\n\
+         | 3 | Peak RSS flat (`zoho-server call --jsonl`, {small} → {big}) | flat (≤ +25%) | {call_rss_small:.1} → {call_rss:.1} MiB | {} |\n\
+         | 3 | Wall time, `zoho-server call --jsonl` / bare page loop process, {big} records | ≤ 1.2x | {call_time:.2}x | {} |\n\
          | 4 | Token requests, 1,000 calls on a token Zoho expired | exactly 1 | {grants_zoho:.0} | {} |\n\
          | 4 | Token requests, 1,000 calls on a token the client knows expired | exactly 1 | {grants_client:.0} | {} |\n\
          | 5 | Rebuild of `zoho-actions` after a one-line spec edit that changes the code (dev profile) | (none set) | {:.1} s | - |\n\
@@ -818,7 +818,8 @@ fn render_export(out: &mut String, f: &Value) {
          `fetchAll` over the CRM Leads module: 10 pages through `page`, then `page_token` past \
          Zoho's 2,000-record boundary. Three ways: a bare page loop on reqwest (what a user writes \
          without us), the Rust stream `GetRecords {{ fetch_all, max_records }}.records(&client)`, and \
-         `zoho-server call crm.getRecords '{{\"fetchAll\": true, \"maxRecords\": N, ...}}'`. How: {}.\n\n\
+         `zoho-server call crm.getRecords '{{\"fetchAll\": true, \"maxRecords\": N, ...}}' --jsonl` \
+         (one JSON line per record as its page arrives). How: {}.\n\n\
          | Records | Path | Export time | Process wall time | Peak RSS |\n|---|---|---|---|---|\n",
         e["setup"].as_str().unwrap_or(""),
     );
@@ -831,7 +832,7 @@ fn render_export(out: &mut String, f: &Value) {
         for (label, key) in [
             ("bare page loop", "bare"),
             ("Rust stream", "stream"),
-            ("`zoho-server call`", "server_call"),
+            ("`zoho-server call --jsonl`", "server_call"),
         ] {
             let export = if s[key]["export_ms"].is_object() {
                 spread(s, &[key, "export_ms"], 0, " ms")
@@ -848,7 +849,7 @@ fn render_export(out: &mut String, f: &Value) {
     }
     let _ = writeln!(
         out,
-        "\n| Records | Rust stream / bare (export time) | `zoho-server call` / bare (wall) | `zoho-server call` stdout |\n|---|---|---|---|"
+        "\n| Records | Rust stream / bare (export time) | `zoho-server call --jsonl` / bare (wall) | `zoho-server call --jsonl` stdout |\n|---|---|---|---|"
     );
     for (size, s) in &sizes {
         let _ = writeln!(
@@ -869,11 +870,9 @@ fn render_export(out: &mut String, f: &Value) {
         out,
         "\nThe Rust stream holds one page at a time: its peak RSS stays at {:.1} MiB from the \
          smallest export to {big} records. Its time is {stream_time:.2}x the bare loop's ({}).\n\n\
-         `zoho-server call` has no streaming output yet (no `--jsonl`): it collects every record \
-         into one JSON value, then prints it pretty, so its memory grows with the export \
-         ({call_small:.0} MiB → {call_big:.0} MiB) and {}. Streaming it needs a `--jsonl` flag that \
-         writes each record of `Client::records` as one line as it arrives; the Rust stream above \
-         shows what that would cost.\n\n",
+         `zoho-server call --jsonl` writes each record as one line as its page arrives, so it too \
+         holds one page at a time: {call_small:.1} MiB at the smallest export, {call_big:.1} MiB at \
+         {big} records; it {}.\n\n",
         med(last, &["stream", "peak_rss_mib"]),
         if stream_time <= 1.2 {
             "target ≤ 1.2x met".to_owned()
@@ -885,11 +884,11 @@ fn render_export(out: &mut String, f: &Value) {
                 at_most(stream_time, 1.2)
             )
         },
-        if call_big <= 64.0 {
-            "still fits the 64 MiB target at this size".to_owned()
+        if call_big <= 64.0 && call_big <= call_small * 1.25 {
+            "meets the 64 MiB target and stays flat".to_owned()
         } else {
             format!(
-                "misses the 64 MiB target at {big} records ({})",
+                "misses the flat 64 MiB target ({})",
                 at_most(call_big, 64.0)
             )
         },
@@ -1034,7 +1033,7 @@ mod tests {
         assert!(row("Added p50").contains("**missed** by 150%"));
         assert!(row("Peak RSS flat (Rust stream").contains("**met** (flat)"));
         assert!(row("Peak RSS, `zoho-server call").contains("**missed** by 322%"));
-        assert!(row("Peak RSS flat (`zoho-server call`").contains("**missed**: grows 6.8x"));
+        assert!(row("Peak RSS flat (`zoho-server call --jsonl`").contains("**missed**: grows 6.8x"));
         assert!(row("a token Zoho expired").contains("**met** in every run"));
         assert!(row("client knows expired").contains("**missed**: up to 2 token requests"));
         assert!(row("Generated lines per action").contains("| 200 |"));

@@ -262,7 +262,13 @@ pub async fn run(bins: &Bins, runs: usize, sizes: &[u64]) -> Result<Value, Error
                 "fetchAll": true, "maxRecords": size});
             let mut command = setup::server_command(bins)?;
             command
-                .args(["call", "crm.getRecords", &params.to_string(), "--config"])
+                .args([
+                    "call",
+                    "crm.getRecords",
+                    &params.to_string(),
+                    "--jsonl",
+                    "--config",
+                ])
                 .arg(&server_config);
             let done = procs::run_to_end("zoho-server call", command, EXPORT_LIMIT)?;
             let s = &mut series[index][2];
@@ -303,7 +309,7 @@ pub async fn run(bins: &Bins, runs: usize, sizes: &[u64]) -> Result<Value, Error
     Ok(json!({
         "setup": format!("in-process sandbox with {SANDBOX_LEADS} Leads (limits lifted); each export is \
                   its own process against it, {PER_PAGE} per page, fields {}; peak RSS is the child's \
-                  VmHWM read by itself at the end (zoho-server call: highest VmHWM polled every 2 ms)",
+                  VmHWM read by itself at the end (zoho-server call --jsonl: highest VmHWM polled every 2 ms)",
                   setup::LIST_FIELDS.join(",")),
         "sizes": results,
     }))

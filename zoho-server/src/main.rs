@@ -4,6 +4,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// The server allocates a little for every call (request and response bodies, JSON values, the
+// upstream HTTP exchange); glibc's malloc showed up as over 12% of its profile under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = zoho_server::cli::Cli::parse();
     match tokio::runtime::Builder::new_multi_thread()

@@ -73,6 +73,8 @@ impl Server {
                 Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
+                        // Answers go out in one write; never hold them back for Nagle's algorithm.
+                        let _ = stream.set_nodelay(true);
                         connections.spawn(serve_connection(stream, peer, app.clone(), stop_rx.clone()));
                     }
                     Err(err) => {
