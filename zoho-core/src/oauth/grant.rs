@@ -28,6 +28,9 @@ pub struct TokenGrant {
 
 /// The lifetime Zoho documents, used when an answer does not say.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
+/// The longest lifetime believed: Zoho documents one hour, and an absurd answer
+/// (`expires_in: 1e300`) must not overflow the clock when the expiry is computed.
+const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// What a token request was for, to word its errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,14 +153,15 @@ pub fn parse_token_response(
 }
 
 /// `expires_in` is seconds; older answers sent milliseconds there plus `expires_in_sec`, which
-/// then wins. At least one second, so a zero never makes every call refresh.
+/// then wins. At least one second, so a zero never makes every call refresh; at most
+/// [`MAX_LIFETIME`].
 fn lifetime(expires_in: Option<&Value>, expires_in_sec: Option<&Value>) -> Duration {
     let seconds = match (expires_in_sec.and_then(as_u64), expires_in.and_then(as_u64)) {
         (Some(seconds), _) => seconds,
         (None, Some(seconds)) => seconds,
         (None, None) => DEFAULT_LIFETIME.as_secs(),
     };
-    Duration::from_secs(seconds.max(1))
+    Duration::from_secs(seconds.clamp(1, MAX_LIFETIME.as_secs()))
 }
 
 fn as_u64(value: &Value) -> Option<u64> {
@@ -259,6 +263,8 @@ mod tests {
         assert_eq!(missing.expires_in, DEFAULT_LIFETIME);
         let zero = parse(200, r#"{"access_token":"a","expires_in":0}"#).unwrap();
         assert_eq!(zero.expires_in, Duration::from_secs(1));
+        let absurd = parse(200, r#"{"access_token":"a","expires_in":1e300}"#).unwrap();
+        assert_eq!(absurd.expires_in, MAX_LIFETIME);
     }
 
     #[test]

@@ -177,9 +177,10 @@ fn decode(layout: FileLayout) -> StoredTokens {
     StoredTokens {
         refresh_token: Secret::new(layout.refresh_token),
         access_token: layout.access_token.map(Secret::new),
+        // A time the clock cannot hold is no expiry to trust: the access token is refreshed.
         expires_at: layout
             .expires_at
-            .map(|secs| UNIX_EPOCH + Duration::from_secs(secs)),
+            .and_then(|secs| UNIX_EPOCH.checked_add(Duration::from_secs(secs))),
         api_domain: layout.api_domain,
         scopes: layout.scopes,
         accounts_server: layout.accounts_server,

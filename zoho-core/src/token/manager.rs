@@ -23,6 +23,9 @@ const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 const THROTTLE_PAUSE: Duration = Duration::from_secs(60);
 /// How long to stop asking after any other failed refresh.
 const FAILURE_PAUSE: Duration = Duration::from_secs(5);
+/// The longest pause a `Retry-After` can ask for: Zoho's token limits count per 10 minutes, and
+/// an absurd value must not overflow the clock.
+const MAX_PAUSE: Duration = Duration::from_secs(10 * 60);
 
 /// Hands out one connection's access token (implements [`TokenSource`]). Share it with `Arc`.
 pub struct TokenManager {
@@ -284,7 +287,9 @@ impl TokenManager {
         };
         if let Err(err) = &outcome {
             let pause = match err {
-                Error::RateLimited { retry_after, .. } => retry_after.unwrap_or(THROTTLE_PAUSE),
+                Error::RateLimited { retry_after, .. } => {
+                    retry_after.unwrap_or(THROTTLE_PAUSE).min(MAX_PAUSE)
+                }
                 _ => FAILURE_PAUSE,
             };
             state.failure = Some(Failure {

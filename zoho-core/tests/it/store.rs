@@ -186,3 +186,16 @@ async fn a_refresh_through_the_file_store_never_loses_the_refresh_token() {
         Some("https://www.zohoapis.eu")
     );
 }
+
+#[tokio::test]
+async fn an_absurd_expiry_in_the_token_file_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("default.json");
+    let file = json!({"version": 1, "refresh_token": "1000.kept", "access_token": "1000.a",
+                      "expires_at": u64::MAX});
+    std::fs::write(&path, file.to_string()).unwrap();
+    let loaded = FileStore::new(&path).load().await.unwrap().unwrap();
+    assert_eq!(loaded.refresh_token.expose(), "1000.kept");
+    // An expiry we cannot represent is no expiry we can trust: the access token gets refreshed.
+    assert_eq!(loaded.expires_at, None);
+}

@@ -406,3 +406,32 @@ async fn a_connection_can_share_an_http_client_and_keeps_its_token_cache() {
     connection.client().execute(request).await.unwrap();
     leads.assert_calls_async(1).await;
 }
+
+#[tokio::test]
+async fn an_absurd_expires_in_from_the_token_endpoint_is_not_a_panic() {
+    let server = MockServer::start_async().await;
+    let body = json!({"access_token": "1000.access-new", "api_domain": "https://www.zohoapis.eu",
+                      "expires_in": u64::MAX});
+    mock_refresh(&server, 200, body, Duration::ZERO).await;
+    let (connection, store) = connection_with(&server, Some(expired_tokens()));
+    let token = connection.token_source().access_token().await.unwrap();
+    assert_eq!(token.token.expose(), "1000.access-new");
+    let stored = store.load().await.unwrap().unwrap();
+    assert_eq!(stored.refresh_token.expose(), OLD_REFRESH);
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_from_the_token_endpoint_is_not_a_panic() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/oauth/v2/token");
+            then.status(429)
+                .header("retry-after", u64::MAX.to_string())
+                .body("");
+        })
+        .await;
+    let (connection, _) = connection_with(&server, Some(expired_tokens()));
+    let err = connection.token_source().access_token().await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
+}
