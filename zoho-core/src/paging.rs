@@ -208,10 +208,13 @@ impl Pager {
         envelope: &Map<String, Value>,
     ) -> Result<Cursor, Error> {
         if self.kind == Kind::Books {
-            return Ok(page_number.map_or(Cursor::Done, |n| Cursor::Page(n + 1)));
+            // There is no page after the largest page number.
+            return Ok(page_number
+                .and_then(|n| n.checked_add(1))
+                .map_or(Cursor::Done, Cursor::Page));
         }
         if let Some(n) = page_number
-            && (n + 1).saturating_mul(self.per_page) <= CRM_DISCRETE_PAGING_LIMIT
+            && n.saturating_add(1).saturating_mul(self.per_page) <= CRM_DISCRETE_PAGING_LIMIT
         {
             return Ok(Cursor::Page(n + 1));
         }

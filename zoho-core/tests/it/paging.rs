@@ -297,3 +297,27 @@ async fn fetch_all_on_a_single_record_action_is_refused() {
         matches!(client(&server).execute(req).await, Err(zoho_core::Error::InvalidInput { field, .. }) if field == "fetchAll")
     );
 }
+
+#[tokio::test]
+async fn following_pages_from_the_largest_page_number_is_not_a_panic() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET).path("/books/v3/contacts");
+            then.status(200)
+                .json_body(json!({"code": 0, "message": "success",
+                "contacts": [{"contact_id": "1"}], "page_context": {"has_more_page": true}}));
+        })
+        .await;
+    let mut req = request(
+        Product::Books,
+        Method::Get,
+        vec![value("recordType", "contacts")],
+        ResultShape::BooksRecords,
+    );
+    req.organization_id = Some("1".into());
+    req.query.push(("page".into(), u64::MAX.to_string()));
+    req.paging.fetch_all = true;
+    let all = client(&server).execute(req).await.expect("the one page");
+    assert_eq!(all["contacts"].as_array().expect("contacts").len(), 1);
+}
