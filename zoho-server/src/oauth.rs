@@ -120,15 +120,20 @@ impl OAuthFlows {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        if let Some(error) = param("error") {
-            let reason = format!("Zoho refused the consent: {error}");
-            self.finished.send_replace(Some(Err(reason.clone())));
-            return Err(Error::Authorization(reason));
-        }
         let state = param("state")
             .ok_or_else(|| Error::Authorization("the redirect carries no `state`".into()))?;
-        let code = param("code")
-            .ok_or_else(|| Error::Authorization("the redirect carries no `code`".into()))?;
+        // An error ends a flow only with that flow's state: the callback needs no API key, so
+        // otherwise anyone who can open it in the browser could end `auth login`.
+        let error = param("error");
+        let code = match (error, param("code")) {
+            (Some(_), _) => None,
+            (None, Some(code)) => Some(code),
+            (None, None) => {
+                return Err(Error::Authorization(
+                    "the redirect carries no `code`".into(),
+                ));
+            }
+        };
         let connection = {
             let mut pending = self
                 .pending
@@ -143,6 +148,14 @@ impl OAuthFlows {
                 )
             })?;
             pending.remove(found).connection
+        };
+        let Some(code) = code else {
+            let reason = format!(
+                "Zoho refused the consent: {}",
+                error.unwrap_or("no reason given")
+            );
+            self.finished.send_replace(Some(Err(reason.clone())));
+            return Err(Error::Authorization(reason));
         };
         let authorizer = self
             .connections
@@ -278,11 +291,13 @@ mod tests {
     #[tokio::test]
     async fn a_refused_consent_and_an_unknown_connection_are_reported() {
         let (flows, _) = flows();
+        let state = state_of(&flows.start("eu").unwrap());
         let denied = flows
-            .complete(&pairs(&[("error", "access_denied")]))
+            .complete(&pairs(&[("error", "access_denied"), ("state", &state)]))
             .await
             .unwrap_err();
         assert!(denied.to_string().contains("access_denied"));
+        assert!(matches!(*flows.outcomes().borrow(), Some(Err(_))));
         let unknown = flows.start("us").unwrap_err();
         assert!(
             unknown
@@ -290,5 +305,25 @@ mod tests {
                 .contains("unknown connection `us`; configured: eu"),
             "{unknown}"
         );
+    }
+
+    #[tokio::test]
+    async fn an_error_redirect_without_our_state_does_not_end_a_flow() {
+        let (flows, recorder) = flows();
+        let state = state_of(&flows.start("eu").unwrap());
+        // Anyone who can make the browser open the callback could otherwise end `auth login`.
+        for forged in [
+            pairs(&[("error", "access_denied")]),
+            pairs(&[("error", "access_denied"), ("state", "0123")]),
+        ] {
+            assert!(flows.complete(&forged).await.is_err());
+            assert!(flows.outcomes().borrow().is_none(), "{forged:?}");
+        }
+        flows
+            .complete(&pairs(&[("code", "c"), ("state", &state)]))
+            .await
+            .unwrap();
+        assert_eq!(recorder.finished.lock().unwrap().len(), 1);
+        assert!(matches!(*flows.outcomes().borrow(), Some(Ok(_))));
     }
 }

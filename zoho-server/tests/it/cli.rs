@@ -568,8 +568,20 @@ async fn auth_login_ends_with_an_error_when_the_user_denies_consent() {
     let callback = waiting[waiting.find("http://").unwrap()..]
         .trim_end_matches(" ...")
         .to_owned();
-    // What Zoho sends back when the user presses Deny.
-    let denied = reqwest::get(format!("{callback}?error=access_denied"))
+    // Someone else opening the callback with an error does not end the login.
+    let forged = reqwest::get(format!("{callback}?error=access_denied"))
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 400);
+    // What Zoho sends back when the user presses Deny: the error with the flow's state.
+    let state = url::Url::parse(consent_url.trim())
+        .unwrap()
+        .query_pairs()
+        .find(|(key, _)| key == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let denied = reqwest::get(format!("{callback}?error=access_denied&state={state}"))
         .await
         .unwrap();
     assert_eq!(denied.status(), 400);
