@@ -307,6 +307,7 @@ impl TokenManager {
         old: StoredTokens,
         grant: TokenGrant,
     ) -> Result<Current, Error> {
+        let used = old.refresh_token.clone();
         let tokens = StoredTokens {
             // A refresh answer carries no refresh token: keep the one that still works.
             refresh_token: grant.refresh_token.unwrap_or(old.refresh_token),
@@ -317,7 +318,15 @@ impl TokenManager {
             accounts_server: old.accounts_server,
         };
         let current = self.current_for(&tokens, Some(grant.expires_in))?;
-        if let Err(err) = self.store.save(&tokens).await {
+        // Another process (`auth login`) may have stored a new consent's refresh token since we
+        // loaded ours: ours still works here, but the store keeps theirs for the next run.
+        let replaced = matches!(
+            self.store.load().await,
+            Ok(Some(stored)) if stored.refresh_token != used
+        );
+        if replaced {
+            tracing::info!(connection = %self.connection(), "the token store holds a newer refresh token; leaving it in place");
+        } else if let Err(err) = self.store.save(&tokens).await {
             // The stored refresh token is unchanged, so nothing is lost: the next run mints again.
             tracing::warn!(connection = %self.connection(), error = %err, "could not save the refreshed access token");
         }

@@ -435,3 +435,25 @@ async fn an_absurd_retry_after_from_the_token_endpoint_is_not_a_panic() {
     let err = connection.token_source().access_token().await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn a_refresh_does_not_overwrite_a_refresh_token_another_process_stored_since() {
+    let server = MockServer::start_async().await;
+    mock_refresh(&server, 200, new_token_body(), Duration::ZERO).await;
+    let (connection, store) =
+        connection_with(&server, Some(tokens_valid_for(Duration::from_secs(3600))));
+    let source = connection.token_source();
+    let old = source.access_token().await.unwrap();
+
+    // `auth login` in another process stores the tokens of a new consent.
+    let mut relogin = tokens_valid_for(Duration::from_secs(3600));
+    relogin.refresh_token = Secret::new("1000.refresh-relogin");
+    store.save(&relogin).await.unwrap();
+
+    // This process still refreshes with the refresh token it loaded (it still works)...
+    let fresh = source.token_rejected(&old).await.unwrap();
+    assert_eq!(fresh.token.expose(), "1000.access-new");
+    // ...but the new consent's refresh token stays in the store for the next run.
+    let stored = store.load().await.unwrap().unwrap();
+    assert_eq!(stored.refresh_token.expose(), "1000.refresh-relogin");
+}
