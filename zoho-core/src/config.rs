@@ -274,6 +274,12 @@ impl ConnectionConfig {
         if self.max_in_flight == 0 {
             return Err(Error::Config("`max_in_flight` must be at least 1".into()));
         }
+        if self.max_in_flight > tokio::sync::Semaphore::MAX_PERMITS {
+            return Err(Error::Config(format!(
+                "`max_in_flight` must be at most {}",
+                tokio::sync::Semaphore::MAX_PERMITS
+            )));
+        }
         if let Some(org) = &self.books_organization_id
             && (org.is_empty() || !org.bytes().all(|b| b.is_ascii_digit()))
         {

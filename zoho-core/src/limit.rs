@@ -22,6 +22,12 @@ impl InFlightLimit {
         if max == 0 {
             return Err(Error::Config("max_in_flight must be at least 1".into()));
         }
+        if max > Semaphore::MAX_PERMITS {
+            return Err(Error::Config(format!(
+                "max_in_flight must be at most {}",
+                Semaphore::MAX_PERMITS
+            )));
+        }
         Ok(InFlightLimit {
             permits: Semaphore::new(max),
             max,
@@ -56,5 +62,6 @@ mod tests {
         drop(first);
         assert!(limit.permits.try_acquire().is_ok());
         assert!(InFlightLimit::new(0).is_err());
+        assert!(InFlightLimit::new(usize::MAX).is_err());
     }
 }

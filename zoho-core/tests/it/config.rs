@@ -190,6 +190,13 @@ fn bad_settings_are_named_in_the_error() {
         ),
         (
             ConnectionConfig {
+                max_in_flight: usize::MAX,
+                ..base.clone()
+            },
+            "`max_in_flight`",
+        ),
+        (
+            ConnectionConfig {
                 books_organization_id: Some("10-23".into()),
                 ..base.clone()
             },

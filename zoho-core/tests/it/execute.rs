@@ -480,6 +480,10 @@ async fn builder_refuses_bad_configuration() {
         Err(Error::Config(_))
     ));
     assert!(matches!(
+        ok().max_in_flight(usize::MAX).build(),
+        Err(Error::Config(_))
+    ));
+    assert!(matches!(
         ok().crm_default_fields(vec![]).build(),
         Err(Error::Config(_))
     ));
