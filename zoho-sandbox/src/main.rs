@@ -11,13 +11,13 @@ use zoho_sandbox::{Sandbox, SandboxConfig};
 #[command(name = "zoho-sandbox", version)]
 struct Args {
     /// Address to listen on (default: an ephemeral port on 127.0.0.1).
-    #[arg(long)]
+    #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
     /// Seed of the generated data; the same seed always gives the same records.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, value_name = "N", default_value_t = 1)]
     seed: u64,
     /// How many Leads to seed; other modules and Books get proportionally fewer.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
     records: usize,
 }
 

@@ -99,6 +99,7 @@ pub struct CallArgs {
     /// The method (`crm.getRecords`); `zoho-server methods` lists them.
     pub method: String,
     /// The params as a JSON object (default `{}`).
+    #[arg(value_name = "PARAMS_JSON")]
     pub params: Option<String>,
     /// Stream a list method's records as JSON lines, one record per line, holding one page in
     /// memory at a time (for large exports with `"fetchAll": true`).
@@ -135,9 +136,10 @@ pub struct LoginArgs {
 
 /// Run a parsed command line; the process's exit code.
 pub async fn run(cli: Cli) -> ExitCode {
+    // `debugRequest: true` asks for its log lines; quieter commands still show them.
     let default_filter = match cli.command {
         Command::Serve(_) => "info",
-        _ => "warn",
+        _ => "warn,zoho_core::debug_request=info",
     };
     logging::init(cli.log_format, default_filter);
     let outcome = match cli.command {

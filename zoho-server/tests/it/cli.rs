@@ -184,6 +184,38 @@ fn a_failed_call_prints_the_error_on_stderr_and_exits_non_zero() {
 }
 
 #[test]
+fn call_with_debug_request_logs_the_request_on_stderr_with_the_token_redacted() {
+    let output = run(&[
+        "call",
+        "crm.getRecords",
+        r#"{"recordType":"Leads","fields":["Last_Name"],"perPage":1,"debugRequest":true}"#,
+        "--sandbox",
+        "--sandbox-records",
+        "5",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+    assert!(
+        stderr.contains("/crm/v3/Leads?") && stderr.contains("Zoho-oauthtoken [redacted]"),
+        "debugRequest logs the request even without RUST_LOG: {stderr}"
+    );
+
+    let quiet = run(&[
+        "call",
+        "crm.getRecords",
+        r#"{"recordType":"Leads","fields":["Last_Name"],"perPage":1}"#,
+        "--sandbox",
+        "--sandbox-records",
+        "5",
+    ]);
+    assert!(quiet.status.success());
+    assert!(
+        !String::from_utf8_lossy(&quiet.stderr).contains("/crm/v3/Leads"),
+        "without debugRequest the request is not logged"
+    );
+}
+
+#[test]
 fn methods_lists_each_method_with_a_summary() {
     let output = run(&["methods"]);
     assert!(output.status.success());
