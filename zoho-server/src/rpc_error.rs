@@ -41,13 +41,16 @@ pub fn from_action_error(error: &Error) -> ErrorObject {
             code,
             retry_after,
         } => {
-            let retry_after_ms =
-                retry_after.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-            ErrorObject::new(codes::RATE_LIMITED, message).with_data(json!({
+            let mut data = json!({
                 "httpStatus": http_status,
                 "zohoCode": code_value(code.as_ref()),
-                "retryAfterMs": retry_after_ms,
-            }))
+            });
+            // "if known": the key is left out when Zoho said nothing about when to retry.
+            if let Some(retry_after) = retry_after {
+                data["retryAfterMs"] =
+                    Value::from(u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX));
+            }
+            ErrorObject::new(codes::RATE_LIMITED, message).with_data(data)
         }
         Error::Network {
             attempts,
@@ -121,6 +124,19 @@ mod tests {
         assert_eq!(
             object.data.unwrap(),
             json!({"httpStatus": 429, "zohoCode": 44, "retryAfterMs": 2000})
+        );
+    }
+
+    #[test]
+    fn an_unknown_retry_after_is_left_out() {
+        let error = Error::RateLimited {
+            http_status: 429,
+            code: Some(ZohoCode::Text("TOO_MANY_REQUESTS".into())),
+            retry_after: None,
+        };
+        assert_eq!(
+            from_action_error(&error).data.unwrap(),
+            json!({"httpStatus": 429, "zohoCode": "TOO_MANY_REQUESTS"})
         );
     }
 
