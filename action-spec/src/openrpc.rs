@@ -14,7 +14,7 @@ pub const ERRORS: [(i64, &str, &str, &str); 10] = [
         -32601,
         "MethodNotFound",
         "No such method.",
-        "The method asked for.",
+        "`method`: the method asked for.",
     ),
     (
         -32602,
@@ -26,7 +26,7 @@ pub const ERRORS: [(i64, &str, &str, &str); 10] = [
         -32603,
         "InternalError",
         "A fault of ours.",
-        "A short id to find it in the log.",
+        "`errorId`: a short id to find the fault in the server's log.",
     ),
     (
         -32001,
@@ -38,7 +38,7 @@ pub const ERRORS: [(i64, &str, &str, &str); 10] = [
         -32002,
         "Unauthorized",
         "No usable token (never authorized, refresh refused, revoked).",
-        "`connection`, what to do next.",
+        "`connection`, `reason` and `nextStep` (what to do next).",
     ),
     (
         -32003,
@@ -50,7 +50,7 @@ pub const ERRORS: [(i64, &str, &str, &str); 10] = [
         -32004,
         "NetworkError",
         "Network failure or timeout.",
-        "`attempts`.",
+        "`attempts` and `timedOut`; a call past the server's own timeout also has `timeoutMs`.",
     ),
     (
         -32005,

@@ -69,10 +69,20 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     }
     for name in &unauthorized {
         let query: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect();
-        banner.push_str(&format!(
-            "zoho-server: connection `{name}` has no tokens yet; authorize it at \
-             {}/oauth/start?connection={query}\n",
+        let start = format!(
+            "{}/oauth/start?connection={query}",
             public_url.trim_end_matches('/')
+        );
+        // With an API key, /oauth/start needs the Bearer header a browser cannot send: fetch the
+        // consent URL with curl and open the `Location` it answers.
+        let how = match &args.api_key_env {
+            Some(var) => format!(
+                "open the Location of `curl -sD- -o /dev/null -H \"authorization: Bearer ${var}\" '{start}'`"
+            ),
+            None => format!("open {start}"),
+        };
+        banner.push_str(&format!(
+            "zoho-server: connection `{name}` has no tokens yet; to authorize it, {how}\n"
         ));
     }
     let auth_header = match &args.api_key_env {
