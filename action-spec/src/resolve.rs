@@ -452,72 +452,53 @@ fn check_location(
             .map(|w| w.get_ref().clone())
             .unwrap_or_else(|| key.to_owned())
     };
+    // Which of `wire`, `field` and `for` each location uses; any other one given is a mistake.
+    if Location::NAMES.contains(&name) {
+        let (uses_wire, uses_field, uses_for) = match name {
+            "query" | "header" | "body_field" | "multipart" => (true, false, false),
+            "request" => (false, true, false),
+            "file_name" => (false, false, true),
+            _ => (false, false, false),
+        };
+        if !uses_wire {
+            unused(&raw.wire, "wire");
+        }
+        if !uses_field {
+            unused(&raw.field, "field");
+        }
+        if !uses_for {
+            unused(&raw.of, "for");
+        }
+    }
     let location = match name {
-        "path" => {
-            unused(&raw.wire, "wire");
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Path
-        }
-        "query" => {
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Query {
-                wire: wire_or_key(&raw.wire),
-            }
-        }
-        "header" => {
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Header {
-                wire: raw.wire.as_ref().map(|w| w.get_ref().clone()),
-            }
-        }
-        "record" => {
-            unused(&raw.wire, "wire");
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Record
-        }
-        "body" => {
-            unused(&raw.wire, "wire");
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Body
-        }
-        "body_field" => {
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::BodyField {
-                wire: wire_or_key(&raw.wire),
-            }
-        }
-        "multipart" => {
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Multipart {
-                wire: wire_or_key(&raw.wire),
-            }
-        }
-        "file_name" => {
-            unused(&raw.wire, "wire");
-            unused(&raw.field, "field");
-            match &raw.of {
-                Some(of) => Location::FileName {
-                    of: of.get_ref().clone(),
-                },
-                None => {
-                    errors.error(
+        "path" => Location::Path,
+        "query" => Location::Query {
+            wire: wire_or_key(&raw.wire),
+        },
+        "header" => Location::Header {
+            wire: raw.wire.as_ref().map(|w| w.get_ref().clone()),
+        },
+        "record" => Location::Record,
+        "body" => Location::Body,
+        "body_field" => Location::BodyField {
+            wire: wire_or_key(&raw.wire),
+        },
+        "multipart" => Location::Multipart {
+            wire: wire_or_key(&raw.wire),
+        },
+        "file_name" => match &raw.of {
+            Some(of) => Location::FileName {
+                of: of.get_ref().clone(),
+            },
+            None => {
+                errors.error(
                         at,
                         format!("{what} is a file name but has no `for`; name the file input it is for, e.g. for = \"file\""),
                     );
-                    return None;
-                }
+                return None;
             }
-        }
+        },
         "request" => {
-            unused(&raw.wire, "wire");
-            unused(&raw.of, "for");
             let Some(field) = &raw.field else {
                 errors.error(
                     at,
@@ -546,12 +527,7 @@ fn check_location(
                 }
             }
         }
-        "client" => {
-            unused(&raw.wire, "wire");
-            unused(&raw.field, "field");
-            unused(&raw.of, "for");
-            Location::Client
-        }
+        "client" => Location::Client,
         other => {
             errors.error(
                 at,

@@ -416,3 +416,29 @@ fn enum_values_must_make_distinct_rust_variants() {
         &["enum value `1st`", "cannot name a Rust variant"],
     );
 }
+
+#[test]
+fn a_setting_the_location_does_not_use_is_refused_where_it_is_written() {
+    // `wire` names a query parameter or part; a path segment has none.
+    let text = BASE.replacen("in = \"path\"\n", "in = \"path\"\nwire = \"module\"\n", 1);
+    let errors = errors_of(&text);
+    let line = line_of(&text, "wire = \"module\"");
+    assert!(
+        errors.has(line, "`wire` is not used with `in = \"path\"`"),
+        "{errors}"
+    );
+    // ... while a query input may carry one (the base spec's sortOrder does).
+    assert!(parse(BASE, "zoho.toml").is_ok());
+
+    let text = BASE.replacen(
+        "wire = \"sort_order\"\n",
+        "wire = \"sort_order\"\nfield = \"timeout\"\n",
+        1,
+    );
+    let errors = errors_of(&text);
+    let line = line_of(&text, "field = \"timeout\"");
+    assert!(
+        errors.has(line, "`field` is not used with `in = \"query\"`"),
+        "{errors}"
+    );
+}
