@@ -72,7 +72,9 @@ pub(crate) struct Call {
 }
 
 /// Headers the user may not set: the client owns them.
-const OWNED_HEADERS: [(&str, &str); 6] = [
+/// Hop-by-hop and protocol headers (RFC 9110 §7.6.1, §10.1.1) belong to one connection, not to
+/// the request Zoho reads: forwarding them could change how the exchange is framed.
+const OWNED_HEADERS: [(&str, &str); 12] = [
     (
         "authorization",
         "is set by the client from the connection's token",
@@ -82,6 +84,12 @@ const OWNED_HEADERS: [(&str, &str); 6] = [
     ("content-length", "is set by the HTTP client"),
     ("transfer-encoding", "is set by the HTTP client"),
     ("connection", "is managed by the HTTP client"),
+    ("keep-alive", "is hop-by-hop: the HTTP client sets it"),
+    ("proxy-connection", "is hop-by-hop: the HTTP client sets it"),
+    ("te", "is hop-by-hop: the HTTP client sets it"),
+    ("trailer", "is hop-by-hop: the HTTP client sets it"),
+    ("upgrade", "would switch protocols: not sent"),
+    ("expect", "is managed by the HTTP client"),
 ];
 
 impl Call {

@@ -215,6 +215,10 @@ pub struct ActionRequest {
     pub timeout: Option<Duration>,
     /// When to try again.
     pub retry: RetryPolicy,
+    /// Whether sending this call twice has the effect of sending it once, as the spec's
+    /// `idempotent` flag says (reads, updates by id, deletes, COQL). A call that is not idempotent
+    /// (a create) is never sent again once Zoho may have received it.
+    pub idempotent: bool,
     /// Log the request (secrets redacted) through `tracing`.
     pub debug_request: bool,
     /// Books: the organization to act in; when `None` the client picks it (connection setting, or
@@ -227,7 +231,8 @@ pub struct ActionRequest {
 }
 
 impl ActionRequest {
-    /// A request with no query, headers or body, JSON response, raw result and no retries.
+    /// A request with no query, headers or body, JSON response, raw result, no retries, and not
+    /// idempotent (the safe reading until the spec says otherwise).
     pub fn new(action: &'static str, product: Product, method: Method, path: RequestPath) -> Self {
         ActionRequest {
             action,
@@ -241,6 +246,7 @@ impl ActionRequest {
             result: ResultShape::Raw,
             timeout: None,
             retry: RetryPolicy::default(),
+            idempotent: false,
             debug_request: false,
             organization_id: None,
             paging: Paging::default(),

@@ -18,6 +18,7 @@ pub(crate) fn to_request(action: &Action) -> TokenStream {
         action_spec::Product::Books => quote!(#p::zoho_core::Product::Books),
     };
     let result = format_ident!("{}", action.result.variant());
+    let idempotent = action.idempotent;
 
     let checks = action.inputs.iter().filter_map(range_check);
     let method = method(action);
@@ -41,6 +42,7 @@ pub(crate) fn to_request(action: &Action) -> TokenStream {
             let path = #path;
             let mut request = #p::zoho_core::ActionRequest::new(#method_name, #product, method, path);
             request.result = #p::zoho_core::ResultShape::#result;
+            request.idempotent = #idempotent;
             #(#placements)*
             #body
             #record

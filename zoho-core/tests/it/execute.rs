@@ -253,7 +253,18 @@ async fn user_headers_are_sent_but_authorization_is_refused() {
     client.execute(ok).await.expect("sent");
     mock.assert_async().await;
 
-    for name in ["Authorization", "authorization", "Host"] {
+    // Hop-by-hop and protocol headers belong to one connection; Zoho never sees them.
+    for name in [
+        "Authorization",
+        "authorization",
+        "Host",
+        "Upgrade",
+        "TE",
+        "Expect",
+        "Connection",
+        "Keep-Alive",
+        "Trailer",
+    ] {
         let mut bad = raw(Product::Crm, Method::Get, "/Leads");
         bad.headers
             .push((name.into(), "Zoho-oauthtoken stolen".into()));

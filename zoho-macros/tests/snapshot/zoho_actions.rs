@@ -229,6 +229,7 @@ Result: Zoho's result item for the upload: `code`, `details` (with the attachmen
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmWrite;
+            request.idempotent = false;
             {
                 let value = &self.debug_request;
                 request.debug_request = *value;
@@ -334,6 +335,7 @@ This action is read-only, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmCoql;
+            request.idempotent = true;
             {
                 let value = &self.debug_request;
                 request.debug_request = *value;
@@ -452,6 +454,7 @@ Result: Zoho's result item: `code`, `details` (with the new record's id), `messa
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmWrite;
+            request.idempotent = false;
             {
                 let value = &self.debug_request;
                 request.debug_request = *value;
@@ -574,6 +577,7 @@ This action is read-only, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmRecord;
+            request.idempotent = true;
             if let ::core::option::Option::Some(value) = &self.fields {
                 if !value.is_empty() {
                     request
@@ -726,6 +730,7 @@ This action is read-only, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmRecords;
+            request.idempotent = true;
             if let ::core::option::Option::Some(value) = &self.fields {
                 if !value.is_empty() {
                     request
@@ -978,6 +983,7 @@ This action is destructive.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::Raw;
+            request.idempotent = false;
             if let ::core::option::Option::Some(value) = &self.query_parameters {
                 request
                     .query
@@ -1144,6 +1150,7 @@ This action is destructive, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmDelete;
+            request.idempotent = true;
             {
                 let value = &self.debug_request;
                 request.debug_request = *value;
@@ -1266,6 +1273,7 @@ This action is destructive, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::CrmWrite;
+            request.idempotent = true;
             {
                 let value = &self.debug_request;
                 request.debug_request = *value;
@@ -1451,6 +1459,7 @@ Result: The created record, as Zoho Books returns it.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::BooksRecord;
+            request.idempotent = false;
             if let ::core::option::Option::Some(value) = &self.organization_id {
                 request.organization_id = ::core::option::Option::Some(value.clone());
             }
@@ -1598,6 +1607,7 @@ This action is read-only, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::BooksRecord;
+            request.idempotent = true;
             if let ::core::option::Option::Some(value) = &self.organization_id {
                 request.organization_id = ::core::option::Option::Some(value.clone());
             }
@@ -1778,6 +1788,7 @@ This action is read-only, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::BooksRecords;
+            request.idempotent = true;
             if let ::core::option::Option::Some(value) = &self.search_fields {
                 request
                     .query
@@ -2016,6 +2027,7 @@ This action is destructive.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::Raw;
+            request.idempotent = false;
             if let ::core::option::Option::Some(value) = &self.query_parameters {
                 request
                     .query
@@ -2231,6 +2243,7 @@ This action is destructive, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::BooksDelete;
+            request.idempotent = true;
             if let ::core::option::Option::Some(value) = &self.organization_id {
                 request.organization_id = ::core::option::Option::Some(value.clone());
             }
@@ -2398,6 +2411,7 @@ This action is destructive, idempotent.*/
                 path,
             );
             request.result = ::zoho_actions::__private::zoho_core::ResultShape::BooksRecord;
+            request.idempotent = true;
             if let ::core::option::Option::Some(value) = &self.organization_id {
                 request.organization_id = ::core::option::Option::Some(value.clone());
             }
