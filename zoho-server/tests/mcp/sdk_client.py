@@ -18,6 +18,10 @@ from mcp import Client
 from mcp.client.stdio import StdioServerParameters
 
 
+# Bytes no text encoding could carry, so a download that went through text would show.
+BYTES = "AAEC/4CBgv8="
+
+
 def dump(model):
     return model.model_dump(by_alias=True, mode="json", exclude_none=True)
 
@@ -52,6 +56,27 @@ async def session(server):
             calls["readBack"] = dump(
                 await client.call_tool("crm.getRecord", {"recordType": "Leads", "recordId": record_id})
             )
+            calls["attach"] = dump(
+                await client.call_tool(
+                    "crm.addAttachment",
+                    {"recordType": "Leads", "recordId": record_id, "file": {"base64": BYTES}, "fileName": "b.bin"},
+                )
+            )
+            attachment_id = ((calls["attach"].get("structuredContent") or {}).get("details") or {}).get("id")
+            if attachment_id:
+                calls["download"] = dump(
+                    await client.call_tool(
+                        "crm.rawRequest",
+                        {
+                            "url": f"/Leads/{record_id}/Attachments/{attachment_id}",
+                            "method": "GET",
+                            "responseType": "binary",
+                        },
+                    )
+                )
+        calls["refused"] = dump(
+            await client.call_tool("crm.createRecord", {"recordType": "Leads", "values": {"Email": "x@example.com"}})
+        )
         calls["missing"] = dump(
             await client.call_tool("crm.getRecord", {"recordType": "Leads", "recordId": "1"})
         )
@@ -70,6 +95,7 @@ def main():
     else:
         server = args.url
     report = asyncio.run(session(server))
+    report["sentBytes"] = BYTES
     json.dump(report, sys.stdout)
     sys.stdout.write("\n")
 
