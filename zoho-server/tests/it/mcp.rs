@@ -131,6 +131,28 @@ fn check_report(report: &Value) -> String {
         "Lovelace"
     );
 
+    // Each typed result passed the SDK's check against the tool's outputSchema on the way.
+    for call in [
+        "update",
+        "coql",
+        "books.getRecords",
+        "books.createRecord",
+        "books.getRecord",
+        "books.updateRecord",
+        "books.removeRecord",
+    ] {
+        let answer = &calls[call];
+        assert!(
+            answer["structuredContent"].is_object(),
+            "{call}: {answer:#}"
+        );
+        assert_ne!(answer["isError"], true, "{call}: {answer:#}");
+    }
+    assert_eq!(
+        calls["books.updateRecord"]["structuredContent"]["contact_name"],
+        "Babbage & Co"
+    );
+
     let download = &calls["download"]["content"][0];
     assert_eq!(download["type"], "resource", "{download:#}");
     assert_eq!(download["resource"]["blob"], report["sentBytes"]);
@@ -311,4 +333,17 @@ async fn http_with_an_api_key_needs_the_bearer_as_rpc_does() {
     );
     let _ = stop.send(());
     serving.await.unwrap().unwrap();
+}
+
+#[test]
+fn mcp_without_a_usable_config_says_why_on_stderr_and_keeps_stdout_clean() {
+    let output = Command::new(env!("CARGO_BIN_EXE_zoho-server"))
+        .args(["mcp", "--config", "/nonexistent/zoho.toml"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "stdout is for MCP messages only");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/zoho.toml"), "{stderr}");
 }

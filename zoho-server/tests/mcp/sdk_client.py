@@ -74,6 +74,15 @@ async def session(server):
                         },
                     )
                 )
+            calls["update"] = dump(
+                await client.call_tool(
+                    "crm.updateRecord", {"recordType": "Leads", "recordId": record_id, "values": {"Company": "Analytical"}}
+                )
+            )
+        calls["coql"] = dump(
+            await client.call_tool("crm.coqlQuery", {"query": "select Last_Name from Leads where Last_Name is not null limit 3"})
+        )
+        calls.update(await books(client))
         calls["refused"] = dump(
             await client.call_tool("crm.createRecord", {"recordType": "Leads", "values": {"Email": "x@example.com"}})
         )
@@ -82,6 +91,26 @@ async def session(server):
         )
         report["calls"] = calls
     return report
+
+
+async def books(client):
+    """A Books record's life: the SDK checks each typed result against the tool's outputSchema."""
+    calls = {}
+    organizations = await client.call_tool("books.rawRequest", {"url": "/organizations", "method": "GET"})
+    org = json.loads(organizations.content[0].text)["organizations"][0]["organization_id"]
+    where = {"recordType": "contacts", "organizationId": org}
+    calls["books.getRecords"] = dump(await client.call_tool("books.getRecords", where))
+    created = await client.call_tool("books.createRecord", {**where, "values": {"contact_name": "Babbage Ltd"}})
+    calls["books.createRecord"] = dump(created)
+    contact = (created.structured_content or {}).get("contact_id")
+    if contact:
+        one = {**where, "recordId": contact}
+        calls["books.getRecord"] = dump(await client.call_tool("books.getRecord", one))
+        calls["books.updateRecord"] = dump(
+            await client.call_tool("books.updateRecord", {**one, "values": {"contact_name": "Babbage & Co"}})
+        )
+        calls["books.removeRecord"] = dump(await client.call_tool("books.removeRecord", one))
+    return calls
 
 
 def main():
@@ -94,7 +123,8 @@ def main():
         server = StdioServerParameters(command=args.stdio, args=["mcp", "--sandbox", "--sandbox-records", "30"])
     else:
         server = args.url
-    report = asyncio.run(session(server))
+    # A server that stops answering fails the test rather than hanging it.
+    report = asyncio.run(asyncio.wait_for(session(server), timeout=60))
     report["sentBytes"] = BYTES
     json.dump(report, sys.stdout)
     sys.stdout.write("\n")
