@@ -35,9 +35,9 @@ impl Mcp {
         Mcp { rpc, catalog }
     }
 
-    /// The limits calls run under.
-    pub fn rpc(&self) -> &Rpc {
-        &self.rpc
+    /// The limits in force: those of the calls, which also bound a message's size.
+    pub fn limits(&self) -> &crate::rpc::Limits {
+        self.rpc.limits()
     }
 
     /// Answer a body holding one message or a batch; `None` when it held only notifications

@@ -19,7 +19,7 @@ where
     W: AsyncWrite + Unpin,
 {
     let (answers, mut to_write) = mpsc::unbounded_channel::<Vec<u8>>();
-    let max_line = mcp.rpc().limits().max_body_bytes;
+    let max_line = mcp.limits().max_body_bytes;
     let read = async move {
         let mut lines = input.lines();
         let mut in_flight = JoinSet::new();
