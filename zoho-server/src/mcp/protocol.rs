@@ -43,10 +43,14 @@ impl Mcp {
     /// Answer a body holding one message or a batch; `None` when it held only notifications
     /// and responses, which are not answered.
     pub async fn handle_body(&self, body: &[u8]) -> Option<Vec<u8>> {
-        let value: Value = match serde_json::from_slice(body) {
-            Ok(value) => value,
-            Err(err) => return encode(&Response::error(Id::Null, ErrorObject::parse_error(err))),
-        };
+        match serde_json::from_slice(body) {
+            Ok(value) => self.handle_value(value).await,
+            Err(err) => encode(&Response::error(Id::Null, ErrorObject::parse_error(err))),
+        }
+    }
+
+    /// As [`Mcp::handle_body`], for a body already read as JSON.
+    pub async fn handle_value(&self, value: Value) -> Option<Vec<u8>> {
         match value {
             Value::Array(items) if items.is_empty() => encode(&Response::error(
                 Id::Null,
