@@ -55,6 +55,7 @@ pub async fn handle(
 async fn route(app: &App, request: Request<Incoming>) -> Response<Body> {
     match request.uri().path() {
         "/rpc" => rpc(app, request).await,
+        "/mcp" => crate::mcp::http::handle(app, request).await,
         "/healthz" => match *request.method() {
             Method::GET | Method::HEAD => {
                 json_response(StatusCode::OK, br#"{"status":"ok"}"#.to_vec())

@@ -14,6 +14,7 @@ mod error;
 pub mod http;
 pub mod jsonrpc;
 pub mod logging;
+pub mod mcp;
 pub mod oauth;
 pub mod rpc;
 pub mod rpc_error;

@@ -10,8 +10,11 @@ use clap::{Args, Parser, Subcommand};
 
 mod call;
 mod login;
+mod mcp;
 mod methods;
 mod serve;
+
+pub use mcp::McpArgs;
 
 use crate::Error;
 use crate::connections::{ConfigFile, Connections, DEFAULT_CONNECTION, config_path};
@@ -45,6 +48,8 @@ pub enum Command {
     Call(CallArgs),
     /// List every method with a one-line summary.
     Methods,
+    /// Serve the actions as MCP tools over stdio, for AI agents.
+    Mcp(McpArgs),
     /// Authorize connections.
     #[command(subcommand)]
     Auth(AuthCommand),
@@ -146,6 +151,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Serve(args) => serve::serve(args).await,
         Command::Call(args) => return call::call(args).await,
         Command::Methods => methods::methods(),
+        Command::Mcp(args) => mcp::mcp(args).await,
         Command::Auth(AuthCommand::Login(args)) => login::login(args).await,
     };
     match outcome {

@@ -4,6 +4,7 @@
 mod actions;
 mod behaviours;
 mod cli;
+mod mcp;
 mod protocol;
 mod support;
 mod transport;

@@ -1,0 +1,362 @@
+//! The tools: one per spec action, derived from the spec when the server starts, so an action
+//! added to the spec is a tool with nothing else written.
+//!
+//! Everything a tool says comes from the action: its name is the JSON-RPC method name, its title
+//! the label, its input schema the params schema, its annotations the spec's `read_only`,
+//! `destructive` and `idempotent` flags, and its output schema the result schema when the result
+//! shape is typed. The one MCP-specific change is a smaller default page for list actions: an
+//! agent reads every record it is handed, so a page of 200 crowds out everything else.
+
+use std::sync::{Arc, OnceLock};
+
+use action_spec::schema::{params_schema, result_schema};
+use action_spec::{Action, Location, RequestField, ResultShape, Spec};
+use serde_json::{Map, Value, json};
+
+/// The page size list tools use when the caller gives none and does not follow pages.
+pub const MCP_PER_PAGE: u64 = 20;
+
+/// Zoho's query names for paging; the inputs that send them are the ones a page note names.
+const PER_PAGE_WIRE: &str = "per_page";
+const PAGE_WIRE: &str = "page";
+const PAGE_TOKEN_WIRE: &str = "page_token";
+
+/// Every tool, in spec order.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    tools: Vec<Tool>,
+}
+
+/// One tool: what `tools/list` shows, and what `tools/call` needs to know about the action.
+#[derive(Debug, Clone)]
+pub struct Tool {
+    /// The tool name: the action's JSON-RPC method name (`crm.getRecords`).
+    pub name: String,
+    /// The tool as `tools/list` shows it.
+    pub listing: Value,
+    /// What the action's result is made of.
+    pub result: ResultShape,
+    /// Whether the listing has an `outputSchema`, so results carry `structuredContent`.
+    pub typed_result: bool,
+    /// The product (`crm`), for the URIs of binary results.
+    pub product: &'static str,
+    /// For list actions: the inputs that page.
+    pub paging: Option<Paging>,
+    /// The input choosing how the response is read (`responseType`), when the action has one.
+    pub response_type: Option<String>,
+    /// The input holding a raw request's path (`url`), when the action has one.
+    pub path: Option<String>,
+}
+
+/// The paging inputs of a list action, by param name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paging {
+    /// The page size (`perPage`).
+    pub per_page: String,
+    /// The page number (`page`).
+    pub page: Option<String>,
+    /// The CRM page token (`pageToken`).
+    pub page_token: Option<String>,
+    /// Inputs that make the call follow pages itself (`fetchAll`, `maxRecords`).
+    pub follow: Vec<String>,
+}
+
+impl Catalog {
+    /// The tools of `spec`.
+    pub fn from_spec(spec: &Spec) -> Catalog {
+        Catalog {
+            tools: spec.actions.iter().map(Tool::from_action).collect(),
+        }
+    }
+
+    /// The tools of a spec file's text; `Err` holds every mistake the spec check found.
+    pub fn from_spec_toml(text: &str) -> Result<Catalog, String> {
+        action_spec::parse(text, "zoho.toml")
+            .map(|spec| Catalog::from_spec(&spec))
+            .map_err(|diagnostics| diagnostics.to_string())
+    }
+
+    /// The tools of the spec the actions were generated from, built once per process.
+    pub fn builtin() -> Result<Arc<Catalog>, String> {
+        static BUILTIN: OnceLock<Result<Arc<Catalog>, String>> = OnceLock::new();
+        BUILTIN
+            .get_or_init(|| Catalog::from_spec_toml(zoho_actions::SPEC_TOML).map(Arc::new))
+            .clone()
+    }
+
+    /// The tool called `name`.
+    pub fn tool(&self, name: &str) -> Option<&Tool> {
+        self.tools.iter().find(|tool| tool.name == name)
+    }
+
+    /// Every tool, in spec order.
+    pub fn tools(&self) -> &[Tool] {
+        &self.tools
+    }
+
+    /// The `tools` array of a `tools/list` result.
+    pub fn listing(&self) -> Value {
+        Value::Array(self.tools.iter().map(|tool| tool.listing.clone()).collect())
+    }
+}
+
+impl Tool {
+    fn from_action(action: &Action) -> Tool {
+        let paging = action.result.is_list().then(|| paging(action)).flatten();
+        let mut input_schema = params_schema(action);
+        if let Some(paging) = &paging {
+            lower_default_page(&mut input_schema, paging);
+        }
+        let mut description = action.description.clone();
+        if !action.result_description.is_empty() {
+            description.push_str("\n\nResult: ");
+            description.push_str(&action.result_description);
+        }
+        let mut listing = json!({
+            "name": action.method_name(),
+            "title": action.label,
+            "description": description,
+            "inputSchema": input_schema,
+            "annotations": {
+                // Clients that predate the top-level `title` read it here.
+                "title": action.label,
+                "readOnlyHint": action.read_only,
+                "destructiveHint": action.destructive,
+                "idempotentHint": action.idempotent,
+            },
+        });
+        // MCP output schemas must describe an object; a raw body can be anything.
+        let output_schema = result_schema(action);
+        let typed_result = action.result != ResultShape::Raw
+            && output_schema.get("type").and_then(Value::as_str) == Some("object");
+        if typed_result && let Value::Object(map) = &mut listing {
+            map.insert("outputSchema".into(), output_schema);
+        }
+        Tool {
+            name: action.method_name(),
+            listing,
+            result: action.result,
+            typed_result,
+            product: action.product.as_str(),
+            paging,
+            response_type: request_input(action, RequestField::ResponseType),
+            path: request_input(action, RequestField::Path),
+        }
+    }
+}
+
+fn paging(action: &Action) -> Option<Paging> {
+    let by_wire = |wire_name: &str| {
+        action
+            .inputs
+            .iter()
+            .find_map(|input| match &input.location {
+                Location::Query { wire } if wire == wire_name => Some(input.key.clone()),
+                _ => None,
+            })
+    };
+    let follow = action
+        .inputs
+        .iter()
+        .filter(|input| {
+            matches!(
+                input.location,
+                Location::Request(RequestField::FetchAll | RequestField::MaxRecords)
+            )
+        })
+        .map(|input| input.key.clone())
+        .collect();
+    Some(Paging {
+        per_page: by_wire(PER_PAGE_WIRE)?,
+        page: by_wire(PAGE_WIRE),
+        page_token: by_wire(PAGE_TOKEN_WIRE),
+        follow,
+    })
+}
+
+fn request_input(action: &Action, field: RequestField) -> Option<String> {
+    action
+        .inputs
+        .iter()
+        .find(|input| input.location == Location::Request(field))
+        .map(|input| input.key.clone())
+}
+
+/// Show the MCP default page size in the schema, and say when it applies.
+fn lower_default_page(schema: &mut Value, paging: &Paging) {
+    let Some(property) = schema
+        .get_mut("properties")
+        .and_then(|properties| properties.get_mut(&paging.per_page))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let spec_default = property.get("default").cloned();
+    property.insert("default".into(), Value::from(MCP_PER_PAGE));
+    let follow = paging
+        .follow
+        .iter()
+        .map(|key| format!("`{key}`"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let mut note = format!(
+        " Over MCP the default is {MCP_PER_PAGE}, to keep results small; a result with more \
+         records after it says how to get the next page."
+    );
+    if let (Some(default), false) = (spec_default, follow.is_empty()) {
+        note.push_str(&format!(" With {follow} the default is {default}."));
+    }
+    let description = property
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    property.insert("description".into(), Value::String(description + &note));
+}
+
+/// The arguments a call runs with: the caller's, plus the MCP page size for a list call that
+/// gives none and does not follow pages.
+pub fn with_mcp_defaults(tool: &Tool, mut arguments: Map<String, Value>) -> Map<String, Value> {
+    if let Some(paging) = &tool.paging {
+        let follows = paging.follow.iter().any(|key| match arguments.get(key) {
+            None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+            Some(_) => true,
+        });
+        if !follows && !arguments.contains_key(&paging.per_page) {
+            arguments.insert(paging.per_page.clone(), Value::from(MCP_PER_PAGE));
+        }
+    }
+    arguments
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use action_spec::InputType;
+
+    use super::*;
+
+    fn is_integer(action: &Action, key: &str) -> bool {
+        action
+            .input(key)
+            .is_some_and(|input| input.ty == InputType::Integer)
+    }
+
+    fn builtin() -> Arc<Catalog> {
+        Catalog::builtin().unwrap()
+    }
+
+    #[test]
+    fn every_action_is_a_tool_and_nothing_else_is() {
+        let catalog = builtin();
+        let names: Vec<&str> = catalog.tools().iter().map(|t| t.name.as_str()).collect();
+        let methods: Vec<&str> = zoho_actions::METHODS.iter().map(|m| m.name).collect();
+        assert_eq!(names, methods);
+    }
+
+    #[test]
+    fn annotations_and_title_come_from_the_spec_flags_and_label() {
+        let catalog = builtin();
+        for method in zoho_actions::METHODS {
+            let listing = &catalog.tool(method.name).unwrap().listing;
+            assert_eq!(listing["title"], method.label);
+            assert_eq!(
+                listing["annotations"],
+                json!({"title": method.label, "readOnlyHint": method.read_only,
+                       "destructiveHint": method.destructive, "idempotentHint": method.idempotent}),
+                "{}",
+                method.name
+            );
+            assert_eq!(listing["inputSchema"]["type"], "object");
+        }
+    }
+
+    #[test]
+    fn tool_names_fit_the_mcp_name_rule() {
+        for tool in builtin().tools() {
+            assert!(
+                !tool.name.is_empty()
+                    && tool.name.len() <= 128
+                    && tool
+                        .name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)),
+                "{}",
+                tool.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_spec_edit_that_adds_an_action_adds_the_tool() {
+        let added = r#"
+[[actions]]
+product = "crm"
+name = "getLeadTwice"
+label = "CRM - Get Lead Twice"
+summary = "Read a record again"
+description = "Reads one record."
+http_method = "GET"
+path = "/{recordType}/{recordId}"
+result = "crm_record"
+result_description = "The record."
+read_only = true
+destructive = false
+idempotent = true
+record = { type = "recordType", id = "recordId" }
+inputs = ["connection", "recordType", "recordId"]
+"#;
+        let text = format!("{}\n{added}", zoho_actions::SPEC_TOML);
+        let catalog = Catalog::from_spec_toml(&text).unwrap();
+        assert_eq!(catalog.tools().len(), builtin().tools().len() + 1);
+        let tool = catalog.tool("crm.getLeadTwice").unwrap();
+        assert_eq!(tool.listing["annotations"]["readOnlyHint"], true);
+        assert_eq!(
+            tool.listing["inputSchema"]["required"],
+            json!(["recordType", "recordId"])
+        );
+    }
+
+    #[test]
+    fn list_tools_default_to_a_small_page_unless_they_follow_pages() {
+        let spec = action_spec::parse(zoho_actions::SPEC_TOML, "zoho.toml").unwrap();
+        let lists: Vec<&Action> = spec.actions.iter().filter(|a| a.result.is_list()).collect();
+        assert!(!lists.is_empty());
+        let catalog = builtin();
+        for action in lists {
+            let tool = catalog.tool(&action.method_name()).unwrap();
+            let paging = tool.paging.as_ref().unwrap();
+            assert!(is_integer(action, &paging.per_page));
+            let schema = &tool.listing["inputSchema"]["properties"][&paging.per_page];
+            assert_eq!(schema["default"], MCP_PER_PAGE);
+            let input = action.input(&paging.per_page).unwrap();
+            assert!(input.max.is_none_or(|max| max >= MCP_PER_PAGE));
+
+            let plain = with_mcp_defaults(tool, Map::new());
+            assert_eq!(plain[&paging.per_page], MCP_PER_PAGE);
+            let mut given = Map::new();
+            given.insert(paging.per_page.clone(), json!(5));
+            assert_eq!(with_mcp_defaults(tool, given)[&paging.per_page], 5);
+            for follow in &paging.follow {
+                let mut following = Map::new();
+                following.insert(follow.clone(), json!(true));
+                assert!(
+                    !with_mcp_defaults(tool, following).contains_key(&paging.per_page),
+                    "{follow}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn typed_results_have_an_object_output_schema_and_raw_ones_none() {
+        for tool in builtin().tools() {
+            let schema = tool.listing.get("outputSchema");
+            if tool.result == ResultShape::Raw {
+                assert!(schema.is_none(), "{}", tool.name);
+            } else {
+                assert_eq!(schema.unwrap()["type"], "object", "{}", tool.name);
+            }
+        }
+    }
+}
