@@ -13,6 +13,7 @@ mod search;
 mod seed;
 mod settings;
 mod store;
+mod users;
 
 use std::sync::RwLock;
 
@@ -106,6 +107,9 @@ enum Route {
     Coql,
     Modules(Option<String>),
     Fields,
+    Users,
+    User(String),
+    Org,
 }
 
 impl Route {
@@ -129,6 +133,9 @@ impl Route {
             Route::Coql => "crm.coql",
             Route::Modules(_) => "crm.settings.modules",
             Route::Fields => "crm.settings.fields",
+            Route::Users => "crm.users.list",
+            Route::User(_) => "crm.users.get",
+            Route::Org => "crm.org",
         }
     }
 
@@ -168,6 +175,8 @@ impl Route {
             }
             Route::Modules(_) => scopes.crm_settings("modules"),
             Route::Fields => scopes.crm_settings("fields"),
+            Route::Users | Route::User(_) => scopes.crm_read("users"),
+            Route::Org => scopes.crm_read("org"),
         }
     }
 }
@@ -191,6 +200,9 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         (["settings", "modules", name], &Method::GET) => Route::Modules(Some((*name).to_owned())),
         (["settings", "fields"], &Method::GET) => Route::Fields,
         (["settings", ..], _) => return Err(errors::invalid_url("crm.invalid_url")),
+        (["users"], &Method::GET) => Route::Users,
+        (["users", id], &Method::GET) => Route::User((*id).to_owned()),
+        (["org"], &Method::GET) => Route::Org,
         ([name], _) => {
             let def = module("crm.records.list", name)?;
             match *m {
@@ -332,6 +344,9 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::Coql => coql_eval::run(&ctx, &scopes, body.as_ref()),
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),
+        Route::Users => users::list(&ctx),
+        Route::User(id) => users::get(&ctx, &id),
+        Route::Org => users::org(&ctx),
     };
     // crm.md §7 [M]: responses carry the access token's expiry time.
     let remaining = grant.expires.saturating_duration_since(state.clock.now());
@@ -355,6 +370,21 @@ impl Ctx<'_> {
             None => &self.state.crm.modules[0],
         }
     }
+}
+
+/// A record id as a JSON body gives it: Zoho accepts a string or a number (Zoho's Python SDK
+/// sends `{"id": 4150868150000000037}`; ids fit in 64 bits, so serde reads them exactly).
+pub(crate) fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => number.as_u64().map(|id| id.to_string()),
+        _ => None,
+    }
+}
+
+/// The `id` member of a lookup object (`{"id": "..."}` or `{"id": 4150...}`).
+pub(crate) fn lookup_id(value: &Value) -> Option<String> {
+    value.get("id").and_then(id_text)
 }
 
 /// Parses a record id from the path: digits only (crm.md §3.2: wrong format is INVALID_DATA).

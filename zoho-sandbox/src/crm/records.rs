@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::schema::{FieldDef, Kind, ModuleDef, module_by_name};
 use super::seed::{USERS, admin, owner};
 use super::store::{ModuleStore, Record, fits, is_blank};
-use super::{Ctx, Version, errors, parse_id};
+use super::{Ctx, Version, errors, id_text, lookup_id, parse_id};
 use crate::clock;
 use crate::http::Reply;
 
@@ -142,8 +142,8 @@ fn resolve_lookups(ctx: &Ctx<'_>, def: &ModuleDef, items: &[Value]) -> HashMap<u
         };
         let ids: Vec<u64> = items
             .iter()
-            .filter_map(|item| item.get(field.api_name)?.get("id")?.as_str())
-            .filter_map(parse_id)
+            .filter_map(|item| lookup_id(item.get(field.api_name)?))
+            .filter_map(|id| parse_id(&id))
             .collect();
         if ids.is_empty() {
             continue;
@@ -224,8 +224,8 @@ fn build(
         let stored = match (field.kind, value) {
             (_, Value::Null) => Value::Null,
             (Kind::Lookup(_), v) => {
-                let id_text = v.get("id").and_then(Value::as_str).unwrap_or_default();
-                let Some(name) = parse_id(id_text).and_then(|id| lookups.get(&id)) else {
+                let id_text = lookup_id(v).unwrap_or_default();
+                let Some(name) = parse_id(&id_text).and_then(|id| lookups.get(&id)) else {
                     return Err(errors::item(
                         "INVALID_DATA",
                         "the related id given seems to be invalid",
@@ -235,7 +235,7 @@ fn build(
                 json!({"name": name, "id": id_text})
             }
             (Kind::OwnerLookup, v) => {
-                let id_text = v.get("id").and_then(Value::as_str).unwrap_or_default();
+                let id_text = lookup_id(v).unwrap_or_default();
                 match USERS.iter().position(|(_, id, _)| *id == id_text) {
                     Some(user) => owner(user),
                     None => {
@@ -459,7 +459,7 @@ pub(crate) fn update(
     for (index, item) in items.iter().enumerate() {
         let id_text = match path_id {
             Some(id) => Some(id.to_owned()),
-            None => item.get("id").and_then(Value::as_str).map(str::to_owned),
+            None => item.get("id").and_then(id_text),
         };
         let Some(id_text) = id_text else {
             results.push(errors::item(

@@ -298,9 +298,7 @@ pub(crate) fn fits(kind: Kind, value: &Value) -> bool {
         Kind::Integer => value.is_i64() || value.is_u64(),
         Kind::Double | Kind::Currency => value.is_number(),
         Kind::Boolean => value.is_boolean(),
-        Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => value
-            .get("id")
-            .and_then(Value::as_str)
+        Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => super::lookup_id(value)
             .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
         _ => value.is_string(),
     }

@@ -9,4 +9,6 @@ mod crm_extra;
 mod crm_list;
 mod crm_records;
 mod observe;
+mod official_sdks;
+mod sdk_compat;
 mod support;
