@@ -151,28 +151,9 @@ fn resolve_lookups(ctx: &Ctx<'_>, def: &ModuleDef, items: &[Value]) -> HashMap<u
         let Ok(store) = ctx.store(target_def).read() else {
             continue;
         };
-        let name_field = target_def.fields.get(2);
         for id in ids {
-            if let (Some(rec), Some(name_field)) = (store.get(id), name_field) {
-                let name = match target {
-                    "Contacts" => {
-                        let first = store.field(rec, &target_def.fields[2]);
-                        let last = store.field(rec, &target_def.fields[3]);
-                        format!(
-                            "{} {}",
-                            first.as_str().unwrap_or(""),
-                            last.as_str().unwrap_or("")
-                        )
-                        .trim()
-                        .to_owned()
-                    }
-                    _ => store
-                        .field(rec, name_field)
-                        .as_str()
-                        .unwrap_or("")
-                        .to_owned(),
-                };
-                names.insert(id, name);
+            if let Some(rec) = store.get(id) {
+                names.insert(id, store.display_name(rec));
             }
         }
     }

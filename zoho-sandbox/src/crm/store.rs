@@ -70,6 +70,31 @@ impl ModuleStore {
         }
     }
 
+    /// The record's name as lookups and `Parent_Id` show it: `First_Name Last_Name` for people,
+    /// the module's first own field (`Account_Name`, `Deal_Name`, `Name`) otherwise.
+    pub(crate) fn display_name(&self, rec: Rec<'_>) -> String {
+        let text = |name: &str| {
+            self.def
+                .fields
+                .iter()
+                .find(|f| f.api_name == name)
+                .map(|f| self.field(rec, f))
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let has = |name: &str| self.def.fields.iter().any(|f| f.api_name == name);
+        if has("First_Name") && has("Last_Name") {
+            return format!("{} {}", text("First_Name"), text("Last_Name"))
+                .trim()
+                .to_owned();
+        }
+        self.def
+            .fields
+            .get(2)
+            .map(|f| text(f.api_name))
+            .unwrap_or_default()
+    }
+
     /// The record's id.
     pub(crate) fn id_of(&self, rec: Rec<'_>) -> u64 {
         match rec {
