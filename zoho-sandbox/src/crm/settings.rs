@@ -24,6 +24,26 @@ pub(crate) fn modules(ctx: &Ctx<'_>, name: Option<&str>) -> Reply {
     }
 }
 
+/// `GET /crm/{v}/settings/custom_views?module=Leads`.
+pub(crate) fn custom_views(ctx: &Ctx<'_>) -> Reply {
+    let Some(name) = ctx.req.query("module").filter(|m| !m.is_empty()) else {
+        return errors::required_param(ctx.route, "module");
+    };
+    let Some(def) = module_by_name(name) else {
+        return errors::invalid_module(ctx.route, json!({"param_name": "module"}));
+    };
+    let views = def.custom_views();
+    let count = views.as_array().map_or(0, Vec::len);
+    Reply::json(
+        ctx.route,
+        200,
+        &json!({
+            "custom_views": views,
+            "info": {"per_page": 200, "count": count, "page": 1, "more_records": false, "default": def.all_view_id().to_string()},
+        }),
+    )
+}
+
 /// `GET /crm/{v}/settings/fields?module=Leads`.
 pub(crate) fn fields(ctx: &Ctx<'_>) -> Reply {
     let Some(name) = ctx.req.query("module").filter(|m| !m.is_empty()) else {
