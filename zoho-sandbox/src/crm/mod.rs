@@ -5,6 +5,7 @@ mod attachments;
 mod convert;
 mod coql_eval;
 mod coql_parse;
+mod deleted;
 pub(crate) mod errors;
 mod list;
 mod records;
@@ -13,6 +14,7 @@ mod search;
 mod seed;
 mod settings;
 mod store;
+mod tags;
 mod users;
 
 use std::sync::RwLock;
@@ -33,6 +35,7 @@ use store::ModuleStore;
 pub(crate) struct Crm {
     modules: Vec<RwLock<ModuleStore>>,
     attachments: attachments::Attachments,
+    tags: tags::Tags,
     concurrency: Gauge,
     sub_concurrency: Gauge,
 }
@@ -53,6 +56,7 @@ impl Crm {
                 .map(|def| RwLock::new(ModuleStore::new(def, ctx)))
                 .collect(),
             attachments: attachments::Attachments::default(),
+            tags: tags::Tags::default(),
             concurrency: Gauge::default(),
             sub_concurrency: Gauge::default(),
         }
@@ -103,11 +107,15 @@ enum Route {
     AttachmentGet(&'static ModuleDef, String, String),
     AttachmentDelete(&'static ModuleDef, String, String),
     Search(&'static ModuleDef),
+    Deleted(&'static ModuleDef),
+    Count(&'static ModuleDef),
     Convert(&'static ModuleDef, String),
     Coql,
     Modules(Option<String>),
     Fields,
     CustomViews,
+    TagList,
+    Tag(&'static ModuleDef, Option<String>, tags::Change),
     Users,
     User(String),
     Org,
@@ -130,11 +138,16 @@ impl Route {
             Route::AttachmentGet(..) => "crm.attachments.download",
             Route::AttachmentDelete(..) => "crm.attachments.delete_one",
             Route::Search(_) => "crm.records.search",
+            Route::Deleted(_) => "crm.records.deleted",
+            Route::Count(_) => "crm.records.count",
             Route::Convert(..) => "crm.leads.convert",
             Route::Coql => "crm.coql",
             Route::Modules(_) => "crm.settings.modules",
             Route::Fields => "crm.settings.fields",
             Route::CustomViews => "crm.settings.custom_views",
+            Route::TagList => "crm.settings.tags",
+            Route::Tag(_, _, tags::Change::Add) => "crm.tags.add",
+            Route::Tag(_, _, tags::Change::Remove) => "crm.tags.remove",
             Route::Users => "crm.users.list",
             Route::User(_) => "crm.users.get",
             Route::Org => "crm.org",
@@ -144,9 +157,11 @@ impl Route {
     /// Whether the token's scopes allow this call (crm.md §2.1, §5, §8).
     fn allowed(&self, scopes: &Scopes, version: Version, state: &State) -> bool {
         match self {
-            Route::List(m) | Route::Get(m, _) | Route::Search(m) => {
-                scopes.crm_module(m.api_name, Op::Read)
-            }
+            Route::List(m)
+            | Route::Get(m, _)
+            | Route::Search(m)
+            | Route::Deleted(m)
+            | Route::Count(m) => scopes.crm_module(m.api_name, Op::Read),
             Route::Convert(m, _) => {
                 scopes.crm_module(m.api_name, Op::Update)
                     && scopes.crm_module("Contacts", Op::Create)
@@ -178,6 +193,8 @@ impl Route {
             Route::Modules(_) => scopes.crm_settings("modules"),
             Route::Fields => scopes.crm_settings("fields"),
             Route::CustomViews => scopes.crm_settings("custom_views"),
+            Route::TagList => scopes.crm_settings("tags"),
+            Route::Tag(m, _, _) => scopes.crm_module(m.api_name, Op::Update),
             Route::Users | Route::User(_) => scopes.crm_read("users"),
             Route::Org => scopes.crm_read("org"),
         }
@@ -203,6 +220,7 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         (["settings", "modules", name], &Method::GET) => Route::Modules(Some((*name).to_owned())),
         (["settings", "fields"], &Method::GET) => Route::Fields,
         (["settings", "custom_views"], &Method::GET) => Route::CustomViews,
+        (["settings", "tags"], &Method::GET) => Route::TagList,
         (["settings", ..], _) => return Err(errors::invalid_url("crm.invalid_url")),
         (["users"], &Method::GET) => Route::Users,
         (["users", id], &Method::GET) => Route::User((*id).to_owned()),
@@ -221,6 +239,21 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         ([_, "upsert"], _) => return Err(errors::invalid_method("crm.records.upsert")),
         ([name, "search"], &Method::GET) => Route::Search(module("crm.records.search", name)?),
         ([_, "search"], _) => return Err(errors::invalid_method("crm.records.search")),
+        // Before `[name, id]`: `deleted` is not a record id (crm.md §3.5).
+        ([name, "deleted"], &Method::GET) => Route::Deleted(module("crm.records.deleted", name)?),
+        ([name, "actions", "count"], &Method::GET) => {
+            Route::Count(module("crm.records.count", name)?)
+        }
+        ([name, "actions", action @ ("add_tags" | "remove_tags")], &Method::POST) => {
+            Route::Tag(module("crm.tags", name)?, None, tag_change(action))
+        }
+        ([name, id, "actions", action @ ("add_tags" | "remove_tags")], &Method::POST) => {
+            Route::Tag(
+                module("crm.tags", name)?,
+                Some((*id).to_owned()),
+                tag_change(action),
+            )
+        }
         ([name, id, "actions", "convert"], &Method::POST) => {
             let def = module("crm.leads.convert", name)?;
             if def.api_name != "Leads" {
@@ -260,6 +293,14 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         _ => return Err(errors::invalid_url("crm.invalid_url")),
     };
     Ok((version, route))
+}
+
+fn tag_change(action: &str) -> tags::Change {
+    if action == "add_tags" {
+        tags::Change::Add
+    } else {
+        tags::Change::Remove
+    }
 }
 
 /// Whether a call counts toward the sub-concurrency limit of heavy APIs (crm.md §7).
@@ -305,6 +346,7 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         | Route::UpdateOne(..)
         | Route::Upsert(_)
         | Route::Coql
+        | Route::Tag(..)
         | Route::Convert(..) => serde_json::from_slice(&req.body).ok(),
         _ => None,
     };
@@ -344,11 +386,17 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::AttachmentGet(def, id, aid) => attachments::download(&ctx, def, &id, &aid),
         Route::AttachmentDelete(def, id, aid) => attachments::delete(&ctx, def, &id, Some(&aid)),
         Route::Search(def) => search::search(&ctx, def),
+        Route::Deleted(def) => deleted::list(&ctx, def),
+        Route::Count(def) => search::count(&ctx, def),
         Route::Convert(def, id) => convert::convert(&ctx, def, &id, body.as_ref()),
         Route::Coql => coql_eval::run(&ctx, &scopes, body.as_ref()),
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),
         Route::CustomViews => settings::custom_views(&ctx),
+        Route::TagList => tags::list(&ctx),
+        Route::Tag(def, id, change) => {
+            tags::change(&ctx, def, id.as_deref(), change, body.as_ref())
+        }
         Route::Users => users::list(&ctx),
         Route::User(id) => users::get(&ctx, &id),
         Route::Org => users::org(&ctx),

@@ -617,13 +617,14 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
             json!({"param_name": "ids", "limit": MAX_WRITE}),
         );
     }
+    let now = now_text(ctx);
     let Ok(mut store) = ctx.store(def).write() else {
         return errors::internal(ctx.route);
     };
     let results: Vec<Value> = ids
         .iter()
         .map(|id_text| match parse_id(id_text) {
-            Some(id) if store.delete(id) => json!({
+            Some(id) if store.trash(id, &now) => json!({
                 "code": "SUCCESS",
                 "details": {"id": id_text},
                 "message": "record deleted",

@@ -189,12 +189,17 @@ pub(crate) struct ModuleDef {
     pub per_thousand_leads: usize,
 }
 
+/// Every module's `Tag` field: `[{"name","id"}]`, written only through the tag actions.
+pub(crate) static TAG_FIELD: FieldDef = field("Tag", "Tag", Kind::Text).read_only();
+
 impl ModuleDef {
-    /// The field with this API name (case-insensitive, as Zoho matches them).
+    /// The field with this API name (case-insensitive, as Zoho matches them); `Tag` in every
+    /// module.
     pub(crate) fn field(&self, api_name: &str) -> Option<&'static FieldDef> {
         self.fields
             .iter()
             .find(|f| f.api_name.eq_ignore_ascii_case(api_name))
+            .or_else(|| api_name.eq_ignore_ascii_case("Tag").then_some(&TAG_FIELD))
     }
 
     /// Fields a write must carry.

@@ -32,6 +32,17 @@ pub(crate) struct ModuleStore {
     /// (field, lower-cased value) to record ids, for unique and duplicate-check fields; built
     /// on the first write.
     index: Option<ValueIndex>,
+    /// Records deleted through the API, oldest first: the recycle bin `/{module}/deleted` lists.
+    trash: Vec<Trashed>,
+}
+
+/// A record in the recycle bin.
+#[derive(Debug, Clone)]
+pub(crate) struct Trashed {
+    pub id: u64,
+    pub display_name: String,
+    pub created_by: Value,
+    pub deleted_time: String,
 }
 
 impl ModuleStore {
@@ -45,6 +56,7 @@ impl ModuleStore {
             created: BTreeMap::new(),
             next_id: SeedCtx::first_new_id(def),
             index: None,
+            trash: Vec::new(),
         }
     }
 
@@ -65,7 +77,15 @@ impl ModuleStore {
     /// One field of a record (`Value::Null` when empty).
     pub(crate) fn field(&self, rec: Rec<'_>, field: &FieldDef) -> Value {
         match rec {
+            // Seeded records have no tags until a tag action stores them.
+            Rec::Seeded(_) if std::ptr::eq(field, &super::schema::TAG_FIELD) => {
+                Value::Array(Vec::new())
+            }
             Rec::Seeded(index) => self.ctx.value(self.def, index, field),
+            Rec::Stored(record) if std::ptr::eq(field, &super::schema::TAG_FIELD) => record
+                .get("Tag")
+                .cloned()
+                .unwrap_or_else(|| Value::Array(Vec::new())),
             Rec::Stored(record) => record.get(field.api_name).cloned().unwrap_or(Value::Null),
         }
     }
@@ -283,6 +303,38 @@ impl ModuleStore {
                 self.created.insert(id, record);
             }
         }
+    }
+
+    /// Deletes a record into the recycle bin, as a delete through the API does; false when there
+    /// was none.
+    pub(crate) fn trash(&mut self, id: u64, deleted_time: &str) -> bool {
+        let Some(rec) = self.get(id) else {
+            return false;
+        };
+        let display_name = self.display_name(rec);
+        let created_by = self
+            .def
+            .field("Created_By")
+            .map(|f| self.field(rec, f))
+            .unwrap_or(Value::Null);
+        self.trash.push(Trashed {
+            id,
+            display_name,
+            created_by,
+            deleted_time: deleted_time.to_owned(),
+        });
+        self.delete(id)
+    }
+
+    /// The recycle bin, most recently deleted first.
+    pub(crate) fn trashed(&self) -> impl Iterator<Item = &Trashed> {
+        self.trash.iter().rev()
+    }
+
+    /// Live records, without walking them when nothing was deleted.
+    pub(crate) fn len(&self) -> usize {
+        let seeded = self.ctx.count(self.def) as usize;
+        seeded - self.deleted.len().min(seeded) + self.created.len()
     }
 
     /// Deletes a record; false when there was none.

@@ -8,6 +8,7 @@ mod coql;
 mod crm_extra;
 mod crm_list;
 mod crm_records;
+mod crm_surface;
 mod observe;
 mod official_sdks;
 mod sdk_compat;

@@ -1,0 +1,172 @@
+//! The CRM surface beyond records: tags, the recycle bin, counts, notes and related lists. The
+//! facts (crm.md §3.5, §3.7) name the routes; the shapes follow Zoho's official SDKs' models.
+
+use serde_json::{Value, json};
+
+use crate::support::{self, TestResult, env};
+
+async fn lead_ids(e: &support::Env, n: usize) -> Result<Vec<String>, Box<dyn std::error::Error>> {
+    let list = e
+        .get(&format!("/crm/v8/Leads?fields=Last_Name&per_page={n}"))
+        .await?;
+    Ok(list.body["data"]
+        .as_array()
+        .ok_or("no data")?
+        .iter()
+        .filter_map(|r| r["id"].as_str().map(str::to_owned))
+        .collect())
+}
+
+#[tokio::test]
+async fn tags_are_added_and_removed_and_show_on_the_record() -> TestResult {
+    let e = env(20).await?;
+    let ids = lead_ids(&e, 3).await?;
+    let one = &ids[0];
+    let added = e
+        .post(
+            &format!("/crm/v8/Leads/{one}/actions/add_tags"),
+            &json!({"tags": [{"name": "Hot"}, {"name": "VIP"}]}),
+        )
+        .await?;
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(added.body["data"][0]["code"], "SUCCESS");
+    assert_eq!(added.body["success_count"], "1");
+    let record = e
+        .get(&format!("/crm/v8/Leads/{one}?fields=Tag,Last_Name"))
+        .await?;
+    let tags: Vec<&str> = record.body["data"][0]["Tag"]
+        .as_array()
+        .ok_or("no Tag")?
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(tags, ["Hot", "VIP"]);
+    // The same tag name again is the same tag, not a second one.
+    let many = e
+        .post(
+            "/crm/v8/Leads/actions/add_tags",
+            &json!({"tags": [{"name": "hot"}], "ids": [ids[1], ids[2]]}),
+        )
+        .await?;
+    assert_eq!(many.body["success_count"], "2", "{}", many.body);
+    let listed = e.get("/crm/v8/settings/tags?module=Leads").await?;
+    assert_eq!(listed.body["tags"].as_array().map(Vec::len), Some(2));
+    let removed = e
+        .post(
+            &format!("/crm/v8/Leads/{one}/actions/remove_tags"),
+            &json!({"tags": [{"name": "Hot"}]}),
+        )
+        .await?;
+    assert_eq!(removed.status, 200);
+    let after = e.get(&format!("/crm/v8/Leads/{one}?fields=Tag")).await?;
+    assert_eq!(after.body["data"][0]["Tag"][0]["name"], "VIP");
+    assert_eq!(
+        after.body["data"][0]["Tag"].as_array().map(Vec::len),
+        Some(1)
+    );
+    // A record never tagged has an empty Tag list; an unknown id fails alone.
+    let untagged = e
+        .get(&format!("/crm/v8/Leads/{}?fields=Tag", ids[1]))
+        .await?;
+    assert_eq!(untagged.body["data"][0]["Tag"][0]["name"], "Hot");
+    let mixed = e
+        .post(
+            "/crm/v8/Leads/actions/add_tags",
+            &json!({"tags": [{"name": "Cold"}], "ids": [ids[0], "4150868000000000001"]}),
+        )
+        .await?;
+    assert_eq!(mixed.status, 207, "{}", mixed.body);
+    assert_eq!(mixed.body["data"][1]["code"], "INVALID_DATA");
+    let nameless = e
+        .post(
+            &format!("/crm/v8/Leads/{one}/actions/add_tags"),
+            &json!({"tags": []}),
+        )
+        .await?;
+    assert_eq!(nameless.body["code"], "MANDATORY_NOT_FOUND");
+    Ok(())
+}
+
+#[tokio::test]
+async fn deleted_records_are_listed_from_the_recycle_bin() -> TestResult {
+    // crm.md §3.5 [H]: deleted records go to the recycle bin; `/{module}/deleted` lists them.
+    let e = env(20).await?;
+    assert_eq!(e.get("/crm/v8/Leads/deleted").await?.status, 204);
+    let ids = lead_ids(&e, 3).await?;
+    let gone = e
+        .delete(&format!("/crm/v8/Leads?ids={},{}", ids[0], ids[1]))
+        .await?;
+    assert_eq!(gone.status, 200, "{}", gone.body);
+    let bin = e.get("/crm/v8/Leads/deleted?type=all").await?;
+    assert_eq!(bin.status, 200, "{}", bin.body);
+    let listed: Vec<&str> = bin.body["data"]
+        .as_array()
+        .ok_or("no data")?
+        .iter()
+        .filter_map(|d| d["id"].as_str())
+        .collect();
+    assert_eq!(listed, [ids[1].as_str(), ids[0].as_str()], "newest first");
+    let first = &bin.body["data"][0];
+    assert_eq!(first["type"], "recycle");
+    assert!(
+        first["display_name"]
+            .as_str()
+            .is_some_and(|n| !n.is_empty())
+    );
+    assert!(first["deleted_time"].is_string() && first["deleted_by"]["id"].is_string());
+    assert_eq!(
+        e.get("/crm/v8/Leads/deleted?type=permanent").await?.status,
+        204
+    );
+    let bad = e.get("/crm/v8/Leads/deleted?type=everything").await?;
+    assert_eq!(bad.body["code"], "INVALID_DATA");
+    let paged = e.get("/crm/v8/Leads/deleted?per_page=1").await?;
+    assert_eq!(paged.body["info"]["more_records"], true);
+    Ok(())
+}
+
+#[tokio::test]
+async fn count_counts_every_record_or_those_a_filter_matches() -> TestResult {
+    // crm.md §3.7 [H]: GET /{module}/actions/count.
+    let e = env(40).await?;
+    let all = e.get("/crm/v8/Leads/actions/count").await?;
+    assert_eq!(all.body, json!({"count": 40}));
+    let ids = lead_ids(&e, 1).await?;
+    e.delete(&format!("/crm/v8/Leads/{}", ids[0])).await?;
+    assert_eq!(
+        e.get("/crm/v8/Leads/actions/count").await?.body["count"],
+        39
+    );
+    let made = e
+        .post(
+            "/crm/v8/Leads",
+            &json!({"data": [{"Last_Name": "Counted", "Company": "Tally"}, {"Last_Name": "Counted", "Company": "Tally"}]}),
+        )
+        .await?;
+    assert_eq!(made.status, 201);
+    let matching = e
+        .get("/crm/v8/Leads/actions/count?criteria=(Company:equals:Tally)")
+        .await?;
+    assert_eq!(matching.body["count"], 2, "{}", matching.body);
+    assert_eq!(
+        e.get("/crm/v8/Leads/actions/count").await?.body["count"],
+        41
+    );
+    let bad = e
+        .get("/crm/v8/Leads/actions/count?criteria=(Company)")
+        .await?;
+    assert_eq!(bad.status, 400);
+    Ok(())
+}
+
+fn names(page: &Value, key: &str) -> Vec<String> {
+    page["data"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i[key].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
