@@ -8,7 +8,9 @@ mod coql_parse;
 mod deleted;
 pub(crate) mod errors;
 mod list;
+mod notes;
 mod records;
+mod related;
 mod schema;
 mod search;
 mod seed;
@@ -36,6 +38,7 @@ pub(crate) struct Crm {
     modules: Vec<RwLock<ModuleStore>>,
     attachments: attachments::Attachments,
     tags: tags::Tags,
+    notes: notes::Notes,
     concurrency: Gauge,
     sub_concurrency: Gauge,
 }
@@ -57,6 +60,7 @@ impl Crm {
                 .collect(),
             attachments: attachments::Attachments::default(),
             tags: tags::Tags::default(),
+            notes: notes::Notes::default(),
             concurrency: Gauge::default(),
             sub_concurrency: Gauge::default(),
         }
@@ -114,6 +118,13 @@ enum Route {
     Modules(Option<String>),
     Fields,
     CustomViews,
+    RelatedLists,
+    Related(&'static ModuleDef, String, String),
+    NotesList(Option<(&'static ModuleDef, String)>),
+    NotesCreate(Option<(&'static ModuleDef, String)>),
+    NoteGet(String),
+    NoteUpdate(String),
+    NotesDelete(Option<String>),
     TagList,
     Tag(&'static ModuleDef, Option<String>, tags::Change),
     Users,
@@ -145,6 +156,13 @@ impl Route {
             Route::Modules(_) => "crm.settings.modules",
             Route::Fields => "crm.settings.fields",
             Route::CustomViews => "crm.settings.custom_views",
+            Route::RelatedLists => "crm.settings.related_lists",
+            Route::Related(..) => "crm.related.list",
+            Route::NotesList(_) => "crm.notes.list",
+            Route::NotesCreate(_) => "crm.notes.create",
+            Route::NoteGet(_) => "crm.notes.get",
+            Route::NoteUpdate(_) => "crm.notes.update",
+            Route::NotesDelete(_) => "crm.notes.delete",
             Route::TagList => "crm.settings.tags",
             Route::Tag(_, _, tags::Change::Add) => "crm.tags.add",
             Route::Tag(_, _, tags::Change::Remove) => "crm.tags.remove",
@@ -193,6 +211,19 @@ impl Route {
             Route::Modules(_) => scopes.crm_settings("modules"),
             Route::Fields => scopes.crm_settings("fields"),
             Route::CustomViews => scopes.crm_settings("custom_views"),
+            Route::RelatedLists => scopes.crm_settings("related_lists"),
+            Route::Related(m, _, related) => {
+                let target = related::find(m, related).map_or("Notes", |list| match list {
+                    related::RelatedList::Records { module, .. } => module.api_name,
+                    related::RelatedList::Notes => "Notes",
+                    related::RelatedList::Attachments => "Attachments",
+                });
+                scopes.crm_module(m.api_name, Op::Read) && scopes.crm_module(target, Op::Read)
+            }
+            Route::NotesList(_) | Route::NoteGet(_) => scopes.crm_module("Notes", Op::Read),
+            Route::NotesCreate(_) => scopes.crm_module("Notes", Op::Create),
+            Route::NoteUpdate(_) => scopes.crm_module("Notes", Op::Update),
+            Route::NotesDelete(_) => scopes.crm_module("Notes", Op::Delete),
             Route::TagList => scopes.crm_settings("tags"),
             Route::Tag(m, _, _) => scopes.crm_module(m.api_name, Op::Update),
             Route::Users | Route::User(_) => scopes.crm_read("users"),
@@ -221,6 +252,19 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         (["settings", "fields"], &Method::GET) => Route::Fields,
         (["settings", "custom_views"], &Method::GET) => Route::CustomViews,
         (["settings", "tags"], &Method::GET) => Route::TagList,
+        (["settings", "related_lists"], &Method::GET) => Route::RelatedLists,
+        (["Notes"], _) => match *m {
+            Method::GET => Route::NotesList(None),
+            Method::POST => Route::NotesCreate(None),
+            Method::DELETE => Route::NotesDelete(None),
+            _ => return Err(errors::invalid_method("crm.notes.list")),
+        },
+        (["Notes", id], _) => match *m {
+            Method::GET => Route::NoteGet((*id).to_owned()),
+            Method::PUT => Route::NoteUpdate((*id).to_owned()),
+            Method::DELETE => Route::NotesDelete(Some((*id).to_owned())),
+            _ => return Err(errors::invalid_method("crm.notes.get")),
+        },
         (["settings", ..], _) => return Err(errors::invalid_url("crm.invalid_url")),
         (["users"], &Method::GET) => Route::Users,
         (["users", id], &Method::GET) => Route::User((*id).to_owned()),
@@ -280,6 +324,27 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
                 Method::DELETE => Route::AttachmentDeleteMany(def, id),
                 _ => return Err(errors::invalid_method("crm.attachments.list")),
             }
+        }
+        ([name, id, "Notes"], _) => {
+            let owner = Some((module("crm.notes.list", name)?, (*id).to_owned()));
+            match *m {
+                Method::GET => Route::NotesList(owner),
+                Method::POST => Route::NotesCreate(owner),
+                _ => return Err(errors::invalid_method("crm.notes.list")),
+            }
+        }
+        ([name, id, related], &Method::GET) => {
+            let def = module("crm.related.list", name)?;
+            if related::find(def, related).is_none() {
+                return Err(errors::error(
+                    "crm.related.list",
+                    400,
+                    "INVALID_DATA",
+                    "the related list name given seems to be invalid",
+                    json!({"resource_path_index": 2}),
+                ));
+            }
+            Route::Related(def, (*id).to_owned(), (*related).to_owned())
         }
         ([name, id, "Attachments", attachment], _) => {
             let def = module("crm.attachments.download", name)?;
@@ -347,6 +412,8 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         | Route::Upsert(_)
         | Route::Coql
         | Route::Tag(..)
+        | Route::NotesCreate(_)
+        | Route::NoteUpdate(_)
         | Route::Convert(..) => serde_json::from_slice(&req.body).ok(),
         _ => None,
     };
@@ -393,6 +460,25 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),
         Route::CustomViews => settings::custom_views(&ctx),
+        Route::RelatedLists => related::settings(&ctx),
+        Route::Related(def, id, name) => match related::find(def, &name) {
+            Some(related::RelatedList::Records { module, field }) => {
+                related::records(&ctx, def, &id, module, field)
+            }
+            Some(related::RelatedList::Notes) => notes::list(&ctx, Some((def, &id))),
+            Some(related::RelatedList::Attachments) | None => attachments::list(&ctx, def, &id),
+        },
+        Route::NotesList(owner) => {
+            notes::list(&ctx, owner.as_ref().map(|(def, id)| (*def, id.as_str())))
+        }
+        Route::NotesCreate(owner) => notes::create(
+            &ctx,
+            owner.as_ref().map(|(def, id)| (*def, id.as_str())),
+            body.as_ref(),
+        ),
+        Route::NoteGet(id) => notes::get(&ctx, &id),
+        Route::NoteUpdate(id) => notes::update(&ctx, &id, body.as_ref()),
+        Route::NotesDelete(id) => notes::delete(&ctx, id.as_deref()),
         Route::TagList => tags::list(&ctx),
         Route::Tag(def, id, change) => {
             tags::change(&ctx, def, id.as_deref(), change, body.as_ref())

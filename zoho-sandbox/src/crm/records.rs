@@ -351,7 +351,7 @@ fn success(record: &Record, message: &str) -> Value {
 
 /// The status of a write: all succeeded, all failed (400), or a mix (207, or the configured
 /// status before v7; crm.md §3.3).
-fn write_status(ctx: &Ctx<'_>, results: &[Value], all_ok: u16) -> u16 {
+pub(crate) fn write_status(ctx: &Ctx<'_>, results: &[Value], all_ok: u16) -> u16 {
     let ok = results
         .iter()
         .filter(|r| r.get("status").and_then(Value::as_str) == Some("success"))
@@ -635,6 +635,7 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
         .collect();
     drop(store);
     ctx.state.crm.attachments.forget_record(&ids);
+    ctx.state.crm.notes.forget_record(def.api_name, &ids);
     let status = write_status(ctx, &results, 200);
     Reply::json(ctx.route, status, &json!({ "data": results }))
 }

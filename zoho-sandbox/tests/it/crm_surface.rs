@@ -170,3 +170,143 @@ fn names(page: &Value, key: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+#[tokio::test]
+async fn notes_hang_on_records_and_list_under_them() -> TestResult {
+    let e = env(20).await?;
+    let ids = lead_ids(&e, 2).await?;
+    // Created under the record, and through /Notes naming the parent.
+    let under = e
+        .post(
+            &format!("/crm/v8/Leads/{}/Notes", ids[0]),
+            &json!({"data": [{"Note_Title": "Call", "Note_Content": "Called on Monday"}]}),
+        )
+        .await?;
+    assert_eq!(under.status, 201, "{}", under.body);
+    let flat = e
+        .post(
+            "/crm/v8/Notes",
+            &json!({"data": [
+                {"Note_Content": "Second", "Parent_Id": {"module": {"api_name": "Leads"}, "id": ids[0]}},
+                {"Note_Content": "Other lead", "Parent_Id": {"module": {"api_name": "Leads"}, "id": ids[1]}},
+                {"Note_Content": "Nowhere", "Parent_Id": {"module": {"api_name": "Leads"}, "id": "4150868000000000001"}},
+                {"Note_Title": "No content", "Parent_Id": {"module": {"api_name": "Leads"}, "id": ids[1]}},
+            ]}),
+        )
+        .await?;
+    assert_eq!(flat.status, 207, "{}", flat.body);
+    assert_eq!(flat.body["data"][2]["code"], "INVALID_DATA");
+    assert_eq!(flat.body["data"][3]["code"], "MANDATORY_NOT_FOUND");
+    let mine = e
+        .get(&format!(
+            "/crm/v8/Leads/{}/Notes?fields=Note_Title,Note_Content,Parent_Id",
+            ids[0]
+        ))
+        .await?;
+    assert_eq!(
+        names(&mine.body, "Note_Content"),
+        ["Second", "Called on Monday"]
+    );
+    assert_eq!(mine.body["data"][0]["Parent_Id"]["id"], json!(ids[0]));
+    assert_eq!(
+        mine.body["data"][0]["Parent_Id"]["module"]["api_name"],
+        "Leads"
+    );
+    assert_eq!(mine.body["data"][0]["$se_module"], "Leads");
+    // The same through the related-list route, and every note through /Notes.
+    let related = e
+        .get(&format!(
+            "/crm/v8/Leads/{}/Notes?fields=Note_Content",
+            ids[0]
+        ))
+        .await?;
+    assert_eq!(related.body["info"]["count"], 2);
+    let all = e.get("/crm/v8/Notes?fields=Note_Content").await?;
+    assert_eq!(all.body["info"]["count"], 3);
+    assert_eq!(
+        e.get("/crm/v8/Notes").await?.body["code"],
+        "REQUIRED_PARAM_MISSING"
+    );
+    let note = mine.body["data"][0]["id"].as_str().ok_or("no note id")?;
+    let edited = e
+        .put(
+            &format!("/crm/v8/Notes/{note}"),
+            &json!({"data": [{"Note_Content": "Edited"}]}),
+        )
+        .await?;
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    let one = e.get(&format!("/crm/v8/Notes/{note}")).await?;
+    assert_eq!(one.body["data"][0]["Note_Content"], "Edited");
+    assert_eq!(
+        e.delete(&format!("/crm/v8/Notes/{note}")).await?.status,
+        200
+    );
+    assert_eq!(e.get(&format!("/crm/v8/Notes/{note}")).await?.status, 204);
+    // Deleting the record takes its notes with it.
+    e.delete(&format!("/crm/v8/Leads/{}", ids[1])).await?;
+    let left = e.get("/crm/v8/Notes?fields=Note_Content").await?;
+    assert_eq!(names(&left.body, "Note_Content"), ["Called on Monday"]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn related_lists_follow_the_lookups_that_point_at_a_module() -> TestResult {
+    let e = env(200).await?;
+    let lists = e
+        .get("/crm/v8/settings/related_lists?module=Accounts")
+        .await?;
+    assert_eq!(lists.status, 200, "{}", lists.body);
+    let names: Vec<&str> = lists.body["related_lists"]
+        .as_array()
+        .ok_or("no lists")?
+        .iter()
+        .filter_map(|l| l["api_name"].as_str())
+        .collect();
+    assert_eq!(names, ["Contacts", "Deals", "Notes", "Attachments"]);
+    // Every contact whose Account_Name points at the account is in its Contacts list.
+    let contacts = e
+        .get("/crm/v8/Contacts?fields=Last_Name,Account_Name&per_page=200")
+        .await?;
+    let first = &contacts.body["data"]
+        .as_array()
+        .ok_or("no contacts")?
+        .iter()
+        .find(|c| c["Account_Name"]["id"].is_string())
+        .ok_or("no contact with an account")?
+        .clone();
+    let account = first["Account_Name"]["id"].as_str().ok_or("no account")?;
+    let expected: Vec<&str> = contacts.body["data"]
+        .as_array()
+        .ok_or("no contacts")?
+        .iter()
+        .filter(|c| c["Account_Name"]["id"] == json!(account))
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    let related = e
+        .get(&format!(
+            "/crm/v8/Accounts/{account}/Contacts?fields=Last_Name"
+        ))
+        .await?;
+    assert_eq!(related.status, 200, "{}", related.body);
+    let mut got: Vec<&str> = related.body["data"]
+        .as_array()
+        .ok_or("no related")?
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    got.sort_unstable();
+    let mut want = expected.clone();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    let unknown = e
+        .get(&format!(
+            "/crm/v8/Accounts/{account}/Potatoes?fields=Last_Name"
+        ))
+        .await?;
+    assert_eq!(unknown.body["code"], "INVALID_DATA");
+    let bare = e
+        .get(&format!("/crm/v8/Accounts/{account}/Contacts"))
+        .await?;
+    assert_eq!(bare.body["code"], "REQUIRED_PARAM_MISSING");
+    Ok(())
+}
