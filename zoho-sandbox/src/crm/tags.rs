@@ -17,10 +17,13 @@ use crate::http::Reply;
 /// Most records one multi-record tag call may name (wave2.md §6: at most 500 records per call).
 const MAX_RECORDS: usize = 500;
 
-/// The tags known per module: lower-cased name to (id, name as first written, created time).
+/// A known tag: its id, its name as first written, and when it was first used.
+type KnownTag = (u64, String, String);
+
+/// The tags known per module, by (module, lower-cased name).
 #[derive(Debug, Default)]
 pub(crate) struct Tags {
-    known: RwLock<BTreeMap<(&'static str, String), (u64, String, String)>>,
+    known: RwLock<BTreeMap<(&'static str, String), KnownTag>>,
 }
 
 impl Tags {
@@ -33,6 +36,21 @@ impl Tags {
             .or_insert_with(|| (next, name.to_owned(), now.to_owned()));
         Some(json!({"name": name, "id": id.to_string()}))
     }
+
+    /// The module's tag with this id, if there is one.
+    fn by_id(&self, module: &'static str, id: &str) -> Option<Value> {
+        let known = self.known.read().ok()?;
+        known
+            .iter()
+            .find(|((m, _), (tag_id, _, _))| *m == module && tag_id.to_string() == id)
+            .map(|(_, (tag_id, name, _))| json!({"name": name, "id": tag_id.to_string()}))
+    }
+}
+
+/// A tag as a request names it: by name, or (an existing tag) by id.
+enum TagRef {
+    Name(String),
+    Id(String),
 }
 
 /// Whether the call adds or removes.
@@ -90,7 +108,10 @@ pub(crate) fn change(
     let now = clock::crm_datetime(ctx.state.clock.epoch_secs());
     let wanted: Vec<Value> = names
         .iter()
-        .filter_map(|name| ctx.state.crm.tags.tag(def.api_name, name, &now))
+        .filter_map(|tag| match tag {
+            TagRef::Name(name) => ctx.state.crm.tags.tag(def.api_name, name, &now),
+            TagRef::Id(id) => ctx.state.crm.tags.by_id(def.api_name, id),
+        })
         .collect();
     let Ok(mut store) = ctx.store(def).write() else {
         return errors::internal(ctx.route);
@@ -154,17 +175,21 @@ pub(crate) fn change(
     )
 }
 
-/// The tag names of the body (`{"tags":[{"name":...}]}`, v4 and later) or of the older
-/// `tag_names` query parameter.
-fn tag_names(ctx: &Ctx<'_>, body: Option<&Value>) -> Result<Vec<String>, Reply> {
+/// The tags of the body (`{"tags":[{"name":...}]}` or `[{"id":...}]` for existing tags, v4 and
+/// later) or of the older `tag_names` query parameter.
+fn tag_names(ctx: &Ctx<'_>, body: Option<&Value>) -> Result<Vec<TagRef>, Reply> {
     let from_body = body
         .and_then(|b| b.get("tags"))
         .and_then(Value::as_array)
         .map(|tags| {
             tags.iter()
-                .filter_map(|t| t.get("name").and_then(Value::as_str))
-                .map(|n| n.trim().to_owned())
-                .filter(|n| !n.is_empty())
+                .filter_map(|t| {
+                    let name = t.get("name").and_then(Value::as_str).map(str::trim);
+                    match name.filter(|n| !n.is_empty()) {
+                        Some(name) => Some(TagRef::Name(name.to_owned())),
+                        None => t.get("id").and_then(id_text).map(TagRef::Id),
+                    }
+                })
                 .collect::<Vec<_>>()
         });
     let from_query = || {
@@ -173,6 +198,7 @@ fn tag_names(ctx: &Ctx<'_>, body: Option<&Value>) -> Result<Vec<String>, Reply> 
                 .split(',')
                 .map(|n| n.trim().to_owned())
                 .filter(|n| !n.is_empty())
+                .map(TagRef::Name)
                 .collect()
         })
     };

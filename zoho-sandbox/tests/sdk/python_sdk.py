@@ -42,7 +42,28 @@ from zohocrmsdk.src.com.zoho.crm.api.record import (
     RecordOperations,
     SearchRecordsParam,
 )
+from zohocrmsdk.src.com.zoho.crm.api.modules import MinifiedModule
+from zohocrmsdk.src.com.zoho.crm.api.notes import (
+    BodyWrapper as NotesBody,
+    GetNotesParam,
+    Note,
+    NotesOperations,
+    ParentId as NoteParent,
+)
+from zohocrmsdk.src.com.zoho.crm.api.related_lists import GetRelatedListsParam, RelatedListsOperations
+from zohocrmsdk.src.com.zoho.crm.api.related_records import (
+    GetRelatedRecordsParam,
+    RelatedRecordsOperations,
+)
+from zohocrmsdk.src.com.zoho.crm.api.record import GetDeletedRecordsParam, RecordCountParam
 from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
+from zohocrmsdk.src.com.zoho.crm.api.tags import (
+    ExistingTag,
+    ExistingTagRequestWrapper,
+    NewTagRequestWrapper,
+    Tag,
+    TagsOperations,
+)
 from zohocrmsdk.src.com.zoho.crm.api.users import GetUsersParam, UsersOperations
 from zohocrmsdk.src.com.zoho.crm.api.util import StreamWrapper
 
@@ -321,6 +342,74 @@ def _():
     assert data == content, "downloaded bytes differ"
 
 
+@check("tags: add to one record, to many, remove")
+def _():
+    ops = TagsOperations()
+    hot = Tag()
+    hot.set_name("Hot")
+    request = NewTagRequestWrapper()
+    request.set_tags([hot])
+    answer = ok(ops.add_tags("Leads", state["lead"], request), "RecordActionWrapper")
+    assert type(answer.get_data()[0]).__name__ == "RecordSuccessResponse", answer.get_data()
+    many = NewTagRequestWrapper()
+    many.set_tags([hot])
+    many.set_ids(state["batch"][20:25])
+    answer = ok(ops.add_tags_to_multiple_records("Leads", many), "RecordActionWrapper")
+    assert len(answer.get_data()) == 5
+    params = ParameterMap()
+    params.add(GetRecordsParam.fields, "Tag")
+    record = ok(RecordOperations("Leads").get_record(state["batch"][20], params), "ResponseWrapper").get_data()[0]
+    assert [t.get_name() for t in record.get_key_value("Tag")] == ["Hot"], record.get_key_value("Tag")
+    existing = ExistingTag()
+    existing.set_name("Hot")
+    removal = ExistingTagRequestWrapper()
+    removal.set_tags([existing])
+    ok(ops.remove_tags("Leads", state["lead"], removal), "RecordActionWrapper")
+
+
+@check("notes: add under a record, list them")
+def _():
+    module = MinifiedModule()
+    module.set_api_name("Leads")
+    parent = NoteParent()
+    parent.set_module(module)
+    parent.set_id(state["lead"])
+    note = Note()
+    note.set_note_title("Call")
+    note.set_note_content("Called about the SDK")
+    note.set_parent_id(parent)
+    body = NotesBody()
+    body.set_data([note])
+    action_items(NotesOperations().create_notes(body))
+    params = ParameterMap()
+    params.add(GetNotesParam.fields, "Note_Title,Note_Content,Parent_Id")
+    notes = ok(NotesOperations().get_notes(params), "ResponseWrapper").get_data()
+    assert any(n.get_note_content() == "Called about the SDK" for n in notes)
+
+
+@check("related lists and related records")
+def _():
+    params = ParameterMap()
+    params.add(GetRelatedListsParam.module, "Leads")
+    lists = ok(RelatedListsOperations().get_related_lists(params), "ResponseWrapper").get_related_lists()
+    assert "Notes" in {l.get_api_name() for l in lists}, [l.get_api_name() for l in lists]
+    params = ParameterMap()
+    params.add(GetRelatedRecordsParam.fields, "Note_Title,Note_Content")
+    related = ok(
+        RelatedRecordsOperations("Notes", "Leads").get_related_records(state["lead"], params),
+        "ResponseWrapper",
+    ).get_data()
+    assert len(related) == 1, len(related)
+
+
+@check("count records")
+def _():
+    params = ParameterMap()
+    params.add(RecordCountParam.criteria, "(Company:equals:SDK Batch)")
+    count = ok(RecordOperations("Leads").record_count(params), "CountWrapper").get_count()
+    assert count == 100, count
+
+
 @check("convert a lead")
 def _():
     converter = LeadConverter()
@@ -344,6 +433,14 @@ def _():
     params = ParameterMap()
     params.add(DeleteRecordsParam.ids, ",".join(str(i) for i in state["batch"][1:10]))
     assert len(action_items(RecordOperations("Leads").delete_records(params))) == 9
+
+
+@check("deleted records")
+def _():
+    params = ParameterMap()
+    params.add(GetDeletedRecordsParam.type, "recycle")
+    deleted = ok(RecordOperations("Leads").get_deleted_records(params), "DeletedRecordsWrapper").get_data()
+    assert {d.get_id() for d in deleted} >= set(state["batch"][0:10]), "the deleted records are listed"
 
 
 failed = [name for name, error in results if error is not None]
