@@ -118,6 +118,7 @@ enum Route {
     Modules(Option<String>),
     Fields,
     CustomViews,
+    Layouts(Option<String>),
     RelatedLists,
     Related(&'static ModuleDef, String, String),
     NotesList(Option<(&'static ModuleDef, String)>),
@@ -156,6 +157,7 @@ impl Route {
             Route::Modules(_) => "crm.settings.modules",
             Route::Fields => "crm.settings.fields",
             Route::CustomViews => "crm.settings.custom_views",
+            Route::Layouts(_) => "crm.settings.layouts",
             Route::RelatedLists => "crm.settings.related_lists",
             Route::Related(..) => "crm.related.list",
             Route::NotesList(_) => "crm.notes.list",
@@ -211,6 +213,7 @@ impl Route {
             Route::Modules(_) => scopes.crm_settings("modules"),
             Route::Fields => scopes.crm_settings("fields"),
             Route::CustomViews => scopes.crm_settings("custom_views"),
+            Route::Layouts(_) => scopes.crm_settings("layouts"),
             Route::RelatedLists => scopes.crm_settings("related_lists"),
             Route::Related(m, _, related) => {
                 let target = related::find(m, related).map_or("Notes", |list| match list {
@@ -253,6 +256,8 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         (["settings", "custom_views"], &Method::GET) => Route::CustomViews,
         (["settings", "tags"], &Method::GET) => Route::TagList,
         (["settings", "related_lists"], &Method::GET) => Route::RelatedLists,
+        (["settings", "layouts"], &Method::GET) => Route::Layouts(None),
+        (["settings", "layouts", id], &Method::GET) => Route::Layouts(Some((*id).to_owned())),
         (["Notes"], _) => match *m {
             Method::GET => Route::NotesList(None),
             Method::POST => Route::NotesCreate(None),
@@ -460,6 +465,7 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),
         Route::CustomViews => settings::custom_views(&ctx),
+        Route::Layouts(id) => settings::layouts(&ctx, id.as_deref()),
         Route::RelatedLists => related::settings(&ctx),
         Route::Related(def, id, name) => match related::find(def, &name) {
             Some(related::RelatedList::Records { module, field }) => {

@@ -310,3 +310,34 @@ async fn related_lists_follow_the_lookups_that_point_at_a_module() -> TestResult
     assert_eq!(bare.body["code"], "REQUIRED_PARAM_MISSING");
     Ok(())
 }
+
+#[tokio::test]
+async fn layouts_mark_the_fields_a_write_needs() -> TestResult {
+    // wave2.md §5.3 [doc]: layouts with sections of fields, each with `required`.
+    let e = env(5).await?;
+    let layouts = e.get("/crm/v8/settings/layouts?module=Leads").await?;
+    assert_eq!(layouts.status, 200, "{}", layouts.body);
+    let layout = &layouts.body["layouts"][0];
+    let fields = layout["sections"][0]["fields"]
+        .as_array()
+        .ok_or("no fields")?;
+    let required: Vec<&str> = fields
+        .iter()
+        .filter(|f| f["required"] == true)
+        .filter_map(|f| f["api_name"].as_str())
+        .collect();
+    assert_eq!(required, ["Last_Name"]);
+    // A create without the required field is refused; with it, accepted.
+    let refused = e
+        .post("/crm/v8/Leads", &json!({"data": [{"Company": "X"}]}))
+        .await?;
+    assert_eq!(refused.body["data"][0]["code"], "MANDATORY_NOT_FOUND");
+    let id = layout["id"].as_str().ok_or("no layout id")?;
+    let one = e
+        .get(&format!("/crm/v8/settings/layouts/{id}?module=Leads"))
+        .await?;
+    assert_eq!(one.body["layouts"][0]["id"], json!(id));
+    let other = e.get("/crm/v8/settings/layouts/1?module=Leads").await?;
+    assert_eq!(other.body["code"], "INVALID_DATA");
+    Ok(())
+}
