@@ -80,6 +80,9 @@ pub struct OpenQuestions {
     pub books_missing_org_code: i64,
     /// HTTP status that comes with Books code 1002 (record does not exist).
     pub books_not_found_status: u16,
+    /// Whether a Books update must carry the type's name again (`contact_name` for contacts), as
+    /// Zoho's published OpenAPI marks it required on update and not only on create.
+    pub books_update_requires_name: bool,
 }
 
 impl Default for OpenQuestions {
@@ -92,6 +95,7 @@ impl Default for OpenQuestions {
             books_missing_org_status: 400,
             books_missing_org_code: 2,
             books_not_found_status: 404,
+            books_update_requires_name: true,
         }
     }
 }

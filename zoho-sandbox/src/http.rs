@@ -49,13 +49,48 @@ impl Req {
             .unwrap_or_default()
     }
 
-    /// Form fields of an `application/x-www-form-urlencoded` body (empty otherwise).
+    /// Form fields of an `application/x-www-form-urlencoded` body, or the text fields of a
+    /// `multipart/form-data` one (Zoho's official Node SDK sends its token requests that way and
+    /// Zoho's accounts server takes them); empty otherwise.
     pub(crate) fn form(&self) -> Vec<(String, String)> {
-        if self.content_type() == "application/x-www-form-urlencoded" {
-            parse_pairs(&self.body)
-        } else {
-            Vec::new()
+        match self.content_type().as_str() {
+            "application/x-www-form-urlencoded" => parse_pairs(&self.body),
+            "multipart/form-data" => self.multipart_text_fields(),
+            _ => Vec::new(),
         }
+    }
+
+    /// The parts of a multipart body that carry no file, as name/value pairs; a malformed body
+    /// gives the fields read before the fault (the endpoint then reports what is missing).
+    fn multipart_text_fields(&self) -> Vec<(String, String)> {
+        let boundary = self
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok());
+        let Some(boundary) = boundary else {
+            return Vec::new();
+        };
+        let body = self.body.clone();
+        let stream = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+        let mut multipart = multer::Multipart::new(stream, boundary);
+        // The whole body is already in memory, so every await below is ready at once.
+        futures::executor::block_on(async move {
+            let mut fields = Vec::new();
+            while let Ok(Some(field)) = multipart.next_field().await {
+                if field.file_name().is_some() {
+                    continue;
+                }
+                let Some(name) = field.name().map(str::to_owned) else {
+                    continue;
+                };
+                match field.text().await {
+                    Ok(value) => fields.push((name, value)),
+                    Err(_) => break,
+                }
+            }
+            fields
+        })
     }
 }
 

@@ -62,15 +62,31 @@ pub(crate) async fn serve(
     connections.abort_all();
 }
 
+/// Percent-decodes each segment of the path on its own: an encoded `/` (`%2F`) stays inside its
+/// segment, as Zoho reads it, so `Leads%2F123` names a module called `Leads/123` (which does not
+/// exist) rather than record 123 of Leads. Such a segment is kept encoded, so no handler can
+/// mistake it for two.
+fn decode_path(raw: &str) -> String {
+    raw.split('/')
+        .map(|segment| {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            if decoded.contains('/') {
+                segment.to_owned()
+            } else {
+                decoded.into_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 async fn answer(
     state: Arc<State>,
     request: hyper::Request<Incoming>,
 ) -> Result<hyper::Response<Full<Bytes>>, DroppedConnection> {
     let _in_flight = state.stats.enter();
     let (parts, body) = request.into_parts();
-    let path = percent_encoding::percent_decode_str(parts.uri.path())
-        .decode_utf8_lossy()
-        .into_owned();
+    let path = decode_path(parts.uri.path());
     let query = parts
         .uri
         .query()

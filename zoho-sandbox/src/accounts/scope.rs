@@ -94,6 +94,11 @@ impl Scopes {
             || self.has_op(&format!("zohocrm.settings.{what}"), Op::Read)
     }
 
+    /// `ZohoCRM.<family>.READ` (or `.ALL`) for the read-only families `users` and `org`.
+    pub(crate) fn crm_read(&self, family: &str) -> bool {
+        self.has_op(&format!("zohocrm.{family}"), Op::Read)
+    }
+
     /// `ZohoCRM.coql.READ` (or `.ALL`).
     pub(crate) fn crm_coql(&self) -> bool {
         self.has_op("zohocrm.coql", Op::Read)

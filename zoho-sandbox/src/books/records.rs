@@ -370,19 +370,30 @@ fn derive(ctx: &Ctx<'_>, kind: &BooksKind, record: &mut Record) {
     }
 }
 
+/// Fields an update must carry, by type (Zoho's OpenAPI: `contact_name` on "Update a contact").
+const UPDATE_REQUIRED: &[(&str, &[&str])] = &[("contacts", &["contact_name"])];
+
 /// Checks required fields and references; the answer when something is wrong.
 fn validate(ctx: &Ctx<'_>, kind: &BooksKind, record: &Record, creating: bool) -> Result<(), Reply> {
-    if creating {
-        for field in kind.required {
-            let blank = match record.get(*field) {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.trim().is_empty(),
-                Some(Value::Array(a)) => a.is_empty(),
-                _ => false,
-            };
-            if blank {
-                return Err(errors::invalid_value(ctx.route, field));
-            }
+    let required: &[&str] = if creating {
+        kind.required
+    } else if ctx.state.config.open_questions.books_update_requires_name {
+        UPDATE_REQUIRED
+            .iter()
+            .find(|(path, _)| *path == kind.path)
+            .map_or(&[], |(_, fields)| fields)
+    } else {
+        &[]
+    };
+    for field in required {
+        let blank = match record.get(*field) {
+            None | Some(Value::Null) => true,
+            Some(Value::String(s)) => s.trim().is_empty(),
+            Some(Value::Array(a)) => a.is_empty(),
+            _ => false,
+        };
+        if blank {
+            return Err(errors::invalid_value(ctx.route, field));
         }
     }
     for (field, target) in kind.refs {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::schema::{ID_PREFIX, ModuleDef};
 use super::seed::{admin, owner};
-use super::{Ctx, errors, parse_id};
+use super::{Ctx, Version, errors, parse_id};
 use crate::clock;
 use crate::http::Reply;
 
@@ -206,12 +206,30 @@ pub(crate) async fn upload(ctx: &Ctx<'_>, def: &'static ModuleDef, id: &str) -> 
     )
 }
 
-/// `GET /crm/{v}/{module}/{id}/Attachments`: 204 when there are none.
+/// `GET /crm/{v}/{module}/{id}/Attachments?fields=...`: 204 when there are none. From v3 `fields`
+/// is required, as for record lists (REQUIRED_PARAM_MISSING otherwise); each item carries `id`,
+/// the fields asked for and Zoho's `$` keys, shaped as Zoho's SDKs model an attachment.
 pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef, id: &str) -> Reply {
+    let fields = ctx.req.query("fields").filter(|f| !f.trim().is_empty());
+    if fields.is_none() && ctx.version >= Version(3) {
+        return errors::required_param(ctx.route, "fields");
+    }
+    let wanted: Option<Vec<&str>> = fields.map(|f| {
+        f.split(',')
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+            .collect()
+    });
     let record_id = match record(ctx, def, id) {
         Ok(id) => id,
         Err(reply) => return reply,
     };
+    let parent_name = ctx
+        .store(def)
+        .read()
+        .ok()
+        .and_then(|store| store.get(record_id).map(|rec| store.display_name(rec)))
+        .unwrap_or_default();
     let Ok(items) = ctx.state.crm.attachments.items.read() else {
         return errors::internal(ctx.route);
     };
@@ -226,8 +244,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef, id: &str) -> Reply {
     let data: Vec<Value> = found
         .iter()
         .map(|(id, a)| {
-            json!({
-                "id": id.to_string(),
+            let all = json!({
                 "File_Name": a.file_name,
                 "Size": a.content.len().to_string(),
                 "Created_Time": a.created,
@@ -235,11 +252,27 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef, id: &str) -> Reply {
                 "Owner": owner(0),
                 "Created_By": admin(),
                 "Modified_By": admin(),
-                "Parent_Id": {"id": record_id.to_string(), "module": {"api_name": a.module}},
-                "$file_id": format!("{id:x}"),
-                "$type": if a.link.is_some() { "Link" } else { "Attachment" },
-                "$link_url": a.link,
-            })
+                "Parent_Id": {"name": parent_name, "id": record_id.to_string()},
+            });
+            let mut item = serde_json::Map::new();
+            item.insert("id".into(), json!(id.to_string()));
+            if let Value::Object(all) = all {
+                for (key, value) in all {
+                    if wanted.as_ref().is_none_or(|w| w.contains(&key.as_str())) {
+                        item.insert(key, value);
+                    }
+                }
+            }
+            item.insert("$file_id".into(), json!(format!("{id:x}")));
+            item.insert(
+                "$type".into(),
+                json!(if a.link.is_some() { "Link URL" } else { "File" }),
+            );
+            item.insert("$link_url".into(), json!(a.link));
+            item.insert("$se_module".into(), json!(a.module));
+            item.insert("$editable".into(), json!(true));
+            item.insert("$state".into(), json!("save"));
+            Value::Object(item)
         })
         .collect();
     let count = data.len();

@@ -8,7 +8,7 @@ use super::records::blank;
 use super::schema::{ModuleDef, module_by_name};
 use super::seed::admin;
 use super::store::{Record, is_blank};
-use super::{Ctx, errors, parse_id};
+use super::{Ctx, errors, id_text, lookup_id, parse_id};
 use crate::clock;
 use crate::http::Reply;
 
@@ -42,10 +42,8 @@ fn create(ctx: &Ctx<'_>, def: &ModuleDef, fields: Vec<(&str, Value)>, now: &str)
 
 fn reference(body: Option<&Value>, key: &str) -> Option<u64> {
     let value = body?.get("data")?.get(0)?.get(key)?;
-    let text = value
-        .as_str()
-        .or_else(|| value.get("id").and_then(Value::as_str))?;
-    parse_id(text)
+    let text = id_text(value).or_else(|| lookup_id(value))?;
+    parse_id(&text)
 }
 
 /// Converts a lead.

@@ -6,7 +6,9 @@ use std::sync::RwLockReadGuard;
 
 use serde_json::{Map, Value, json};
 
-use super::coql_parse::{CmpOp, Column, Criterion, Expr, Literal, Query, QueryError, parse};
+use super::coql_parse::{
+    AggregateFn, CmpOp, Column, Criterion, Expr, Literal, Query, QueryError, parse,
+};
 use super::schema::{FieldDef, Kind, ModuleDef, module_by_name};
 use super::store::{ModuleStore, Rec};
 use super::{Ctx, Version, errors, parse_id};
@@ -22,6 +24,10 @@ pub(crate) struct Limits {
     in_values: usize,
     criteria: usize,
 }
+
+/// Most GROUP BY columns and aggregates in one query (crm.md §4, v7/v8: 4 and 5).
+const MAX_GROUP_BY: usize = 4;
+const MAX_AGGREGATES: usize = 5;
 
 pub(crate) fn limits(version: Version) -> Limits {
     match version.0 {
@@ -459,6 +465,9 @@ fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryErr
         }
         None => None,
     };
+    if !query.aggregates.is_empty() || !query.group_by.is_empty() {
+        return aggregate(ctx, def, &query, &columns, filter.as_ref(), &limits);
+    }
     let mut order = Vec::new();
     for (column, ascending) in &query.order {
         if order
@@ -497,26 +506,12 @@ fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryErr
         ));
     }
 
-    // Related modules are locked (for reading) before the queried one; writers never hold
-    // two locks, so this cannot deadlock.
     let mut sources: Vec<Source> = columns.iter().map(|(_, s)| *s).collect();
     sources.extend(order.iter().map(|(_, s, _)| *s));
     if let Some(filter) = &filter {
         sources_of(filter, &mut sources);
     }
-    let mut related = Related { guards: Vec::new() };
-    for source in &sources {
-        if let Source::Related(_, target, _) = source
-            && !std::ptr::eq(*target, def)
-            && !related
-                .guards
-                .iter()
-                .any(|(d, _)| std::ptr::eq(*d, *target))
-            && let Ok(guard) = ctx.store(target).read()
-        {
-            related.guards.push((target, guard));
-        }
-    }
+    let related = related_guards(ctx, def, &sources);
     let Ok(store) = ctx.store(def).read() else {
         return Err(fail("INTERNAL_ERROR", "Internal Server Error", json!({})));
     };
@@ -587,6 +582,234 @@ fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryErr
         ctx.route,
         200,
         &json!({"data": data, "info": {"count": count, "more_records": more}}),
+    ))
+}
+
+/// Read guards of every module the sources reach through lookups. Related modules are locked
+/// (for reading) before the queried one; writers never hold two locks, so this cannot deadlock.
+fn related_guards<'a>(ctx: &'a Ctx<'_>, def: &ModuleDef, sources: &[Source]) -> Related<'a> {
+    let mut related = Related { guards: Vec::new() };
+    for source in sources {
+        if let Source::Related(_, target, _) = source
+            && !std::ptr::eq(*target, def)
+            && !related
+                .guards
+                .iter()
+                .any(|(d, _)| std::ptr::eq(*d, *target))
+            && let Ok(guard) = ctx.store(target).read()
+        {
+            related.guards.push((target, guard));
+        }
+    }
+    related
+}
+
+/// One group's running totals for one aggregate.
+#[derive(Debug, Clone, Default)]
+struct Accumulator {
+    count: u64,
+    sum: f64,
+    min: Option<(Key, Value)>,
+    max: Option<(Key, Value)>,
+}
+
+impl Accumulator {
+    fn add(&mut self, kind: Kind, value: &Value) {
+        if value.is_null() {
+            return;
+        }
+        self.count += 1;
+        self.sum += value.as_f64().unwrap_or(0.0);
+        let key = key_of_value(kind, value);
+        if self.min.as_ref().is_none_or(|(k, _)| key < *k) {
+            self.min = Some((key.clone(), value.clone()));
+        }
+        if self.max.as_ref().is_none_or(|(k, _)| key > *k) {
+            self.max = Some((key, value.clone()));
+        }
+    }
+
+    fn result(&self, func: AggregateFn, kind: Kind) -> Value {
+        match func {
+            AggregateFn::Count => json!(self.count),
+            AggregateFn::Sum if kind == Kind::Integer => json!(self.sum as i64),
+            AggregateFn::Sum => json!(self.sum),
+            AggregateFn::Avg if self.count == 0 => Value::Null,
+            AggregateFn::Avg => json!(self.sum / self.count as f64),
+            AggregateFn::Min => self.min.as_ref().map_or(Value::Null, |(_, v)| v.clone()),
+            AggregateFn::Max => self.max.as_ref().map_or(Value::Null, |(_, v)| v.clone()),
+        }
+    }
+}
+
+/// A query with aggregates or GROUP BY (v4 and later, crm.md §4): one row per group (one row
+/// in all without GROUP BY), every plain column of the select list grouped by, ordered by
+/// grouped columns or aggregate names, then LIMIT/OFFSET over the groups.
+fn aggregate(
+    ctx: &Ctx<'_>,
+    def: &'static ModuleDef,
+    query: &Query,
+    columns: &[(String, Source)],
+    filter: Option<&Plan>,
+    limits: &Limits,
+) -> Result<Reply, QueryError> {
+    if ctx.version < Version(4) {
+        return Err(fail(
+            "SYNTAX_ERROR",
+            "error occured while parsing the query",
+            json!({"clause": if query.group_by.is_empty() { "select" } else { "group by" }}),
+        ));
+    }
+    if query.group_by.len() > MAX_GROUP_BY || query.aggregates.len() > MAX_AGGREGATES {
+        return Err(fail(
+            "LIMIT_EXCEEDED",
+            "the number of group by columns or aggregates exceeds the limit",
+            json!({"group_by": MAX_GROUP_BY, "aggregates": MAX_AGGREGATES}),
+        ));
+    }
+    let groups: Vec<(String, Source)> = query
+        .group_by
+        .iter()
+        .map(|c| resolve(def, c, "group by").map(|s| (c.text(), s)))
+        .collect::<Result<_, _>>()?;
+    if let Some((name, _)) = columns
+        .iter()
+        .find(|(name, _)| !groups.iter().any(|(g, _)| g == name))
+    {
+        return Err(fail(
+            "INVALID_QUERY",
+            "invalid column given",
+            json!({"column_name": name, "clause": "select", "reason": "a selected column must be grouped by"}),
+        ));
+    }
+    let mut aggregates = Vec::with_capacity(query.aggregates.len());
+    for aggregate in &query.aggregates {
+        if aggregates
+            .iter()
+            .any(|(name, _, _): &(String, AggregateFn, Source)| *name == aggregate.name)
+        {
+            let code = if aggregate.aliased {
+                "DUPLICATE_ALIAS"
+            } else {
+                "DUPLICATE_DATA"
+            };
+            return Err(fail(
+                code,
+                "duplicate data",
+                json!({"alias": aggregate.name, "clause": "select"}),
+            ));
+        }
+        let source = resolve(def, &aggregate.column, "select")?;
+        let numeric_only = matches!(aggregate.func, AggregateFn::Sum | AggregateFn::Avg);
+        if numeric_only && !source.kind().is_number() {
+            return Err(fail(
+                "INVALID_QUERY",
+                "invalid column given",
+                json!({"column_name": aggregate.column.text(), "clause": "select", "reason": "SUM and AVG need a number field"}),
+            ));
+        }
+        aggregates.push((aggregate.name.clone(), aggregate.func, source));
+    }
+    let mut sources: Vec<Source> = groups.iter().map(|(_, s)| *s).collect();
+    sources.extend(aggregates.iter().map(|(_, _, s)| *s));
+    if let Some(filter) = filter {
+        sources_of(filter, &mut sources);
+    }
+    let related = related_guards(ctx, def, &sources);
+    let Ok(store) = ctx.store(def).read() else {
+        return Err(fail("INTERNAL_ERROR", "Internal Server Error", json!({})));
+    };
+    // Groups in the order they are first met (id order), keyed by their values' JSON text.
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut rows: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
+    for rec in store
+        .iter()
+        .filter(|rec| filter.is_none_or(|f| matches(f, &store, &related, *rec)))
+    {
+        let values: Vec<Value> = groups
+            .iter()
+            .map(|(_, source)| value_of(&store, &related, rec, *source))
+            .collect();
+        let key = Value::Array(values.clone()).to_string();
+        let slot = *index.entry(key).or_insert_with(|| {
+            rows.push((values, vec![Accumulator::default(); aggregates.len()]));
+            rows.len() - 1
+        });
+        for (acc, (_, _, source)) in rows[slot].1.iter_mut().zip(&aggregates) {
+            acc.add(source.kind(), &value_of(&store, &related, rec, *source));
+        }
+    }
+    drop(store);
+    let mut data: Vec<Map<String, Value>> = rows
+        .into_iter()
+        .map(|(values, accs)| {
+            let mut row = Map::new();
+            for ((name, _), value) in groups.iter().zip(values) {
+                row.insert(name.clone(), value);
+            }
+            for (acc, (name, func, source)) in accs.iter().zip(&aggregates) {
+                row.insert(name.clone(), acc.result(*func, source.kind()));
+            }
+            row
+        })
+        .collect();
+    if query.group_by.is_empty() && data.is_empty() {
+        // No GROUP BY: one row over no records (COUNT 0), as SQL answers.
+        let mut row = Map::new();
+        for (name, func, source) in &aggregates {
+            row.insert(
+                name.clone(),
+                Accumulator::default().result(*func, source.kind()),
+            );
+        }
+        data.push(row);
+    }
+    let mut order = Vec::new();
+    for (column, ascending) in &query.order {
+        let name = column.text();
+        if !data.first().is_none_or(|row| row.contains_key(&name)) {
+            return Err(fail(
+                "INVALID_QUERY",
+                "invalid column given",
+                json!({"column_name": name, "clause": "order by"}),
+            ));
+        }
+        let kind = groups
+            .iter()
+            .find(|(g, _)| *g == name)
+            .map_or(Kind::Double, |(_, s)| s.kind());
+        order.push((name, kind, *ascending));
+    }
+    data.sort_by(|a, b| {
+        for (name, kind, ascending) in &order {
+            let key = |row: &Map<String, Value>| {
+                key_of_value(*kind, row.get(name).unwrap_or(&Value::Null))
+            };
+            let ord = key(a).partial_cmp(&key(b)).unwrap_or(Ordering::Equal);
+            let ord = if *ascending { ord } else { ord.reverse() };
+            if ord != Ordering::Equal {
+                return ord;
+            }
+        }
+        Ordering::Equal
+    });
+    let limit = usize::try_from(query.limit.unwrap_or(200).min(limits.per_call)).unwrap_or(200);
+    let offset = usize::try_from(query.offset.unwrap_or(0)).unwrap_or(usize::MAX);
+    let total = data.len();
+    let page: Vec<Value> = data
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(Value::Object)
+        .collect();
+    if page.is_empty() {
+        return Ok(Reply::empty(ctx.route, 204));
+    }
+    let count = page.len();
+    Ok(Reply::json(
+        ctx.route,
+        200,
+        &json!({"data": page, "info": {"count": count, "more_records": total > offset + count}}),
     ))
 }
 

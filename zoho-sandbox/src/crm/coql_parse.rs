@@ -243,10 +243,47 @@ impl Expr {
     }
 }
 
+/// An aggregate function of a select list (v4 and later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AggregateFn {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+}
+
+impl AggregateFn {
+    fn parse(word: &str) -> Option<AggregateFn> {
+        match word.to_ascii_lowercase().as_str() {
+            "count" => Some(AggregateFn::Count),
+            "sum" => Some(AggregateFn::Sum),
+            "min" => Some(AggregateFn::Min),
+            "max" => Some(AggregateFn::Max),
+            "avg" => Some(AggregateFn::Avg),
+            _ => None,
+        }
+    }
+}
+
+/// `COUNT(Lead_Source)`, `SUM(Annual_Revenue) as revenue`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Aggregate {
+    pub func: AggregateFn,
+    pub column: Column,
+    /// The name its value has in each row: the alias, or the expression as written.
+    pub name: String,
+    pub aliased: bool,
+}
+
 /// A parsed query.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Query {
     pub columns: Vec<Column>,
+    /// Aggregates of the select list, in order; empty for a plain query.
+    pub aggregates: Vec<Aggregate>,
+    /// `GROUP BY` columns.
+    pub group_by: Vec<Column>,
     pub module: String,
     pub filter: Option<Expr>,
     pub order: Vec<(Column, bool)>,
@@ -320,10 +357,45 @@ impl Parser {
             parts.push(self.name()?);
         }
         if self.is_sym("(") {
-            // Aggregates (COUNT, SUM...) are not served by the sandbox.
             return Err(self.unexpected());
         }
         Ok(Column(parts))
+    }
+
+    /// A select-list item: a column, or an aggregate with an optional `as` alias.
+    fn select_item(
+        &mut self,
+        columns: &mut Vec<Column>,
+        aggregates: &mut Vec<Aggregate>,
+    ) -> Result<(), QueryError> {
+        let next_is_call = matches!(
+            self.tokens.get(self.pos + 1).map(|t| &t.tok),
+            Some(Tok::Sym("("))
+        );
+        let func = match self.peek() {
+            Some(Tok::Word(w)) if next_is_call => AggregateFn::parse(w).map(|f| (f, w.clone())),
+            _ => None,
+        };
+        let Some((func, written)) = func else {
+            columns.push(self.column()?);
+            return Ok(());
+        };
+        self.pos += 2;
+        let column = self.column()?;
+        self.expect_sym(")")?;
+        let (name, aliased) = if self.is_word("as") {
+            self.pos += 1;
+            (self.name()?, true)
+        } else {
+            (format!("{written}({})", column.text()), false)
+        };
+        aggregates.push(Aggregate {
+            func,
+            column,
+            name,
+            aliased,
+        });
+        Ok(())
     }
 
     fn literal(&mut self) -> Result<Literal, QueryError> {
@@ -456,10 +528,11 @@ impl Parser {
         if self.peek().is_none() || self.is_word("from") {
             return Err(syntax(json!({"clause": "select"})));
         }
-        let mut columns = vec![self.column()?];
+        let (mut columns, mut aggregates) = (Vec::new(), Vec::new());
+        self.select_item(&mut columns, &mut aggregates)?;
         while self.is_sym(",") {
             self.pos += 1;
-            columns.push(self.column()?);
+            self.select_item(&mut columns, &mut aggregates)?;
         }
         self.expect_word("from", "from")?;
         let module = self.name()?;
@@ -470,6 +543,16 @@ impl Parser {
                 return Err(syntax(json!({"clause": "where"})));
             }
             filter = Some(self.expr()?);
+        }
+        let mut group_by = Vec::new();
+        if self.is_word("group") {
+            self.pos += 1;
+            self.expect_word("by", "group by")?;
+            group_by.push(self.column()?);
+            while self.is_sym(",") {
+                self.pos += 1;
+                group_by.push(self.column()?);
+            }
         }
         let mut order = Vec::new();
         if self.is_word("order") {
@@ -514,6 +597,8 @@ impl Parser {
         }
         Ok(Query {
             columns,
+            aggregates,
+            group_by,
             module,
             filter,
             order,

@@ -150,6 +150,17 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
             json!({"param_name": "sort_by", "supported_values": sort_fields}),
         );
     }
+    if let Some(cvid) = ctx.req.query("cvid")
+        && cvid.parse::<u64>().ok() != Some(def.all_view_id())
+    {
+        return errors::error(
+            route,
+            400,
+            "INVALID_DATA",
+            "invalid data",
+            json!({"param_name": "cvid"}),
+        );
+    }
     if ctx.req.query("sort_by").is_some() && ctx.req.query("cvid").is_some() {
         return errors::error(
             route,

@@ -5,14 +5,19 @@ mod attachments;
 mod convert;
 mod coql_eval;
 mod coql_parse;
+mod deleted;
 pub(crate) mod errors;
 mod list;
+mod notes;
 mod records;
+mod related;
 mod schema;
 mod search;
 mod seed;
 mod settings;
 mod store;
+mod tags;
+mod users;
 
 use std::sync::RwLock;
 
@@ -32,6 +37,8 @@ use store::ModuleStore;
 pub(crate) struct Crm {
     modules: Vec<RwLock<ModuleStore>>,
     attachments: attachments::Attachments,
+    tags: tags::Tags,
+    notes: notes::Notes,
     concurrency: Gauge,
     sub_concurrency: Gauge,
 }
@@ -52,6 +59,8 @@ impl Crm {
                 .map(|def| RwLock::new(ModuleStore::new(def, ctx)))
                 .collect(),
             attachments: attachments::Attachments::default(),
+            tags: tags::Tags::default(),
+            notes: notes::Notes::default(),
             concurrency: Gauge::default(),
             sub_concurrency: Gauge::default(),
         }
@@ -102,10 +111,26 @@ enum Route {
     AttachmentGet(&'static ModuleDef, String, String),
     AttachmentDelete(&'static ModuleDef, String, String),
     Search(&'static ModuleDef),
+    Deleted(&'static ModuleDef),
+    Count(&'static ModuleDef),
     Convert(&'static ModuleDef, String),
     Coql,
     Modules(Option<String>),
     Fields,
+    CustomViews,
+    Layouts(Option<String>),
+    RelatedLists,
+    Related(&'static ModuleDef, String, String),
+    NotesList(Option<(&'static ModuleDef, String)>),
+    NotesCreate(Option<(&'static ModuleDef, String)>),
+    NoteGet(String),
+    NoteUpdate(String),
+    NotesDelete(Option<String>),
+    TagList,
+    Tag(&'static ModuleDef, Option<String>, tags::Change),
+    Users,
+    User(String),
+    Org,
 }
 
 impl Route {
@@ -125,19 +150,38 @@ impl Route {
             Route::AttachmentGet(..) => "crm.attachments.download",
             Route::AttachmentDelete(..) => "crm.attachments.delete_one",
             Route::Search(_) => "crm.records.search",
+            Route::Deleted(_) => "crm.records.deleted",
+            Route::Count(_) => "crm.records.count",
             Route::Convert(..) => "crm.leads.convert",
             Route::Coql => "crm.coql",
             Route::Modules(_) => "crm.settings.modules",
             Route::Fields => "crm.settings.fields",
+            Route::CustomViews => "crm.settings.custom_views",
+            Route::Layouts(_) => "crm.settings.layouts",
+            Route::RelatedLists => "crm.settings.related_lists",
+            Route::Related(..) => "crm.related.list",
+            Route::NotesList(_) => "crm.notes.list",
+            Route::NotesCreate(_) => "crm.notes.create",
+            Route::NoteGet(_) => "crm.notes.get",
+            Route::NoteUpdate(_) => "crm.notes.update",
+            Route::NotesDelete(_) => "crm.notes.delete",
+            Route::TagList => "crm.settings.tags",
+            Route::Tag(_, _, tags::Change::Add) => "crm.tags.add",
+            Route::Tag(_, _, tags::Change::Remove) => "crm.tags.remove",
+            Route::Users => "crm.users.list",
+            Route::User(_) => "crm.users.get",
+            Route::Org => "crm.org",
         }
     }
 
     /// Whether the token's scopes allow this call (crm.md §2.1, §5, §8).
     fn allowed(&self, scopes: &Scopes, version: Version, state: &State) -> bool {
         match self {
-            Route::List(m) | Route::Get(m, _) | Route::Search(m) => {
-                scopes.crm_module(m.api_name, Op::Read)
-            }
+            Route::List(m)
+            | Route::Get(m, _)
+            | Route::Search(m)
+            | Route::Deleted(m)
+            | Route::Count(m) => scopes.crm_module(m.api_name, Op::Read),
             Route::Convert(m, _) => {
                 scopes.crm_module(m.api_name, Op::Update)
                     && scopes.crm_module("Contacts", Op::Create)
@@ -168,6 +212,25 @@ impl Route {
             }
             Route::Modules(_) => scopes.crm_settings("modules"),
             Route::Fields => scopes.crm_settings("fields"),
+            Route::CustomViews => scopes.crm_settings("custom_views"),
+            Route::Layouts(_) => scopes.crm_settings("layouts"),
+            Route::RelatedLists => scopes.crm_settings("related_lists"),
+            Route::Related(m, _, related) => {
+                let target = related::find(m, related).map_or("Notes", |list| match list {
+                    related::RelatedList::Records { module, .. } => module.api_name,
+                    related::RelatedList::Notes => "Notes",
+                    related::RelatedList::Attachments => "Attachments",
+                });
+                scopes.crm_module(m.api_name, Op::Read) && scopes.crm_module(target, Op::Read)
+            }
+            Route::NotesList(_) | Route::NoteGet(_) => scopes.crm_module("Notes", Op::Read),
+            Route::NotesCreate(_) => scopes.crm_module("Notes", Op::Create),
+            Route::NoteUpdate(_) => scopes.crm_module("Notes", Op::Update),
+            Route::NotesDelete(_) => scopes.crm_module("Notes", Op::Delete),
+            Route::TagList => scopes.crm_settings("tags"),
+            Route::Tag(m, _, _) => scopes.crm_module(m.api_name, Op::Update),
+            Route::Users | Route::User(_) => scopes.crm_read("users"),
+            Route::Org => scopes.crm_read("org"),
         }
     }
 }
@@ -190,7 +253,27 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         (["settings", "modules"], &Method::GET) => Route::Modules(None),
         (["settings", "modules", name], &Method::GET) => Route::Modules(Some((*name).to_owned())),
         (["settings", "fields"], &Method::GET) => Route::Fields,
+        (["settings", "custom_views"], &Method::GET) => Route::CustomViews,
+        (["settings", "tags"], &Method::GET) => Route::TagList,
+        (["settings", "related_lists"], &Method::GET) => Route::RelatedLists,
+        (["settings", "layouts"], &Method::GET) => Route::Layouts(None),
+        (["settings", "layouts", id], &Method::GET) => Route::Layouts(Some((*id).to_owned())),
+        (["Notes"], _) => match *m {
+            Method::GET => Route::NotesList(None),
+            Method::POST => Route::NotesCreate(None),
+            Method::DELETE => Route::NotesDelete(None),
+            _ => return Err(errors::invalid_method("crm.notes.list")),
+        },
+        (["Notes", id], _) => match *m {
+            Method::GET => Route::NoteGet((*id).to_owned()),
+            Method::PUT => Route::NoteUpdate((*id).to_owned()),
+            Method::DELETE => Route::NotesDelete(Some((*id).to_owned())),
+            _ => return Err(errors::invalid_method("crm.notes.get")),
+        },
         (["settings", ..], _) => return Err(errors::invalid_url("crm.invalid_url")),
+        (["users"], &Method::GET) => Route::Users,
+        (["users", id], &Method::GET) => Route::User((*id).to_owned()),
+        (["org"], &Method::GET) => Route::Org,
         ([name], _) => {
             let def = module("crm.records.list", name)?;
             match *m {
@@ -205,6 +288,21 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         ([_, "upsert"], _) => return Err(errors::invalid_method("crm.records.upsert")),
         ([name, "search"], &Method::GET) => Route::Search(module("crm.records.search", name)?),
         ([_, "search"], _) => return Err(errors::invalid_method("crm.records.search")),
+        // Before `[name, id]`: `deleted` is not a record id (crm.md §3.5).
+        ([name, "deleted"], &Method::GET) => Route::Deleted(module("crm.records.deleted", name)?),
+        ([name, "actions", "count"], &Method::GET) => {
+            Route::Count(module("crm.records.count", name)?)
+        }
+        ([name, "actions", action @ ("add_tags" | "remove_tags")], &Method::POST) => {
+            Route::Tag(module("crm.tags", name)?, None, tag_change(action))
+        }
+        ([name, id, "actions", action @ ("add_tags" | "remove_tags")], &Method::POST) => {
+            Route::Tag(
+                module("crm.tags", name)?,
+                Some((*id).to_owned()),
+                tag_change(action),
+            )
+        }
         ([name, id, "actions", "convert"], &Method::POST) => {
             let def = module("crm.leads.convert", name)?;
             if def.api_name != "Leads" {
@@ -232,6 +330,27 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
                 _ => return Err(errors::invalid_method("crm.attachments.list")),
             }
         }
+        ([name, id, "Notes"], _) => {
+            let owner = Some((module("crm.notes.list", name)?, (*id).to_owned()));
+            match *m {
+                Method::GET => Route::NotesList(owner),
+                Method::POST => Route::NotesCreate(owner),
+                _ => return Err(errors::invalid_method("crm.notes.list")),
+            }
+        }
+        ([name, id, related], &Method::GET) => {
+            let def = module("crm.related.list", name)?;
+            if related::find(def, related).is_none() {
+                return Err(errors::error(
+                    "crm.related.list",
+                    400,
+                    "INVALID_DATA",
+                    "the related list name given seems to be invalid",
+                    json!({"resource_path_index": 2}),
+                ));
+            }
+            Route::Related(def, (*id).to_owned(), (*related).to_owned())
+        }
         ([name, id, "Attachments", attachment], _) => {
             let def = module("crm.attachments.download", name)?;
             let (id, attachment) = ((*id).to_owned(), (*attachment).to_owned());
@@ -244,6 +363,14 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
         _ => return Err(errors::invalid_url("crm.invalid_url")),
     };
     Ok((version, route))
+}
+
+fn tag_change(action: &str) -> tags::Change {
+    if action == "add_tags" {
+        tags::Change::Add
+    } else {
+        tags::Change::Remove
+    }
 }
 
 /// Whether a call counts toward the sub-concurrency limit of heavy APIs (crm.md §7).
@@ -289,6 +416,9 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         | Route::UpdateOne(..)
         | Route::Upsert(_)
         | Route::Coql
+        | Route::Tag(..)
+        | Route::NotesCreate(_)
+        | Route::NoteUpdate(_)
         | Route::Convert(..) => serde_json::from_slice(&req.body).ok(),
         _ => None,
     };
@@ -328,10 +458,40 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::AttachmentGet(def, id, aid) => attachments::download(&ctx, def, &id, &aid),
         Route::AttachmentDelete(def, id, aid) => attachments::delete(&ctx, def, &id, Some(&aid)),
         Route::Search(def) => search::search(&ctx, def),
+        Route::Deleted(def) => deleted::list(&ctx, def),
+        Route::Count(def) => search::count(&ctx, def),
         Route::Convert(def, id) => convert::convert(&ctx, def, &id, body.as_ref()),
         Route::Coql => coql_eval::run(&ctx, &scopes, body.as_ref()),
         Route::Modules(name) => settings::modules(&ctx, name.as_deref()),
         Route::Fields => settings::fields(&ctx),
+        Route::CustomViews => settings::custom_views(&ctx),
+        Route::Layouts(id) => settings::layouts(&ctx, id.as_deref()),
+        Route::RelatedLists => related::settings(&ctx),
+        Route::Related(def, id, name) => match related::find(def, &name) {
+            Some(related::RelatedList::Records { module, field }) => {
+                related::records(&ctx, def, &id, module, field)
+            }
+            Some(related::RelatedList::Notes) => notes::list(&ctx, Some((def, &id))),
+            Some(related::RelatedList::Attachments) | None => attachments::list(&ctx, def, &id),
+        },
+        Route::NotesList(owner) => {
+            notes::list(&ctx, owner.as_ref().map(|(def, id)| (*def, id.as_str())))
+        }
+        Route::NotesCreate(owner) => notes::create(
+            &ctx,
+            owner.as_ref().map(|(def, id)| (*def, id.as_str())),
+            body.as_ref(),
+        ),
+        Route::NoteGet(id) => notes::get(&ctx, &id),
+        Route::NoteUpdate(id) => notes::update(&ctx, &id, body.as_ref()),
+        Route::NotesDelete(id) => notes::delete(&ctx, id.as_deref()),
+        Route::TagList => tags::list(&ctx),
+        Route::Tag(def, id, change) => {
+            tags::change(&ctx, def, id.as_deref(), change, body.as_ref())
+        }
+        Route::Users => users::list(&ctx),
+        Route::User(id) => users::get(&ctx, &id),
+        Route::Org => users::org(&ctx),
     };
     // crm.md §7 [M]: responses carry the access token's expiry time.
     let remaining = grant.expires.saturating_duration_since(state.clock.now());
@@ -355,6 +515,21 @@ impl Ctx<'_> {
             None => &self.state.crm.modules[0],
         }
     }
+}
+
+/// A record id as a JSON body gives it: Zoho accepts a string or a number (Zoho's Python SDK
+/// sends `{"id": 4150868150000000037}`; ids fit in 64 bits, so serde reads them exactly).
+pub(crate) fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => number.as_u64().map(|id| id.to_string()),
+        _ => None,
+    }
+}
+
+/// The `id` member of a lookup object (`{"id": "..."}` or `{"id": 4150...}`).
+pub(crate) fn lookup_id(value: &Value) -> Option<String> {
+    value.get("id").and_then(id_text)
 }
 
 /// Parses a record id from the path: digits only (crm.md §3.2: wrong format is INVALID_DATA).

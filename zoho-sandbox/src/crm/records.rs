@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use super::schema::{FieldDef, Kind, ModuleDef, module_by_name};
 use super::seed::{USERS, admin, owner};
 use super::store::{ModuleStore, Record, fits, is_blank};
-use super::{Ctx, Version, errors, parse_id};
+use super::{Ctx, Version, errors, id_text, lookup_id, parse_id};
 use crate::clock;
 use crate::http::Reply;
 
@@ -142,8 +142,8 @@ fn resolve_lookups(ctx: &Ctx<'_>, def: &ModuleDef, items: &[Value]) -> HashMap<u
         };
         let ids: Vec<u64> = items
             .iter()
-            .filter_map(|item| item.get(field.api_name)?.get("id")?.as_str())
-            .filter_map(parse_id)
+            .filter_map(|item| lookup_id(item.get(field.api_name)?))
+            .filter_map(|id| parse_id(&id))
             .collect();
         if ids.is_empty() {
             continue;
@@ -151,28 +151,9 @@ fn resolve_lookups(ctx: &Ctx<'_>, def: &ModuleDef, items: &[Value]) -> HashMap<u
         let Ok(store) = ctx.store(target_def).read() else {
             continue;
         };
-        let name_field = target_def.fields.get(2);
         for id in ids {
-            if let (Some(rec), Some(name_field)) = (store.get(id), name_field) {
-                let name = match target {
-                    "Contacts" => {
-                        let first = store.field(rec, &target_def.fields[2]);
-                        let last = store.field(rec, &target_def.fields[3]);
-                        format!(
-                            "{} {}",
-                            first.as_str().unwrap_or(""),
-                            last.as_str().unwrap_or("")
-                        )
-                        .trim()
-                        .to_owned()
-                    }
-                    _ => store
-                        .field(rec, name_field)
-                        .as_str()
-                        .unwrap_or("")
-                        .to_owned(),
-                };
-                names.insert(id, name);
+            if let Some(rec) = store.get(id) {
+                names.insert(id, store.display_name(rec));
             }
         }
     }
@@ -224,8 +205,8 @@ fn build(
         let stored = match (field.kind, value) {
             (_, Value::Null) => Value::Null,
             (Kind::Lookup(_), v) => {
-                let id_text = v.get("id").and_then(Value::as_str).unwrap_or_default();
-                let Some(name) = parse_id(id_text).and_then(|id| lookups.get(&id)) else {
+                let id_text = lookup_id(v).unwrap_or_default();
+                let Some(name) = parse_id(&id_text).and_then(|id| lookups.get(&id)) else {
                     return Err(errors::item(
                         "INVALID_DATA",
                         "the related id given seems to be invalid",
@@ -235,7 +216,7 @@ fn build(
                 json!({"name": name, "id": id_text})
             }
             (Kind::OwnerLookup, v) => {
-                let id_text = v.get("id").and_then(Value::as_str).unwrap_or_default();
+                let id_text = lookup_id(v).unwrap_or_default();
                 match USERS.iter().position(|(_, id, _)| *id == id_text) {
                     Some(user) => owner(user),
                     None => {
@@ -370,7 +351,7 @@ fn success(record: &Record, message: &str) -> Value {
 
 /// The status of a write: all succeeded, all failed (400), or a mix (207, or the configured
 /// status before v7; crm.md §3.3).
-fn write_status(ctx: &Ctx<'_>, results: &[Value], all_ok: u16) -> u16 {
+pub(crate) fn write_status(ctx: &Ctx<'_>, results: &[Value], all_ok: u16) -> u16 {
     let ok = results
         .iter()
         .filter(|r| r.get("status").and_then(Value::as_str) == Some("success"))
@@ -459,7 +440,7 @@ pub(crate) fn update(
     for (index, item) in items.iter().enumerate() {
         let id_text = match path_id {
             Some(id) => Some(id.to_owned()),
-            None => item.get("id").and_then(Value::as_str).map(str::to_owned),
+            None => item.get("id").and_then(id_text),
         };
         let Some(id_text) = id_text else {
             results.push(errors::item(
@@ -636,13 +617,14 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
             json!({"param_name": "ids", "limit": MAX_WRITE}),
         );
     }
+    let now = now_text(ctx);
     let Ok(mut store) = ctx.store(def).write() else {
         return errors::internal(ctx.route);
     };
     let results: Vec<Value> = ids
         .iter()
         .map(|id_text| match parse_id(id_text) {
-            Some(id) if store.delete(id) => json!({
+            Some(id) if store.trash(id, &now) => json!({
                 "code": "SUCCESS",
                 "details": {"id": id_text},
                 "message": "record deleted",
@@ -653,6 +635,7 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
         .collect();
     drop(store);
     ctx.state.crm.attachments.forget_record(&ids);
+    ctx.state.crm.notes.forget_record(def.api_name, &ids);
     let status = write_status(ctx, &results, 200);
     Reply::json(ctx.route, status, &json!({ "data": results }))
 }

@@ -189,12 +189,17 @@ pub(crate) struct ModuleDef {
     pub per_thousand_leads: usize,
 }
 
+/// Every module's `Tag` field: `[{"name","id"}]`, written only through the tag actions.
+pub(crate) static TAG_FIELD: FieldDef = field("Tag", "Tag", Kind::Text).read_only();
+
 impl ModuleDef {
-    /// The field with this API name (case-insensitive, as Zoho matches them).
+    /// The field with this API name (case-insensitive, as Zoho matches them); `Tag` in every
+    /// module.
     pub(crate) fn field(&self, api_name: &str) -> Option<&'static FieldDef> {
         self.fields
             .iter()
             .find(|f| f.api_name.eq_ignore_ascii_case(api_name))
+            .or_else(|| api_name.eq_ignore_ascii_case("Tag").then_some(&TAG_FIELD))
     }
 
     /// Fields a write must carry.
@@ -210,6 +215,29 @@ impl ModuleDef {
 
     /// The module as `settings/modules` describes it; v5 and later report `status`, earlier
     /// versions `visible` (crm.md §8.1).
+    /// The id of the module's one custom view, "All {plural}" (every module has it in Zoho); a
+    /// list's `cvid` must name it.
+    pub(crate) fn all_view_id(&self) -> u64 {
+        self.id_base() + 700
+    }
+
+    /// The module's custom views as `settings/custom_views` lists them.
+    pub(crate) fn custom_views(&self) -> Value {
+        let name = format!("All {}", self.plural);
+        json!([{
+            "id": self.all_view_id().to_string(),
+            "name": name,
+            "display_value": name,
+            "system_name": "ALLVIEWS",
+            "system_defined": true,
+            "default": true,
+            "category": "public_views",
+            "favorite": null,
+            "sort_by": null,
+            "sort_order": null,
+        }])
+    }
+
     pub(crate) fn metadata(&self, version: u8) -> Value {
         let mut meta = json!({
             "id": self.id_base().to_string(),

@@ -203,37 +203,40 @@ fn any_of(def: &ModuleDef, kinds: &[Kind], op: CmpOp, value: &Literal) -> Option
         .reduce(|a, b| Expr::Or(Box::new(a), Box::new(b)))
 }
 
-/// Answers a search.
-pub(crate) fn search(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
+/// What a search or count matches.
+enum Filter {
+    /// No filter given.
+    Everything,
+    /// A filter no field can satisfy (an `email` search in a module without email fields).
+    Nothing,
+    Matching(Expr),
+}
+
+/// The filter of `criteria`, `email`, `phone` or `word`, whichever is given first.
+fn filter(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Result<Filter, Reply> {
     let q = |name: &str| ctx.req.query(name).filter(|v| !v.trim().is_empty());
     let expr = if let Some(text) = q("criteria") {
         match criteria(def, text) {
-            Ok(expr) => expr,
-            Err(reason) => return invalid(ctx, &reason),
+            Ok(expr) => Some(expr),
+            Err(reason) => return Err(invalid(ctx, &reason)),
         }
     } else if let Some(email) = q("email") {
-        match any_of(
+        any_of(
             def,
             &[Kind::Email],
             CmpOp::Eq,
             &Literal::Str(email.to_owned()),
-        ) {
-            Some(expr) => expr,
-            None => return Reply::empty(ctx.route, 204),
-        }
+        )
     } else if let Some(phone) = q("phone") {
-        match any_of(
+        any_of(
             def,
             &[Kind::Phone],
             CmpOp::Eq,
             &Literal::Str(phone.to_owned()),
-        ) {
-            Some(expr) => expr,
-            None => return Reply::empty(ctx.route, 204),
-        }
+        )
     } else if let Some(word) = q("word") {
         let pattern = Literal::Str(format!("%{word}%"));
-        match any_of(
+        any_of(
             def,
             &[
                 Kind::Text,
@@ -244,12 +247,49 @@ pub(crate) fn search(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
             ],
             CmpOp::Like,
             &pattern,
-        ) {
-            Some(expr) => expr,
-            None => return Reply::empty(ctx.route, 204),
-        }
+        )
     } else {
-        return errors::required_param(ctx.route, "criteria");
+        return Ok(Filter::Everything);
+    };
+    Ok(expr.map_or(Filter::Nothing, Filter::Matching))
+}
+
+/// `GET /crm/{v}/{module}/actions/count[?criteria=|email=|phone=|word=]`: `{"count": N}`
+/// (crm.md §3.7; the parameters are those of Zoho's SDK `RecordCountParam`).
+pub(crate) fn count(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
+    let expr = match filter(ctx, def) {
+        Ok(Filter::Everything) => None,
+        Ok(Filter::Nothing) => return Reply::json(ctx.route, 200, &json!({"count": 0})),
+        Ok(Filter::Matching(expr)) => Some(expr),
+        Err(reply) => return reply,
+    };
+    let Ok(store) = ctx.store(def).read() else {
+        return errors::internal(ctx.route);
+    };
+    let count = match expr {
+        None => store.len(),
+        Some(expr) => {
+            let checks = match plan(def, &expr, &limits(Version(8))) {
+                Ok(checks) => checks,
+                Err(e) => return errors::error(ctx.route, 400, e.code, e.message, e.details),
+            };
+            let related = Related::none();
+            store
+                .iter()
+                .filter(|rec| matches(&checks, &store, &related, *rec))
+                .count()
+        }
+    };
+    Reply::json(ctx.route, 200, &json!({ "count": count }))
+}
+
+/// Answers a search.
+pub(crate) fn search(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
+    let expr = match filter(ctx, def) {
+        Ok(Filter::Matching(expr)) => expr,
+        Ok(Filter::Nothing) => return Reply::empty(ctx.route, 204),
+        Ok(Filter::Everything) => return errors::required_param(ctx.route, "criteria"),
+        Err(reply) => return reply,
     };
     let checks = match plan(def, &expr, &limits(Version(8))) {
         Ok(checks) => checks,

@@ -32,6 +32,17 @@ pub(crate) struct ModuleStore {
     /// (field, lower-cased value) to record ids, for unique and duplicate-check fields; built
     /// on the first write.
     index: Option<ValueIndex>,
+    /// Records deleted through the API, oldest first: the recycle bin `/{module}/deleted` lists.
+    trash: Vec<Trashed>,
+}
+
+/// A record in the recycle bin.
+#[derive(Debug, Clone)]
+pub(crate) struct Trashed {
+    pub id: u64,
+    pub display_name: String,
+    pub created_by: Value,
+    pub deleted_time: String,
 }
 
 impl ModuleStore {
@@ -45,6 +56,7 @@ impl ModuleStore {
             created: BTreeMap::new(),
             next_id: SeedCtx::first_new_id(def),
             index: None,
+            trash: Vec::new(),
         }
     }
 
@@ -65,9 +77,42 @@ impl ModuleStore {
     /// One field of a record (`Value::Null` when empty).
     pub(crate) fn field(&self, rec: Rec<'_>, field: &FieldDef) -> Value {
         match rec {
+            // Seeded records have no tags until a tag action stores them.
+            Rec::Seeded(_) if std::ptr::eq(field, &super::schema::TAG_FIELD) => {
+                Value::Array(Vec::new())
+            }
             Rec::Seeded(index) => self.ctx.value(self.def, index, field),
+            Rec::Stored(record) if std::ptr::eq(field, &super::schema::TAG_FIELD) => record
+                .get("Tag")
+                .cloned()
+                .unwrap_or_else(|| Value::Array(Vec::new())),
             Rec::Stored(record) => record.get(field.api_name).cloned().unwrap_or(Value::Null),
         }
+    }
+
+    /// The record's name as lookups and `Parent_Id` show it: `First_Name Last_Name` for people,
+    /// the module's first own field (`Account_Name`, `Deal_Name`, `Name`) otherwise.
+    pub(crate) fn display_name(&self, rec: Rec<'_>) -> String {
+        let text = |name: &str| {
+            self.def
+                .fields
+                .iter()
+                .find(|f| f.api_name == name)
+                .map(|f| self.field(rec, f))
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        let has = |name: &str| self.def.fields.iter().any(|f| f.api_name == name);
+        if has("First_Name") && has("Last_Name") {
+            return format!("{} {}", text("First_Name"), text("Last_Name"))
+                .trim()
+                .to_owned();
+        }
+        self.def
+            .fields
+            .get(2)
+            .map(|f| text(f.api_name))
+            .unwrap_or_default()
     }
 
     /// The record's id.
@@ -260,6 +305,38 @@ impl ModuleStore {
         }
     }
 
+    /// Deletes a record into the recycle bin, as a delete through the API does; false when there
+    /// was none.
+    pub(crate) fn trash(&mut self, id: u64, deleted_time: &str) -> bool {
+        let Some(rec) = self.get(id) else {
+            return false;
+        };
+        let display_name = self.display_name(rec);
+        let created_by = self
+            .def
+            .field("Created_By")
+            .map(|f| self.field(rec, f))
+            .unwrap_or(Value::Null);
+        self.trash.push(Trashed {
+            id,
+            display_name,
+            created_by,
+            deleted_time: deleted_time.to_owned(),
+        });
+        self.delete(id)
+    }
+
+    /// The recycle bin, most recently deleted first.
+    pub(crate) fn trashed(&self) -> impl Iterator<Item = &Trashed> {
+        self.trash.iter().rev()
+    }
+
+    /// Live records, without walking them when nothing was deleted.
+    pub(crate) fn len(&self) -> usize {
+        let seeded = self.ctx.count(self.def) as usize;
+        seeded - self.deleted.len().min(seeded) + self.created.len()
+    }
+
     /// Deletes a record; false when there was none.
     pub(crate) fn delete(&mut self, id: u64) -> bool {
         let Some(old) = self.get(id).map(|rec| self.render(rec, None)) else {
@@ -298,9 +375,7 @@ pub(crate) fn fits(kind: Kind, value: &Value) -> bool {
         Kind::Integer => value.is_i64() || value.is_u64(),
         Kind::Double | Kind::Currency => value.is_number(),
         Kind::Boolean => value.is_boolean(),
-        Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => value
-            .get("id")
-            .and_then(Value::as_str)
+        Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => super::lookup_id(value)
             .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())),
         _ => value.is_string(),
     }

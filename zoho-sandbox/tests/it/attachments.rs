@@ -15,7 +15,7 @@ async fn upload_list_download_byte_for_byte_and_delete() -> TestResult {
         .to_owned();
     let path = format!("/crm/v3/Leads/{id}/Attachments");
     // crm.md §5 [H]: 204 before any attachment.
-    assert_eq!(e.get(&path).await?.status, 204);
+    assert_eq!(e.get(&listing(&path)).await?.status, 204);
     let content: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
     let part = reqwest::multipart::Part::bytes(content.clone())
         .file_name("data.bin")
@@ -39,7 +39,7 @@ async fn upload_list_download_byte_for_byte_and_delete() -> TestResult {
         .as_str()
         .ok_or("no attachment id")?
         .to_owned();
-    let listed = e.get(&path).await?;
+    let listed = e.get(&listing(&path)).await?;
     assert_eq!(listed.body["data"][0]["File_Name"], "data.bin");
     assert_eq!(listed.body["data"][0]["Size"], "70000");
     let down = e.get(&format!("{path}/{attachment}")).await?;
@@ -47,7 +47,7 @@ async fn upload_list_download_byte_for_byte_and_delete() -> TestResult {
     assert_eq!(down.bytes, content, "the stored bytes come back unchanged");
     let deleted = e.delete(&format!("{path}/{attachment}")).await?;
     assert_eq!(deleted.body["data"][0]["status"], "success");
-    assert_eq!(e.get(&path).await?.status, 204);
+    assert_eq!(e.get(&listing(&path)).await?.status, 204);
     // No file part.
     let empty = answer(
         e.request(reqwest::Method::POST, &path)
@@ -133,8 +133,8 @@ async fn a_link_attachment_by_attachment_url() -> TestResult {
     )
     .await?;
     assert_eq!(link.status, 200, "{}", link.body);
-    let listed = e.get(&path).await?;
-    assert_eq!(listed.body["data"][0]["$type"], "Link");
+    let listed = e.get(&listing(&path)).await?;
+    assert_eq!(listed.body["data"][0]["$type"], "Link URL");
     assert_eq!(listed.body["data"][0]["File_Name"], "Spec");
     let form = reqwest::multipart::Form::new().part(
         "file",
@@ -152,5 +152,60 @@ async fn a_link_attachment_by_attachment_url() -> TestResult {
         (both.status, both.body["code"].as_str()),
         (400, Some("INVALID_DATA"))
     );
+    Ok(())
+}
+
+/// The attachments list with the fields Zoho requires from v3.
+fn listing(path: &str) -> String {
+    format!("{path}?fields=File_Name,Size,Parent_Id")
+}
+
+#[tokio::test]
+async fn the_attachments_list_needs_fields_and_answers_as_zoho_does() -> TestResult {
+    let e = support::env(10).await?;
+    let list = e
+        .get("/crm/v8/Leads?fields=First_Name,Last_Name&per_page=1")
+        .await?;
+    let lead = &list.body["data"][0];
+    let id = lead["id"].as_str().ok_or("no id")?.to_owned();
+    let path = format!("/crm/v8/Leads/{id}/Attachments");
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("hello.txt"),
+    );
+    let up = answer(
+        e.request(reqwest::Method::POST, &path)
+            .multipart(form)
+            .send()
+            .await?,
+    )
+    .await?;
+    assert_eq!(up.status, 200, "{}", up.body);
+    // crm.md §6.2 [H]: a list without `fields` is REQUIRED_PARAM_MISSING {"param_name":"fields"}.
+    let bare = e.get(&path).await?;
+    assert_eq!(
+        (bare.status, bare.body["code"].as_str()),
+        (400, Some("REQUIRED_PARAM_MISSING"))
+    );
+    assert_eq!(bare.body["details"]["param_name"], "fields");
+    // The item as Zoho's SDKs model it: `Parent_Id` {name, id}, `$type` File, `$se_module`.
+    let listed = e.get(&format!("{path}?fields=File_Name,Parent_Id")).await?;
+    let item = &listed.body["data"][0];
+    assert_eq!(item["File_Name"], "hello.txt");
+    assert!(
+        item.get("Size").is_none(),
+        "only the fields asked for: {item}"
+    );
+    let name = format!(
+        "{} {}",
+        lead["First_Name"].as_str().unwrap_or(""),
+        lead["Last_Name"].as_str().unwrap_or("")
+    );
+    assert_eq!(item["Parent_Id"]["id"], json!(id));
+    assert_eq!(item["Parent_Id"]["name"], json!(name.trim()));
+    assert_eq!(item["$type"], "File");
+    assert_eq!(item["$se_module"], "Leads");
+    assert_eq!(item["$editable"], true);
+    assert!(item["id"].is_string());
     Ok(())
 }

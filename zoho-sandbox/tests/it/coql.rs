@@ -1,6 +1,6 @@
 //! COQL: grammar, operators, limits by version and Zoho's errors (crm.md §4).
 
-use serde_json::json;
+use serde_json::{Value, json};
 use zoho_sandbox::{OpenQuestions, SandboxConfig};
 
 use crate::support::{self, ALL_SCOPES, TestResult, config, env};
@@ -343,5 +343,72 @@ async fn coql_scope_in_v8_and_the_where_question() -> TestResult {
     .await?;
     let refused = strict.coql("v3", "select Email from Leads").await?;
     assert_eq!(refused.body["code"], "SYNTAX_ERROR");
+    Ok(())
+}
+
+#[tokio::test]
+async fn aggregates_and_group_by_from_v4() -> TestResult {
+    // crm.md §4 [H]: GROUP BY from v4, at most 4 columns and 5 aggregates in v7/v8.
+    let e = env(300).await?;
+    let all = e
+        .get("/crm/v8/Leads?fields=Lead_Source,No_of_Employees&per_page=200")
+        .await?;
+    let more = e
+        .get("/crm/v8/Leads?fields=Lead_Source,No_of_Employees&per_page=100&page=3")
+        .await?;
+    let mut leads: Vec<Value> = all.body["data"].as_array().cloned().unwrap_or_default();
+    leads.extend(more.body["data"].as_array().cloned().unwrap_or_default());
+    assert_eq!(leads.len(), 300);
+    let mut expected: std::collections::BTreeMap<String, (u64, i64)> = Default::default();
+    for lead in &leads {
+        let source = lead["Lead_Source"].as_str().unwrap_or("").to_owned();
+        let entry = expected.entry(source).or_default();
+        entry.0 += 1;
+        entry.1 += lead["No_of_Employees"].as_i64().unwrap_or(0);
+    }
+    let grouped = e
+        .coql(
+            "v8",
+            "select Lead_Source, COUNT(id), SUM(No_of_Employees) as staff from Leads group by Lead_Source order by Lead_Source",
+        )
+        .await?;
+    assert_eq!(grouped.status, 200, "{}", grouped.body);
+    let rows = grouped.body["data"].as_array().ok_or("no rows")?;
+    assert_eq!(rows.len(), expected.len());
+    for row in rows {
+        let source = row["Lead_Source"].as_str().unwrap_or("").to_owned();
+        let (count, staff) = expected[&source];
+        assert_eq!(row["COUNT(id)"], json!(count), "{row}");
+        assert_eq!(row["staff"], json!(staff), "{row}");
+        assert!(row.get("id").is_none(), "aggregate rows carry no id");
+    }
+    let total = e
+        .coql(
+            "v8",
+            "select COUNT(id) from Leads where Last_Name is not null",
+        )
+        .await?;
+    assert_eq!(total.body["data"][0]["COUNT(id)"], 300);
+    // A selected column must be grouped by; SUM needs a number; v3 has no GROUP BY.
+    let ungrouped = e
+        .coql("v8", "select Last_Name, COUNT(id) from Leads")
+        .await?;
+    assert_eq!(ungrouped.body["code"], "INVALID_QUERY");
+    let text_sum = e.coql("v8", "select SUM(Last_Name) from Leads").await?;
+    assert_eq!(text_sum.body["code"], "INVALID_QUERY");
+    let old = e
+        .coql(
+            "v3",
+            "select Lead_Source, COUNT(id) from Leads where id is not null group by Lead_Source",
+        )
+        .await?;
+    assert_eq!(old.body["code"], "SYNTAX_ERROR");
+    let twice = e
+        .coql(
+            "v8",
+            "select COUNT(id) as n, MAX(No_of_Employees) as n from Leads",
+        )
+        .await?;
+    assert_eq!(twice.body["code"], "DUPLICATE_ALIAS");
     Ok(())
 }

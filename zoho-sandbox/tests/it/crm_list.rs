@@ -197,3 +197,44 @@ async fn empty_list_is_204_without_a_body() -> TestResult {
     assert_eq!(past_end.status, 204);
     Ok(())
 }
+
+#[tokio::test]
+async fn cvid_must_name_one_of_the_modules_custom_views() -> TestResult {
+    // crm.md §3.1 [H]: `cvid` is a custom view id; every module has its "All ..." view.
+    let e = env(30).await?;
+    let views = e.get("/crm/v3/settings/custom_views?module=Leads").await?;
+    assert_eq!(views.status, 200, "{}", views.body);
+    let all = views.body["custom_views"][0]["id"]
+        .as_str()
+        .ok_or("no view id")?
+        .to_owned();
+    assert_eq!(views.body["custom_views"][0]["name"], "All Leads");
+    let listed = e
+        .get(&format!("/crm/v3/Leads?fields=Last_Name&cvid={all}"))
+        .await?;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    assert_eq!(listed.body["data"].as_array().map(Vec::len), Some(30));
+    for bad in ["12345", "abc"] {
+        let refused = e
+            .get(&format!("/crm/v3/Leads?fields=Last_Name&cvid={bad}"))
+            .await?;
+        assert_eq!(
+            (refused.status, refused.body["code"].as_str()),
+            (400, Some("INVALID_DATA")),
+            "cvid={bad}"
+        );
+        assert_eq!(refused.body["details"]["param_name"], "cvid");
+    }
+    // Another module's view is not this module's.
+    let contacts = e
+        .get("/crm/v3/settings/custom_views?module=Contacts")
+        .await?;
+    let other = contacts.body["custom_views"][0]["id"]
+        .as_str()
+        .ok_or("no id")?;
+    let wrong = e
+        .get(&format!("/crm/v3/Leads?fields=Last_Name&cvid={other}"))
+        .await?;
+    assert_eq!(wrong.status, 400);
+    Ok(())
+}

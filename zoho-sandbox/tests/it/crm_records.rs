@@ -386,6 +386,17 @@ async fn module_and_url_errors() -> TestResult {
     );
     let deep = e.get("/crm/v3/Leads/1/a/b/c").await?;
     assert_eq!(deep.body["code"], "INVALID_URL_PATTERN");
+    // An encoded slash stays inside its segment, as Zoho reads paths: `Leads%2F{id}` is a module
+    // named "Leads/{id}", not record {id} of Leads.
+    let lead = first_lead(&e).await?;
+    let id = lead["id"].as_str().ok_or("no id")?;
+    let encoded = e.get(&format!("/crm/v3/Leads%2F{id}")).await?;
+    assert_eq!(
+        (encoded.status, encoded.body["code"].as_str()),
+        (400, Some("INVALID_MODULE"))
+    );
+    let plain = e.get("/crm/v3/%4Ceads?fields=Last_Name").await?;
+    assert_eq!(plain.status, 200, "other escapes still decode");
     // The custom module is served like the others.
     let custom = e.get("/crm/v2.1/Shipments").await?;
     assert_eq!(custom.status, 204, "records=5 seeds no Shipments");

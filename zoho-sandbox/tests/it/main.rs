@@ -8,5 +8,8 @@ mod coql;
 mod crm_extra;
 mod crm_list;
 mod crm_records;
+mod crm_surface;
 mod observe;
+mod official_sdks;
+mod sdk_compat;
 mod support;

@@ -147,7 +147,7 @@ async fn the_books_methods_create_read_update_list_and_delete_a_contact() {
         .ok(
             "books.updateRecord",
             json!({"recordType": "contacts", "recordId": id, "organizationId": org,
-                   "values": {"company_name": "Harvard"}}),
+                   "values": {"contact_name": "Grace Hopper", "company_name": "Harvard"}}),
         )
         .await;
     assert_eq!(
