@@ -1,9 +1,9 @@
-//! The checked-in expansion (`zoho-macros/tests/snapshot/zoho_actions.rs`) is real code: it
+//! The checked-in expansion (`expansion.rs`, written by `cargo xtask docs`) is real code: it
 //! compiles here and describes the same actions as the crate.
 
 #[allow(dead_code, clippy::all)]
 #[rustfmt::skip]
-#[path = "../../../zoho-macros/tests/snapshot/zoho_actions.rs"]
+#[path = "expansion.rs"]
 mod expansion;
 
 #[test]
