@@ -1,13 +1,14 @@
-//! One input struct per action: fields, serde attributes, defaults, `new`, `execute`, `records`.
+//! One input struct per action: fields, serde attributes, defaults, `new`, and its `Action` impl.
 
-use action_spec::{Action, Input, InputType};
+use action_spec::{Action, Input, InputType, ResultShape};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::generate::{Presence, default_value, field_ident, presence, runtime, value_type};
+use crate::generate::{
+    Presence, default_is_zero, default_value, field_ident, is_client, presence, value_type,
+};
 
 pub(crate) fn action_struct(action: &Action) -> TokenStream {
-    let p = runtime();
     let name = format_ident!("{}", action.type_name());
     let method_name = action.method_name();
     let doc = struct_doc(action);
@@ -17,7 +18,7 @@ pub(crate) fn action_struct(action: &Action) -> TokenStream {
     let default_fns = action
         .inputs
         .iter()
-        .filter(|input| presence(input) == Presence::Defaulted)
+        .filter(|input| presence(input) == Presence::Defaulted && !default_is_zero(input))
         .map(|input| {
             let fn_name = default_fn_name(input);
             let ty = value_type(input);
@@ -37,7 +38,7 @@ pub(crate) fn action_struct(action: &Action) -> TokenStream {
     let params = required.iter().map(|input| {
         let field = field_ident(input);
         if matches!(input.ty, InputType::String) {
-            quote!(#field: impl ::core::convert::Into<::std::string::String>)
+            quote!(#field: impl Into<String>)
         } else {
             let ty = value_type(input);
             quote!(#field: #ty)
@@ -50,45 +51,49 @@ pub(crate) fn action_struct(action: &Action) -> TokenStream {
                 quote!(#field: #field.into())
             }
             Presence::Required => quote!(#field),
+            Presence::Defaulted if default_is_zero(input) => {
+                let value = default_value(input);
+                quote!(#field: #value)
+            }
             Presence::Defaulted => {
                 let fn_name = default_fn_name(input);
                 quote!(#field: Self::#fn_name())
             }
-            Presence::Optional => quote!(#field: ::core::option::Option::None),
+            Presence::Optional => quote!(#field: None),
         }
     });
     let new_doc = format!(
         " A `{method_name}` call with its required inputs; optional inputs are unset and defaults applied."
     );
+    let output = output_type(action.result);
     let to_request = crate::request::to_request(action);
-    let records = action.result.is_list().then(|| {
-        quote! {
-            /// The records of every page, one at a time, as `fetchAll`/`maxRecords` say;
-            /// one page is held in memory at a time.
-            pub fn records<'a>(
-                &self,
-                client: &'a #p::zoho_core::Client,
-            ) -> impl #p::futures::Stream<
-                Item = ::core::result::Result<#p::serde_json::Value, #p::zoho_core::Error>,
-            > + ::core::marker::Send + 'a {
-                #p::records(client, self.to_request())
+    let connection = action
+        .inputs
+        .iter()
+        .find(|input| is_client(input))
+        .map(|input| {
+            let field = field_ident(input);
+            quote! {
+                fn connection(&self) -> Option<&str> {
+                    self.#field.as_deref()
+                }
             }
-        }
-    });
+        });
+    let list = action
+        .result
+        .is_list()
+        .then(|| quote!(impl rt::ListAction for #name {}));
 
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, PartialEq, #p::serde::Deserialize)]
-        #[serde(crate = "::zoho_actions::__private::serde", deny_unknown_fields)]
+        #[derive(Debug, Clone, PartialEq, rt::Deserialize)]
+        #[serde(crate = "rt::serde", rename_all = "camelCase", deny_unknown_fields)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
 
         impl #name {
-            /// The JSON-RPC method name of this action.
-            pub const METHOD: &'static str = #method_name;
-
             #[doc = #new_doc]
             pub fn new(#(#params),*) -> Self {
                 #name {
@@ -97,21 +102,30 @@ pub(crate) fn action_struct(action: &Action) -> TokenStream {
             }
 
             #(#default_fns)*
+        }
+
+        impl rt::Action for #name {
+            const METHOD: &'static str = #method_name;
+            type Output = #output;
 
             #to_request
-
-            /// Send the call with `client` and return Zoho's result, shaped as the spec says.
-            /// (`connection` is for [`dispatch`](super::dispatch); here the client is given.)
-            pub async fn execute(
-                &self,
-                client: &#p::zoho_core::Client,
-            ) -> ::core::result::Result<#p::serde_json::Value, #p::zoho_core::Error> {
-                let request = self.to_request()?;
-                client.execute(request).await
-            }
-
-            #records
+            #connection
         }
+
+        #list
+    }
+}
+
+/// The typed result of each shape (`zoho_actions::output`); raw requests stay JSON.
+fn output_type(shape: ResultShape) -> TokenStream {
+    match shape {
+        ResultShape::Raw => quote!(rt::serde_json::Value),
+        ResultShape::CrmWrite | ResultShape::CrmDelete => quote!(rt::output::CrmWriteResult),
+        ResultShape::CrmRecord | ResultShape::BooksRecord => quote!(rt::output::Record),
+        ResultShape::CrmRecords => quote!(rt::output::RecordsPage),
+        ResultShape::CrmCoql => quote!(rt::output::CoqlRows),
+        ResultShape::BooksRecords => quote!(rt::output::BooksPage),
+        ResultShape::BooksDelete => quote!(rt::output::BooksDeleteResult),
     }
 }
 
@@ -137,7 +151,7 @@ fn struct_doc(action: &Action) -> String {
     if let Some(parent) = &action.parent_path {
         doc.push_str(&format!(", or `{}` with a parent", parent.text));
     }
-    doc.push_str(&format!(".\n\nResult: {}", action.result_description));
+    doc.push_str(&format!(". Result: {}", action.result_description));
     let flags: Vec<&str> = [
         (action.read_only, "read-only"),
         (action.destructive, "destructive"),
@@ -147,7 +161,7 @@ fn struct_doc(action: &Action) -> String {
     .filter_map(|(on, name)| on.then_some(name))
     .collect();
     if !flags.is_empty() {
-        doc.push_str(&format!("\n\nThis action is {}.", flags.join(", ")));
+        doc.push_str(&format!(" This action is {}.", flags.join(", ")));
     }
     doc
 }
@@ -179,37 +193,67 @@ fn field_doc(input: &Input) -> String {
 fn field(type_name: &str, input: &Input) -> TokenStream {
     let doc = field_doc(input);
     let name = field_ident(input);
-    let key = &input.key;
     let ty = value_type(input);
     let presence = presence(input);
-    let deserialize_with = match (&input.ty, presence) {
-        (InputType::File, Presence::Optional) => {
-            Some("::zoho_actions::__private::deserialize_optional_file")
-        }
-        (InputType::File, _) => Some("::zoho_actions::__private::deserialize_file"),
-        (InputType::FileMap, _) => Some("::zoho_actions::__private::deserialize_file_map"),
-        _ => None,
-    };
-    let with = deserialize_with.map(|path| quote!(, deserialize_with = #path));
+    let mut args = Vec::new();
+    if needs_rename(input) {
+        let key = &input.key;
+        args.push(quote!(rename = #key));
+    }
     match presence {
-        Presence::Required => quote! {
-            #[doc = #doc]
-            #[serde(rename = #key #with)]
-            pub #name: #ty,
-        },
+        Presence::Required => {}
+        Presence::Defaulted if default_is_zero(input) => args.push(quote!(default)),
         Presence::Defaulted => {
             // Not `Self::`: serde calls it from inside its own visitor types.
             let fn_path = format!("{type_name}::{}", default_fn_name(input));
-            quote! {
-                #[doc = #doc]
-                #[serde(rename = #key, default = #fn_path #with)]
-                pub #name: #ty,
-            }
+            args.push(quote!(default = #fn_path));
         }
-        Presence::Optional => quote! {
-            #[doc = #doc]
-            #[serde(rename = #key, default #with)]
-            pub #name: ::core::option::Option<#ty>,
-        },
+        // serde reads a missing `Option` as `None`, unless a `deserialize_with` takes over.
+        Presence::Optional if matches!(input.ty, InputType::File | InputType::FileMap) => {
+            args.push(quote!(default));
+        }
+        Presence::Optional => {}
     }
+    let deserialize_with = match (&input.ty, presence) {
+        (InputType::File, Presence::Optional) => Some("rt::deserialize_optional_file"),
+        (InputType::File, _) => Some("rt::deserialize_file"),
+        (InputType::FileMap, _) => Some("rt::deserialize_file_map"),
+        _ => None,
+    };
+    if let Some(path) = deserialize_with {
+        args.push(quote!(deserialize_with = #path));
+    }
+    let attr = (!args.is_empty()).then(|| quote!(#[serde(#(#args),*)]));
+    let ty = match presence {
+        Presence::Optional => quote!(Option<#ty>),
+        Presence::Required | Presence::Defaulted => ty,
+    };
+    quote! {
+        #[doc = #doc]
+        #attr
+        pub #name: #ty,
+    }
+}
+
+/// Whether serde's `camelCase` of the field name misses the key, so the field needs `rename`.
+fn needs_rename(input: &Input) -> bool {
+    let field = field_ident(input).to_string();
+    field.starts_with("r#") || field.starts_with('_') || serde_camel_case(&field) != input.key
+}
+
+/// serde's `rename_all = "camelCase"` of a snake_case field name.
+fn serde_camel_case(field: &str) -> String {
+    let mut out = String::new();
+    let mut capitalize = false;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            out.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }

@@ -6,6 +6,8 @@
 #[path = "expansion.rs"]
 mod expansion;
 
+use zoho_actions::Action;
+
 #[test]
 fn the_snapshot_compiles_and_matches_the_crate() {
     let names: Vec<&str> = expansion::METHODS.iter().map(|m| m.name).collect();
