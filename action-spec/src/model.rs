@@ -444,6 +444,17 @@ impl RequestField {
         ("path", RequestField::Path, "string"),
     ];
 
+    /// The values an enum input for this field may list (`GET`, ... for `method`; `json`,
+    /// `text`, `binary` for `response_type`); empty for fields that take no enum. The runtime's
+    /// own enum has exactly these, so generated code converts with a plain `From`.
+    pub fn enum_values(self) -> Vec<&'static str> {
+        match self {
+            RequestField::Method => HttpMethod::ALL.iter().map(|m| m.as_str()).collect(),
+            RequestField::ResponseType => vec!["json", "text", "binary"],
+            _ => Vec::new(),
+        }
+    }
+
     /// The spec name (`retry.delay`).
     pub fn name(self) -> &'static str {
         Self::ALL

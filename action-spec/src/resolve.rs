@@ -298,6 +298,11 @@ fn check_input(
     let location = ty
         .as_ref()
         .and_then(|ty| check_location(key, &what, ty, &raw, span, errors));
+    if let (Some(InputType::Enum(values)), Some(Location::Request(field)), Some(raw_values)) =
+        (&ty, &location, &raw.values)
+    {
+        ok &= check_request_enum(&what, *field, values, raw_values.span(), errors);
+    }
 
     let required = raw.required.as_ref().is_some_and(|r| *r.get_ref());
     let default = match (&raw.default, &ty) {
@@ -334,6 +339,43 @@ fn check_input(
         },
         required_span: raw.required.map(|r| r.span()),
     })
+}
+
+/// An enum that sets `method` or `response_type` lists only values the runtime has.
+fn check_request_enum(
+    what: &str,
+    field: RequestField,
+    values: &[String],
+    span: Range<usize>,
+    errors: &mut Collector<'_>,
+) -> bool {
+    let allowed = field.enum_values();
+    let unknown: Vec<&str> = values
+        .iter()
+        .map(String::as_str)
+        .filter(|value| !allowed.contains(value))
+        .collect();
+    if unknown.is_empty() {
+        return true;
+    }
+    errors.error(
+        span,
+        format!(
+            "{what} sets `field = \"{}\"`, which has no value {}; allowed: values among {}",
+            field.name(),
+            unknown
+                .iter()
+                .map(|value| format!("`{value}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            allowed
+                .iter()
+                .map(|value| format!("`{value}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    );
+    false
 }
 
 /// Enum values become Rust variants (`Created_Time` -> `CreatedTime`): each must make a name,
