@@ -13,7 +13,7 @@ use super::{decode, is_identifier, required_text};
 use crate::diagnostic::Collector;
 use crate::model::{
     Action, BodyWrap, HttpMethod, Input, InputType, Location, PathTemplate, Product, RecordInputs,
-    RequestField, ResultShape,
+    RequestField, ResultShape, upper_camel,
 };
 use crate::raw::{RawAction, RawInputRef, RawOverride, RawRecord};
 
@@ -175,7 +175,10 @@ fn check_product(raw: &Spanned<String>, errors: &mut Collector<'_>) -> Option<Pr
     }
 }
 
-/// A lowerCamel name, unique within its product.
+/// Standard names the generated code uses unqualified next to the action types.
+const PRELUDE_TYPES: [&str; 4] = ["Option", "String", "Vec", "Into"];
+
+/// A lowerCamel name, unique within its product, whose type hides no standard name.
 fn check_name(
     raw: &Spanned<String>,
     product: Option<Product>,
@@ -188,6 +191,14 @@ fn check_name(
         errors.error(
             raw.span(),
             format!("action name `{name}` is not a lowerCamel name; allowed: a lower-case letter, then letters and digits (e.g. getRecords)"),
+        );
+        ok = false;
+    }
+    let type_name = upper_camel(name);
+    if PRELUDE_TYPES.contains(&type_name.as_str()) {
+        errors.error(
+            raw.span(),
+            format!("action name `{name}` makes the Rust type `{type_name}`, which would hide the standard `{type_name}` the generated code uses; allowed: any lowerCamel name but {}", PRELUDE_TYPES.map(|t| format!("`{}`", t.to_lowercase())).join(", ")),
         );
         ok = false;
     }

@@ -469,3 +469,16 @@ fn an_enum_for_a_request_field_lists_only_values_the_runtime_has() {
         errors_of(&methods)
     );
 }
+
+#[test]
+fn an_action_type_may_not_hide_a_standard_name_the_generated_code_uses() {
+    let text = BASE.replace("name = \"getRecord\"", "name = \"vec\"");
+    assert_reported(
+        &text,
+        "name = \"vec\"",
+        &[
+            "action name `vec` makes the Rust type `Vec`",
+            "allowed: any lowerCamel name but `option`, `string`, `vec`, `into`",
+        ],
+    );
+}
