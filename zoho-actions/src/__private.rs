@@ -10,15 +10,15 @@ pub use serde::{Deserialize, Serialize};
 pub use serde_json;
 pub use zoho_core;
 pub use zoho_core::{
-    ActionRequest, Error, FileContent, Method, MethodDescriptor, PathSegment, Product, RequestBody,
-    RequestPath, ResponseType, ResultShape,
+    ActionRequest, Error, FileContent, Method, PathSegment, Product, RequestBody, RequestPath,
+    ResponseType, ResultShape,
 };
 
-pub use crate::DispatchError;
 pub use crate::action::{Action, ListAction, SpecEnum};
 pub use crate::file::{deserialize_file, deserialize_file_map, deserialize_optional_file};
 pub use crate::output;
 pub use crate::prepared::{Prepared, RecordStream, record_stream};
+pub use crate::{DispatchError, MethodDescriptor};
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -36,12 +36,14 @@ extern crate self as zoho_actions;
 #[doc(hidden)]
 pub mod __private;
 mod action;
+mod descriptor;
 mod dispatch_error;
 mod file;
 pub mod output;
 mod prepared;
 
 pub use action::{Action, ListAction, SpecEnum};
+pub use descriptor::MethodDescriptor;
 pub use dispatch_error::DispatchError;
 pub use prepared::{Prepared, RecordStream};
 
