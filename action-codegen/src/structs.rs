@@ -257,3 +257,20 @@ fn serde_camel_case(field: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::serde_camel_case;
+
+    /// The field gets no `rename` only when serde's `camelCase` gives the key back.
+    #[test]
+    fn camel_case_is_serdes() {
+        assert_eq!(serde_camel_case("record_type"), "recordType");
+        assert_eq!(serde_camel_case("retry_delay_ms"), "retryDelayMs");
+        assert_eq!(
+            serde_camel_case("file_data_file_names"),
+            "fileDataFileNames"
+        );
+        assert_eq!(serde_camel_case("url"), "url");
+    }
+}

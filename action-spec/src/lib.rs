@@ -2,7 +2,7 @@
 //!
 //! `zoho.toml` in this crate declares every connection and action once. [`parse`] reads and
 //! checks it (reporting every independent mistake as `zoho.toml:LINE:COL: what; allowed`);
-//! `zoho-macros` turns the result into Rust, and [`schema`] and [`openrpc`] into the JSON Schema
+//! `action-codegen` turns the result into Rust, and [`schema`] and [`openrpc`] into the JSON Schema
 //! and OpenRPC documents the server and the docs publish.
 
 mod diagnostic;

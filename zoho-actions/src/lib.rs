@@ -1,7 +1,8 @@
 //! The Zoho CRM and Zoho Books actions, generated from the action spec.
 //!
 //! Every type, executor, dispatch arm and method descriptor here comes from
-//! `action-spec/zoho.toml` through [`zoho_macros::actions!`]; nothing is written per action.
+//! `action-spec/zoho.toml` through [`zoho_macros::actions!`]; nothing is written per action: what
+//! every action shares is written once here ([`Action`], [`ListAction`], [`output`]).
 //! One struct per action ([`crm::CreateRecord`], [`books::GetRecords`], ...) with one field per
 //! input, the spec's defaults applied and a `new` that asks for the required inputs. Each is an
 //! [`Action`]: `to_request` describes the HTTP call as data and `execute` sends it with a
