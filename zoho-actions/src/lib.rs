@@ -37,11 +37,13 @@ extern crate self as zoho_actions;
 #[doc(hidden)]
 pub mod __private;
 mod action;
+mod body;
 mod descriptor;
 mod dispatch_error;
 mod file;
 pub mod output;
 mod prepared;
+mod wire;
 
 pub use action::{Action, ListAction, SpecEnum};
 pub use descriptor::MethodDescriptor;
