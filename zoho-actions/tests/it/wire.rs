@@ -168,3 +168,30 @@ async fn coql_rows_books_pages_and_books_deletes_are_typed_too() {
     assert_eq!(removed.code, 0);
     assert_eq!(removed.message, "The contact has been deleted.");
 }
+
+#[tokio::test]
+async fn a_result_that_does_not_read_as_its_type_is_an_internal_error_naming_the_action() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/crm/v3/Leads");
+            then.status(201).json_body(json!({"data": [{
+                "code": 7, "details": {"id": "1"}, "message": "record added", "status": "success"
+            }]}));
+        })
+        .await;
+    let error = crm::CreateRecord::new("Leads")
+        .execute(&client_at(&server.base_url()))
+        .await
+        .unwrap_err();
+    match error {
+        zoho_core::Error::Internal(message) => {
+            assert!(
+                message.contains("`crm.createRecord` succeeded"),
+                "{message}"
+            );
+            assert!(message.contains("CrmWriteResult"), "{message}");
+        }
+        other => panic!("expected Internal, got {other:?}"),
+    }
+}
