@@ -22,7 +22,8 @@
 
 use futures::TryStreamExt;
 use serde_json::json;
-use zoho_actions::crm;
+use zoho_actions::output::Record;
+use zoho_actions::{Action, ListAction, crm};
 use zoho_core::{Connection, ConnectionConfig, Secret};
 use zoho_sandbox::{Sandbox, SandboxConfig};
 
@@ -60,23 +61,36 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Company": "Analytical Engines",
         "Email": "ada@example.com"
     }))?;
-    let created = create.execute(&client).await?;
-    println!("created Lead {}", created["details"]["id"]);
+    let created = create.execute(&client).await?; // a typed CRM write result
+    println!("created Lead {} ({})", created.details.id, created.message);
 
-    // Action 2: read every Lead back, one page in memory at a time.
+    // Action 2: read the Leads back. One page, typed: its records and its paging info...
     let mut list = crm::GetRecords::new("Leads");
     list.fields = Some(vec!["Last_Name".into(), "Company".into()]);
     list.per_page = 10;
+    let page = list.execute(&client).await?;
+    let first = page.data.first().and_then(|lead| lead.get_str("Last_Name"));
+    println!(
+        "first page: {} Leads (first: {}), more after it: {}",
+        page.info.count,
+        first.unwrap_or("none"),
+        page.info.more_records
+    );
+
+    // ...then every page, one page in memory at a time.
     list.fetch_all = true;
-    let leads: Vec<serde_json::Value> = list.records(&client).try_collect().await?;
+    let leads: Vec<Record> = list.records(&client).try_collect().await?;
     let ada = leads
         .iter()
-        .filter(|lead| lead["Last_Name"] == "Lovelace")
+        .filter(|lead| lead.get_str("Last_Name") == Some("Lovelace"))
         .count();
+    let listed = leads
+        .iter()
+        .any(|lead| lead.id() == Some(created.details.id.as_str()));
     println!("{} Leads in all; {ada} named Lovelace", leads.len());
 
     sandbox.shutdown().await;
-    if ada == 1 {
+    if ada == 1 && listed {
         Ok(())
     } else {
         Err("the created Lead was not listed".into())

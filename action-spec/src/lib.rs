@@ -2,7 +2,7 @@
 //!
 //! `zoho.toml` in this crate declares every connection and action once. [`parse`] reads and
 //! checks it (reporting every independent mistake as `zoho.toml:LINE:COL: what; allowed`);
-//! `zoho-macros` turns the result into Rust, and [`schema`] and [`openrpc`] into the JSON Schema
+//! `action-codegen` turns the result into Rust, and [`schema`] and [`openrpc`] into the JSON Schema
 //! and OpenRPC documents the server and the docs publish.
 
 mod diagnostic;
@@ -14,8 +14,8 @@ pub mod schema;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::{
-    Action, BodyWrap, Connection, ConnectionInput, HttpMethod, Input, InputType, Location,
-    PathPart, PathTemplate, Product, RecordInputs, RequestField, ResultShape, Spec, snake_case,
-    upper_camel, variant_name,
+    Action, BodyWrap, Connection, ConnectionInput, HttpMethod, Input, InputKind, InputType,
+    Location, PathPart, PathTemplate, Product, RecordInputs, RequestField, ResultShape, Spec,
+    snake_case, upper_camel, variant_name,
 };
 pub use resolve::parse;

@@ -300,36 +300,102 @@ pub enum InputType {
 }
 
 impl InputType {
-    /// The spec names of the types.
-    pub const NAMES: [&'static str; 11] = [
-        "string",
-        "integer",
-        "boolean",
-        "enum",
-        "string_list",
-        "string_map",
-        "json_object",
-        "json",
-        "file",
-        "file_map",
-        "connection",
-    ];
+    /// The kind of this type, without enum values.
+    pub fn kind(&self) -> InputKind {
+        match self {
+            InputType::String => InputKind::String,
+            InputType::Integer => InputKind::Integer,
+            InputType::Boolean => InputKind::Boolean,
+            InputType::Enum(_) => InputKind::Enum,
+            InputType::StringList => InputKind::StringList,
+            InputType::StringMap => InputKind::StringMap,
+            InputType::JsonObject => InputKind::JsonObject,
+            InputType::Json => InputKind::Json,
+            InputType::File => InputKind::File,
+            InputType::FileMap => InputKind::FileMap,
+            InputType::Connection => InputKind::Connection,
+        }
+    }
 
     /// The spec name of this type.
     pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// An input type without its enum values: what the spec's `type` names, and what the rules'
+/// tables (which types may go where) are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InputKind {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `boolean`
+    Boolean,
+    /// `enum`
+    Enum,
+    /// `string_list`
+    StringList,
+    /// `string_map`
+    StringMap,
+    /// `json_object`
+    JsonObject,
+    /// `json`
+    Json,
+    /// `file`
+    File,
+    /// `file_map`
+    FileMap,
+    /// `connection`
+    Connection,
+}
+
+impl InputKind {
+    /// Every kind, in the order they are listed to users.
+    pub const ALL: [InputKind; 11] = [
+        InputKind::String,
+        InputKind::Integer,
+        InputKind::Boolean,
+        InputKind::Enum,
+        InputKind::StringList,
+        InputKind::StringMap,
+        InputKind::JsonObject,
+        InputKind::Json,
+        InputKind::File,
+        InputKind::FileMap,
+        InputKind::Connection,
+    ];
+
+    /// The spec name (`string_map`).
+    pub fn name(self) -> &'static str {
         match self {
-            InputType::String => "string",
-            InputType::Integer => "integer",
-            InputType::Boolean => "boolean",
-            InputType::Enum(_) => "enum",
-            InputType::StringList => "string_list",
-            InputType::StringMap => "string_map",
-            InputType::JsonObject => "json_object",
-            InputType::Json => "json",
-            InputType::File => "file",
-            InputType::FileMap => "file_map",
-            InputType::Connection => "connection",
+            InputKind::String => "string",
+            InputKind::Integer => "integer",
+            InputKind::Boolean => "boolean",
+            InputKind::Enum => "enum",
+            InputKind::StringList => "string_list",
+            InputKind::StringMap => "string_map",
+            InputKind::JsonObject => "json_object",
+            InputKind::Json => "json",
+            InputKind::File => "file",
+            InputKind::FileMap => "file_map",
+            InputKind::Connection => "connection",
         }
+    }
+
+    /// The kind a spec name names.
+    pub fn from_name(name: &str) -> Option<InputKind> {
+        InputKind::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// `a, b, c` of the kinds' names.
+    pub fn list(kinds: &[InputKind]) -> String {
+        kinds
+            .iter()
+            .map(|kind| kind.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -420,29 +486,60 @@ pub enum RequestField {
 }
 
 impl RequestField {
-    /// Every field with its spec name and the input type it needs.
-    pub const ALL: [(&'static str, RequestField, &'static str); 12] = [
-        ("debug_request", RequestField::DebugRequest, "boolean"),
-        ("timeout", RequestField::Timeout, "integer"),
-        ("retry.delay", RequestField::RetryDelay, "integer"),
-        ("retry.max_retries", RequestField::MaxRetries, "integer"),
+    /// Every field with its spec name and the kind of input it needs.
+    pub const ALL: [(&'static str, RequestField, InputKind); 12] = [
+        (
+            "debug_request",
+            RequestField::DebugRequest,
+            InputKind::Boolean,
+        ),
+        ("timeout", RequestField::Timeout, InputKind::Integer),
+        ("retry.delay", RequestField::RetryDelay, InputKind::Integer),
+        (
+            "retry.max_retries",
+            RequestField::MaxRetries,
+            InputKind::Integer,
+        ),
         (
             "retry.exponential_backoff",
             RequestField::ExponentialBackoff,
-            "boolean",
+            InputKind::Boolean,
         ),
         (
             "retry.retry_on_all_errors",
             RequestField::RetryOnAllErrors,
-            "boolean",
+            InputKind::Boolean,
         ),
-        ("response_type", RequestField::ResponseType, "enum"),
-        ("paging.fetch_all", RequestField::FetchAll, "boolean"),
-        ("paging.max_records", RequestField::MaxRecords, "integer"),
-        ("organization_id", RequestField::OrganizationId, "string"),
-        ("method", RequestField::Method, "enum"),
-        ("path", RequestField::Path, "string"),
+        ("response_type", RequestField::ResponseType, InputKind::Enum),
+        (
+            "paging.fetch_all",
+            RequestField::FetchAll,
+            InputKind::Boolean,
+        ),
+        (
+            "paging.max_records",
+            RequestField::MaxRecords,
+            InputKind::Integer,
+        ),
+        (
+            "organization_id",
+            RequestField::OrganizationId,
+            InputKind::String,
+        ),
+        ("method", RequestField::Method, InputKind::Enum),
+        ("path", RequestField::Path, InputKind::String),
     ];
+
+    /// The values an enum input for this field may list (`GET`, ... for `method`; `json`,
+    /// `text`, `binary` for `response_type`); empty for fields that take no enum. The runtime's
+    /// own enum has exactly these, so generated code converts with a plain `From`.
+    pub fn enum_values(self) -> Vec<&'static str> {
+        match self {
+            RequestField::Method => HttpMethod::ALL.iter().map(|m| m.as_str()).collect(),
+            RequestField::ResponseType => vec!["json", "text", "binary"],
+            _ => Vec::new(),
+        }
+    }
 
     /// The spec name (`retry.delay`).
     pub fn name(self) -> &'static str {

@@ -1,4 +1,5 @@
-//! `cargo xtask docs`: everything generated from the spec — `docs/actions.md` and `docs/openrpc.json`.
+//! `cargo xtask docs`: everything generated from the spec — `docs/actions.md`, `docs/openrpc.json`
+//! and the formatted expansion of the actions that reviewers read ([`SNAPSHOT_PATH`]).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,13 @@ pub const COMMAND: &str = "cargo xtask docs";
 
 /// Where the spec lives, relative to the workspace root.
 pub const SPEC_PATH: &str = "action-spec/zoho.toml";
+
+/// The expansion of the real spec, formatted: what `zoho_actions` is made of, read top to bottom.
+/// It is real code: `zoho-actions`' tests compile it and compare it with the crate.
+pub const SNAPSHOT_PATH: &str = "zoho-actions/tests/it/expansion.rs";
+
+/// How the snapshot names the spec for its `include_str!`: relative to the snapshot itself.
+const SNAPSHOT_SPEC_PATH: &str = "../../../action-spec/zoho.toml";
 
 /// The checked spec and the fingerprint of its text.
 #[derive(Debug)]
@@ -52,8 +60,8 @@ fn provenance(fingerprint: &str) -> String {
 }
 
 /// Every file generated from the spec.
-pub fn generate(loaded: &LoadedSpec) -> Vec<Generated> {
-    vec![
+pub fn generate(loaded: &LoadedSpec) -> Result<Vec<Generated>, String> {
+    Ok(vec![
         Generated {
             path: PathBuf::from("docs/actions.md"),
             contents: actions_markdown(&loaded.spec, &loaded.fingerprint),
@@ -62,7 +70,23 @@ pub fn generate(loaded: &LoadedSpec) -> Vec<Generated> {
             path: PathBuf::from("docs/openrpc.json"),
             contents: openrpc_json(&loaded.spec, &loaded.fingerprint),
         },
-    ]
+        Generated {
+            path: PathBuf::from(SNAPSHOT_PATH),
+            contents: expansion(&loaded.spec, &loaded.fingerprint)?,
+        },
+    ])
+}
+
+/// The snapshot of the expansion, formatted by prettyplease (rustfmt leaves it alone).
+fn expansion(spec: &Spec, fingerprint: &str) -> Result<String, String> {
+    let header = format!(
+        "// {}
+
+",
+        provenance(fingerprint)
+    );
+    action_codegen::snapshot(spec, SNAPSHOT_SPEC_PATH, &header)
+        .map_err(|err| format!("the generator emitted code that does not parse: {err}"))
 }
 
 /// `docs/openrpc.json`: the document `rpc.discover` serves, with a leading `$comment` that says it
@@ -279,7 +303,8 @@ mod tests {
             spec: action_spec::parse(&edited, "zoho.toml").unwrap(),
             fingerprint: fingerprint(edited.as_bytes()),
         };
-        for (before, after) in generate(&loaded).iter().zip(generate(&edited).iter()) {
+        let (before, after) = (generate(&loaded).unwrap(), generate(&edited).unwrap());
+        for (before, after) in before.iter().zip(after.iter()) {
             assert_ne!(before.contents, after.contents, "{}", before.path.display());
         }
     }

@@ -40,7 +40,7 @@ fn run_docs(mode: Mode) -> Result<(), String> {
     let root = workspace_root();
     let spec = docs::load_spec(&root)?;
     let mut stale = Vec::new();
-    for file in docs::generate(&spec) {
+    for file in docs::generate(&spec)? {
         let outcome = codegen::ensure(&root, &file, mode)
             .map_err(|err| format!("cannot write {}: {err}", file.path.display()))?;
         match outcome {

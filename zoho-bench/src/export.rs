@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use serde_json::{Value, json};
+use zoho_actions::ListAction as _;
 
 use crate::error::Error;
 use crate::procs::{self, Bins};

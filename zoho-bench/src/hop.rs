@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use zoho_actions::Action as _;
 use zoho_core::Client;
 
 use crate::error::Error;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Value, json};
+use zoho_actions::Action as _;
 use zoho_core::{Client, Connection, MemoryStore, Secret};
 
 use crate::error::Error;

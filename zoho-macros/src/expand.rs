@@ -43,7 +43,7 @@ pub(crate) fn expand(input: TokenStream, local_dir: Option<PathBuf>) -> syn::Res
     let spec = action_spec::parse(&text, &relative)
         .map_err(|diagnostics| syn::Error::new(literal.span(), diagnostics.to_string()))?;
     let absolute = absolute(path);
-    Ok(crate::generate::generate(&spec, &absolute))
+    Ok(action_codegen::generate(&spec, &absolute))
 }
 
 fn absolute(path: &Path) -> String {

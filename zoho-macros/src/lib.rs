@@ -1,17 +1,12 @@
 //! Thin proc macro: reads the action spec and generates typed actions, executors and a dispatch table.
 //!
 //! `actions!("../action-spec/zoho.toml")` reads the spec (relative to `CARGO_MANIFEST_DIR`, or
-//! else to the invoking file's folder), checks it with `action-spec`, and expands to:
-//! one module per product (`crm`, `books`) with one input struct per action, a `types` module
-//! with the enum inputs, `dispatch`, `METHODS` and `SPEC_TOML`. Generated code reaches the
-//! runtime only through `::zoho_actions::__private`. Any failure becomes one `compile_error!`
-//! on the path literal, listing every spec mistake as `file:LINE:COL: what; allowed`.
+//! else to the invoking file's folder), checks it with `action-spec` and hands it to
+//! `action-codegen`, the generator as an ordinary library (see its docs for what the expansion
+//! holds). Any failure becomes one `compile_error!` on the path literal, listing every spec
+//! mistake as `file:LINE:COL: what; allowed`.
 
-mod dispatch;
 mod expand;
-mod generate;
-mod request;
-mod structs;
 
 use proc_macro::TokenStream;
 
@@ -25,6 +20,3 @@ pub fn actions(input: TokenStream) -> TokenStream {
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }
-
-#[cfg(test)]
-mod snapshot;

@@ -442,3 +442,43 @@ fn a_setting_the_location_does_not_use_is_refused_where_it_is_written() {
         "{errors}"
     );
 }
+
+#[test]
+fn an_enum_for_a_request_field_lists_only_values_the_runtime_has() {
+    let text = BASE.replace(
+        "values = [\"asc\", \"desc\"]\ndefault = \"asc\"\nin = \"query\"\nwire = \"sort_order\"",
+        "values = [\"json\", \"xml\"]\ndefault = \"json\"\nin = \"request\"\nfield = \"response_type\"",
+    );
+    assert_reported(
+        &text,
+        "values = [\"json\", \"xml\"]",
+        &[
+            "sets `field = \"response_type\"`, which has no value `xml`",
+            "allowed: values among `json`, `text`, `binary`",
+        ],
+    );
+    let methods = text
+        .replace("[\"json\", \"xml\"]", "[\"GET\", \"TRACE\"]")
+        .replace("default = \"json\"", "default = \"GET\"")
+        .replace("field = \"response_type\"", "field = \"method\"");
+    assert!(
+        errors_of(&methods).to_string().contains(
+            "no value `TRACE`; allowed: values among `GET`, `POST`, `PUT`, `PATCH`, `DELETE`"
+        ),
+        "{}",
+        errors_of(&methods)
+    );
+}
+
+#[test]
+fn an_action_type_may_not_hide_a_standard_name_the_generated_code_uses() {
+    let text = BASE.replace("name = \"getRecord\"", "name = \"vec\"");
+    assert_reported(
+        &text,
+        "name = \"vec\"",
+        &[
+            "action name `vec` makes the Rust type `Vec`",
+            "allowed: any lowerCamel name but `option`, `string`, `vec`, `into`",
+        ],
+    );
+}

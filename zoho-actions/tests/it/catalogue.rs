@@ -8,6 +8,7 @@ mod small_spec {
 #[test]
 fn the_catalogue_base_spec_expands_to_a_working_action() {
     use small_spec::{METHODS, SPEC_TOML, crm, types};
+    use zoho_actions::Action;
     let mut get = crm::GetRecord::new("Leads", "4150868000000002175");
     assert_eq!(get.sort_order, types::SortOrder::Asc);
     get.sort_order = types::SortOrder::Desc;

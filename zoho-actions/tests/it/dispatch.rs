@@ -2,7 +2,7 @@
 //! connection param picking the client; `METHODS` describing every action.
 
 use serde_json::{Value, json};
-use zoho_actions::{DispatchError, METHODS, dispatch};
+use zoho_actions::{Action, DispatchError, METHODS, dispatch};
 use zoho_core::Error;
 
 use crate::support::NoClients;

@@ -6,6 +6,8 @@ use httpmock::MockServer;
 use serde_json::{Value, json};
 use zoho_core::{Method, PathSegment, RequestPath, ResultShape};
 
+use zoho_actions::Action;
+
 use crate::support::client_at;
 
 mod generated {

@@ -7,7 +7,7 @@ use serde_json::json;
 use zoho_actions::types::{
     Method as RawMethod, ResponseType as RawResponseType, SortBy, SortOrder,
 };
-use zoho_actions::{books, crm};
+use zoho_actions::{Action, books, crm};
 use zoho_core::{
     Error, FileContent, Method, MultipartPart, PathSegment, Product, RecordRef, RequestBody,
     RequestPath, ResponseType, ResultShape,

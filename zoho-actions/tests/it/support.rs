@@ -34,3 +34,17 @@ pub fn client_at(base: &str) -> Client {
         .build()
         .unwrap()
 }
+
+/// As [`client_at`], with a Books organization configured.
+pub fn books_client_at(base: &str) -> Client {
+    let token = AccessToken {
+        token: Secret::new("test-token"),
+        api_domain: base.to_owned(),
+    };
+    Client::builder("default")
+        .token_source(Arc::new(StaticToken(token)))
+        .api_base(base)
+        .books_organization_id("10234695")
+        .build()
+        .unwrap()
+}

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use base64::Engine;
 use futures::TryStreamExt;
 use serde_json::{Value, json};
-use zoho_actions::{books, crm};
+use zoho_actions::output::Record;
+use zoho_actions::{Action, ListAction, books, crm};
 use zoho_core::{Client, Connection, ConnectionConfig, Error, Secret, ZohoCode};
 use zoho_sandbox::Sandbox;
 
@@ -86,7 +87,7 @@ async fn record_bodies_merge_dynamic_fields_under_values_and_keep_json_types() {
         "Description": long_id
     })));
     let created = create.execute(&client).await.unwrap();
-    let id = created["details"]["id"].as_str().unwrap().to_owned();
+    let id = created.details.id.clone();
 
     let via_rpc = server
         .ok(
@@ -204,8 +205,8 @@ async fn a_5000_record_export_crosses_the_page_limit_and_returns_every_record_on
     let mut export = crm::GetRecords::new("Leads");
     export.fields = Some(vec!["Last_Name".into()]);
     export.fetch_all = true;
-    let streamed: Vec<Value> = export.records(&client).try_collect().await.unwrap();
-    let ids: HashSet<&str> = streamed.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let streamed: Vec<Record> = export.records(&client).try_collect().await.unwrap();
+    let ids: HashSet<&str> = streamed.iter().map(|r| r.id().unwrap()).collect();
     assert_eq!(streamed.len(), 5_000);
     assert_eq!(ids.len(), 5_000, "every record exactly once (Rust stream)");
 
@@ -234,10 +235,10 @@ async fn a_5000_record_export_crosses_the_page_limit_and_returns_every_record_on
     contacts.organization_id = Some(org.clone());
     contacts.per_page = 7;
     contacts.fetch_all = true;
-    let listed: Vec<Value> = contacts.records(&client).try_collect().await.unwrap();
+    let listed: Vec<Record> = contacts.records(&client).try_collect().await.unwrap();
     let unique: HashSet<&str> = listed
         .iter()
-        .map(|c| c["contact_id"].as_str().unwrap())
+        .map(|c| c.get_str("contact_id").unwrap())
         .collect();
     assert!(listed.len() > 7, "more than one page: {}", listed.len());
     assert_eq!(unique.len(), listed.len());
@@ -338,7 +339,7 @@ async fn coql_answers_rows_empty_results_and_zoho_syntax_errors() {
             .execute(&client)
             .await
             .unwrap();
-    assert_eq!(rows["data"].as_array().unwrap().len(), 5);
+    assert_eq!(rows.data.len(), 5);
 
     let none = server
         .ok(
@@ -378,7 +379,7 @@ async fn a_binary_attachment_round_trips_byte_for_byte() {
     assert_eq!(attach.record_type, "Leads", "Record Type defaults to Leads");
     attach.debug_request = true;
     let attached = attach.execute(&client).await.unwrap();
-    let attachment = attached["details"]["id"].as_str().unwrap().to_owned();
+    let attachment = attached.details.id.clone();
 
     let download = server
         .ok(
@@ -451,16 +452,13 @@ async fn removing_records_returns_what_zoho_said_and_missing_ones_are_not_found(
 
     let mut create = crm::CreateRecord::new("Leads");
     create.values = Some(object(json!({"Last_Name": "Temporary"})));
-    let id = create.execute(&client).await.unwrap()["details"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = create.execute(&client).await.unwrap().details.id;
     let removed = crm::RemoveRecord::new("Leads", id.clone())
         .execute(&client)
         .await
         .unwrap();
-    assert_eq!(removed["details"]["id"], id.as_str());
-    assert_eq!(removed["status"], "success");
+    assert_eq!(removed.details.id, id);
+    assert_eq!(removed.status, "success");
     let error = server
         .err(
             "crm.removeRecord",

@@ -5,7 +5,7 @@ use action_spec::schema::params_schema;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::generate::{field_ident, is_client, runtime};
+use crate::generate::runtime;
 
 pub(crate) fn dispatch(spec: &Spec) -> TokenStream {
     let p = runtime();
@@ -13,20 +13,10 @@ pub(crate) fn dispatch(spec: &Spec) -> TokenStream {
         let method_name = action.method_name();
         let module = format_ident!("{}", action.product.as_str());
         let name = format_ident!("{}", action.type_name());
-        let connection = match action.inputs.iter().find(|input| is_client(input)) {
-            Some(input) => {
-                let field = field_ident(input);
-                quote!(action.#field.clone())
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        quote! {
-            #method_name => {
-                let action: #module::#name = #p::decode(params)?;
-                (action.to_request()?, #connection)
-            }
-        }
+        quote!(#method_name => rt::prepare::<#module::#name>(params),)
     });
+    // A spec without actions still compiles without warnings.
+    let unused = spec.actions.is_empty().then(|| quote!(let _ = &params;));
     quote! {
         /// Decode JSON-RPC `params` (by name) for the action named `method` and describe its HTTP
         /// call, without sending anything. Params that do not fit are `Error::InvalidInput` naming
@@ -35,13 +25,12 @@ pub(crate) fn dispatch(spec: &Spec) -> TokenStream {
             method: &str,
             params: #p::serde_json::Value,
         ) -> ::core::result::Result<#p::Prepared, #p::DispatchError> {
-            // A spec without actions still compiles without warnings.
-            let _ = &params;
-            let (request, connection) = match method {
+            use #p as rt;
+            #unused
+            match method {
                 #(#arms)*
-                _ => return ::core::result::Result::Err(#p::DispatchError::UnknownMethod(method.to_owned())),
-            };
-            ::core::result::Result::Ok(#p::Prepared { request, connection })
+                _ => Err(rt::DispatchError::UnknownMethod(method.to_owned())),
+            }
         }
 
         /// Run the action named `method` with JSON-RPC `params` (by name), on the client its
@@ -81,7 +70,7 @@ pub(crate) fn methods(spec: &Spec) -> TokenStream {
         let idempotent = action.idempotent;
         let schema = params_schema(action).to_string();
         quote! {
-            #p::zoho_core::MethodDescriptor {
+            #p::MethodDescriptor {
                 name: #name,
                 label: #label,
                 summary: #summary,
@@ -95,6 +84,6 @@ pub(crate) fn methods(spec: &Spec) -> TokenStream {
     });
     quote! {
         /// Every action as a JSON-RPC method: name, summary, flags and the JSON Schema of its params.
-        pub static METHODS: &[#p::zoho_core::MethodDescriptor] = &[#(#descriptors),*];
+        pub static METHODS: &[#p::MethodDescriptor] = &[#(#descriptors),*];
     }
 }

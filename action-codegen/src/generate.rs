@@ -1,17 +1,18 @@
 //! From a checked spec to Rust: the module layout, enum types and the pieces the struct,
 //! request and dispatch generators share.
 
-use action_spec::{Action, Input, InputType, Location, Product, Spec, variant_name};
+use action_spec::{Action, Input, InputType, Location, Product, RequestField, Spec, variant_name};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
-/// The runtime path every generated item goes through.
+/// The path every generated item reaches the runtime through (`rt` inside product modules).
 pub(crate) fn runtime() -> TokenStream {
     quote!(::zoho_actions::__private)
 }
 
-/// The whole expansion. `spec_path` is the spec's absolute path, included so edits rebuild.
+/// The whole expansion. `spec_path` is what `SPEC_TOML` includes.
 pub(crate) fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
+    let p = runtime();
     let enums = enum_types(spec);
     let products = [Product::Crm, Product::Books]
         .into_iter()
@@ -32,9 +33,18 @@ pub(crate) fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
             let items = actions
                 .iter()
                 .map(|action| crate::structs::action_struct(action));
+            let product = match product {
+                Product::Crm => quote!(rt::Product::Crm),
+                Product::Books => quote!(rt::Product::Books),
+            };
             Some(quote! {
                 #[doc = #doc]
                 pub mod #module {
+                    use #p as rt;
+
+                    /// The product every action here goes to.
+                    const PRODUCT: rt::Product = #product;
+
                     #(#items)*
                 }
             })
@@ -42,8 +52,8 @@ pub(crate) fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
     let dispatch = crate::dispatch::dispatch(spec);
     let methods = crate::dispatch::methods(spec);
     quote! {
-        /// The spec these actions were generated from; `action_spec::parse` reads it back for
-        /// JSON Schema and OpenRPC. Including it also rebuilds this crate when the spec changes.
+        /// The spec these actions were generated from. Including it also rebuilds this crate
+        /// when the spec changes.
         pub const SPEC_TOML: &str = ::core::include_str!(#spec_path);
 
         #enums
@@ -70,16 +80,18 @@ fn enum_types(spec: &Spec) -> TokenStream {
     if enums.is_empty() {
         return TokenStream::new();
     }
+    let p = runtime();
     quote! {
         /// The enum inputs of the actions: one type per input, serialized as the spec's values.
         pub mod types {
+            use #p as rt;
+
             #(#enums)*
         }
     }
 }
 
 fn enum_type(input: &Input, values: &[String]) -> TokenStream {
-    let p = runtime();
     let name = format_ident!("{}", input.enum_type_name());
     let doc = format!(" {}: {}", input.label, input.comment);
     let variants: Vec<Ident> = values
@@ -87,26 +99,62 @@ fn enum_type(input: &Input, values: &[String]) -> TokenStream {
         .map(|value| format_ident!("{}", variant_name(value)))
         .collect();
     let variant_docs = values.iter().map(|value| format!(" `{value}`"));
+    // One `rename_all` when serde's rule gives every value, else a `rename` per variant.
+    let rule = [
+        ("lowercase", str::to_ascii_lowercase as fn(&str) -> String),
+        ("UPPERCASE", str::to_ascii_uppercase),
+    ]
+    .into_iter()
+    .find(|(_, rule)| {
+        values
+            .iter()
+            .zip(&variants)
+            .all(|(value, variant)| rule(&variant.to_string()) == *value)
+    });
+    let rename_all = rule.map(|(name, _)| quote!(, rename_all = #name));
+    let renames = values.iter().map(|value| {
+        let rename = rule.is_none().then(|| quote!(#[serde(rename = #value)]));
+        quote!(#rename)
+    });
+    // The runtime's own enum for the request field this input sets: same variants, so a plain
+    // `From` (no text in between).
+    let runtime_enum = match input.location {
+        Location::Request(RequestField::Method) => Some(quote!(rt::Method)),
+        Location::Request(RequestField::ResponseType) => Some(quote!(rt::ResponseType)),
+        _ => None,
+    };
+    let conversion = runtime_enum.map(|target| {
+        quote! {
+            impl ::core::convert::From<#name> for #target {
+                fn from(value: #name) -> Self {
+                    match value {
+                        #( #name::#variants => #target::#variants, )*
+                    }
+                }
+            }
+        }
+    });
     quote! {
         #[doc = #doc]
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, #p::serde::Deserialize, #p::serde::Serialize)]
-        #[serde(crate = "::zoho_actions::__private::serde")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, rt::Deserialize, rt::Serialize)]
+        #[serde(crate = "rt::serde" #rename_all)]
         pub enum #name {
             #(
                 #[doc = #variant_docs]
-                #[serde(rename = #values)]
+                #renames
                 #variants,
             )*
         }
 
-        impl #name {
-            /// The value as the spec and JSON write it.
-            pub fn as_str(self) -> &'static str {
+        impl rt::SpecEnum for #name {
+            fn as_str(self) -> &'static str {
                 match self {
                     #( #name::#variants => #values, )*
                 }
             }
         }
+
+        #conversion
     }
 }
 
@@ -144,39 +192,50 @@ pub(crate) fn field_ident(input: &Input) -> Ident {
 
 /// The Rust type of an input's value, without `Option`. Enum types live in the sibling `types`.
 pub(crate) fn value_type(input: &Input) -> TokenStream {
-    let p = runtime();
     match &input.ty {
-        InputType::String | InputType::Connection => quote!(::std::string::String),
+        InputType::String | InputType::Connection => quote!(String),
         InputType::Integer => quote!(u64),
         InputType::Boolean => quote!(bool),
         InputType::Enum(_) => {
             let name = format_ident!("{}", input.enum_type_name());
             quote!(super::types::#name)
         }
-        InputType::StringList => quote!(::std::vec::Vec<::std::string::String>),
-        InputType::StringMap => {
-            quote!(::std::collections::BTreeMap<::std::string::String, ::std::string::String>)
-        }
-        InputType::JsonObject => {
-            quote!(#p::serde_json::Map<::std::string::String, #p::serde_json::Value>)
-        }
-        InputType::Json => quote!(#p::serde_json::Value),
-        InputType::File => quote!(#p::zoho_core::FileContent),
-        InputType::FileMap => {
-            quote!(::std::collections::BTreeMap<::std::string::String, #p::zoho_core::FileContent>)
-        }
+        InputType::StringList => quote!(Vec<String>),
+        InputType::StringMap => quote!(::std::collections::BTreeMap<String, String>),
+        InputType::JsonObject => quote!(rt::JsonMap),
+        InputType::Json => quote!(rt::serde_json::Value),
+        InputType::File => quote!(rt::FileContent),
+        InputType::FileMap => quote!(::std::collections::BTreeMap<String, rt::FileContent>),
+    }
+}
+
+/// Whether values of the input's type are `Copy` (read as `self.x`, not `self.x.clone()`).
+pub(crate) fn is_copy(input: &Input) -> bool {
+    matches!(
+        input.ty,
+        InputType::Integer | InputType::Boolean | InputType::Enum(_)
+    )
+}
+
+/// Whether the spec default is what `Default::default()` gives (`false`, `0`, `""`), so serde's
+/// plain `default` applies and no default function is needed.
+pub(crate) fn default_is_zero(input: &Input) -> bool {
+    match (&input.ty, &input.default) {
+        (InputType::Boolean, Some(serde_json::Value::Bool(flag))) => !flag,
+        (InputType::Integer, Some(serde_json::Value::Number(number))) => number.as_u64() == Some(0),
+        (InputType::String, Some(serde_json::Value::String(text))) => text.is_empty(),
+        _ => false,
     }
 }
 
 /// An expression building the spec default of an input.
 pub(crate) fn default_value(input: &Input) -> TokenStream {
-    let p = runtime();
     let Some(default) = &input.default else {
         return quote!(::core::default::Default::default());
     };
     match (&input.ty, default) {
         (InputType::String | InputType::Connection, serde_json::Value::String(text)) => {
-            quote!(::std::string::String::from(#text))
+            quote!(String::from(#text))
         }
         (InputType::Integer, serde_json::Value::Number(number)) => {
             let literal = Literal::u64_unsuffixed(number.as_u64().unwrap_or_default());
@@ -190,78 +249,21 @@ pub(crate) fn default_value(input: &Input) -> TokenStream {
         }
         (InputType::StringList, serde_json::Value::Array(items)) => {
             let items = items.iter().filter_map(serde_json::Value::as_str);
-            quote!(::std::vec![#(::std::string::String::from(#items)),*])
+            quote!(vec![#(String::from(#items)),*])
         }
         (_, other) => {
             let json = other.to_string();
-            quote!(#p::serde_json::from_str(#json).unwrap_or_default())
+            quote!(rt::serde_json::from_str(#json).unwrap_or_default())
         }
     }
 }
 
-/// An expression turning `value: &T` into the `String` that goes on the wire.
-pub(crate) fn wire_text(input: &Input) -> TokenStream {
-    match &input.ty {
-        InputType::Enum(_) => quote!(value.as_str().to_owned()),
-        InputType::Integer | InputType::Boolean => quote!(value.to_string()),
-        _ => quote!(value.clone()),
-    }
-}
-
-/// An expression turning `value: &T` into JSON.
-pub(crate) fn to_json(input: &Input) -> TokenStream {
-    let p = runtime();
-    match &input.ty {
-        InputType::String | InputType::Connection => {
-            quote!(#p::serde_json::Value::String(value.clone()))
-        }
-        InputType::Integer => quote!(#p::serde_json::Value::from(*value)),
-        InputType::Boolean => quote!(#p::serde_json::Value::Bool(*value)),
-        InputType::Enum(_) => quote!(#p::serde_json::Value::String(value.as_str().to_owned())),
-        InputType::StringList => {
-            quote!(#p::serde_json::Value::Array(value.iter().cloned().map(#p::serde_json::Value::String).collect()))
-        }
-        InputType::StringMap => quote!(#p::serde_json::Value::Object(
-            value
-                .iter()
-                .map(|(key, text)| (key.clone(), #p::serde_json::Value::String(text.clone())))
-                .collect()
-        )),
-        InputType::JsonObject => quote!(#p::serde_json::Value::Object(value.clone())),
-        InputType::Json => quote!(value.clone()),
-        // The spec refuses files in JSON bodies.
-        InputType::File | InputType::FileMap => quote!(#p::serde_json::Value::Null),
-    }
-}
-
-/// Run `body` with `value: &T` bound, when the input has a value.
-pub(crate) fn with_value(input: &Input, body: TokenStream) -> TokenStream {
+/// `Option<&T>` of the input's value: `Some(&self.x)`, or `self.x.as_ref()` when optional.
+pub(crate) fn given(input: &Input) -> TokenStream {
     let field = field_ident(input);
     match presence(input) {
-        Presence::Optional => quote! {
-            if let ::core::option::Option::Some(value) = &self.#field {
-                #body
-            }
-        },
-        Presence::Required | Presence::Defaulted => quote! {
-            {
-                let value = &self.#field;
-                #body
-            }
-        },
-    }
-}
-
-/// An `Option<String>` of the input's wire text.
-pub(crate) fn optional_wire_text(input: &Input) -> TokenStream {
-    let field = field_ident(input);
-    let text = wire_text(input);
-    match presence(input) {
-        Presence::Optional => quote!(self.#field.as_ref().map(|value| #text)),
-        Presence::Required | Presence::Defaulted => quote!(::core::option::Option::Some({
-            let value = &self.#field;
-            #text
-        })),
+        Presence::Optional => quote!(self.#field.as_ref()),
+        Presence::Required | Presence::Defaulted => quote!(Some(&self.#field)),
     }
 }
 

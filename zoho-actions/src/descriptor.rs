@@ -1,6 +1,7 @@
-//! What a generated action says about itself, for `methods` listings and discovery.
+//! What a generated action says about itself, for `methods` listings and discovery. It lives
+//! with the actions: only they make descriptors ([`crate::METHODS`]).
 
-/// One JSON-RPC method, as generated from the action spec into `zoho_actions::METHODS`.
+/// One JSON-RPC method, as generated from the action spec into [`crate::METHODS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodDescriptor {
     /// The JSON-RPC method name (`crm.getRecords`).
