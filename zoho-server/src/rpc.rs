@@ -9,6 +9,7 @@ use futures::{FutureExt, StreamExt};
 use serde_json::json;
 use tracing::Instrument;
 
+use crate::body::BodyLimits;
 use crate::dispatch::Dispatcher;
 use crate::jsonrpc::{self, ErrorObject, Message, Request, Response, codes};
 use crate::rpc_error;
@@ -25,6 +26,28 @@ pub struct Limits {
     pub batch_concurrency: usize,
     /// Longest one call may run; past it the caller gets `-32004`.
     pub call_timeout: Duration,
+    /// Time every request body gets to arrive, however slowly.
+    pub body_timeout: Duration,
+    /// Past `body_timeout`, each this many body bytes received buy one more second; a body
+    /// slower than that is cut (`408`) and its connection closed.
+    pub min_body_bytes_per_sec: u64,
+    /// Most body bytes held at once by all requests together (at least `max_body_bytes`).
+    pub max_body_bytes_in_flight: usize,
+    /// How long a body waits for room in that budget before it is answered `503`.
+    pub body_budget_wait: Duration,
+}
+
+impl Limits {
+    /// The rules request bodies are read by.
+    pub fn body_limits(&self) -> BodyLimits {
+        BodyLimits {
+            max_bytes: self.max_body_bytes,
+            timeout: self.body_timeout,
+            min_bytes_per_sec: self.min_body_bytes_per_sec,
+            max_bytes_in_flight: self.max_body_bytes_in_flight,
+            budget_wait: self.body_budget_wait,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -34,6 +57,12 @@ impl Default for Limits {
             max_batch: 100,
             batch_concurrency: 8,
             call_timeout: Duration::from_secs(300),
+            body_timeout: Duration::from_secs(10),
+            // 128 kbit/s: slower than that, the largest body would take more than two hours.
+            min_body_bytes_per_sec: 16 * 1024,
+            // Two of the largest bodies at once; each costs a few times its size while it runs.
+            max_body_bytes_in_flight: 2 * 140 * 1024 * 1024,
+            body_budget_wait: Duration::from_secs(2),
         }
     }
 }
