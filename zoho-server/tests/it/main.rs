@@ -4,6 +4,7 @@
 mod actions;
 mod behaviours;
 mod cli;
+mod hardening;
 mod protocol;
 mod support;
 mod transport;
