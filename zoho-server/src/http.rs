@@ -227,8 +227,22 @@ where
         return busy("the server is out of file descriptors");
     }
     let _running = Running::mark(&caller.running);
-    match app.rpc.handle(&body.bytes).await.to_json() {
-        Some(json) => json_response(StatusCode::OK, json),
+    let reply = app.rpc.handle(&body.bytes).await;
+    let status = if reply.is_server_busy() {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    match reply.to_json() {
+        Some(json) => {
+            let mut response = json_response(status, json);
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                response
+                    .headers_mut()
+                    .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            response
+        }
         None => empty(StatusCode::NO_CONTENT),
     }
 }

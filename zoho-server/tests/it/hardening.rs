@@ -320,3 +320,92 @@ async fn a_cr_or_lf_in_any_param_never_starts_a_log_line() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_oauth_callbacks_are_logged_without_code_or_state() {
+    let server = Served::start(&[], &[]);
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("http://{}", server.addr);
+    let replayed = client
+        .get(format!(
+            "{base}/oauth/callback?code=1000.SECRETGRANTCODE&state=FORGEDSTATEVALUE"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(replayed.status(), 400);
+    // The user presses Deny on the consent page of a flow started here.
+    let started = client
+        .get(format!("{base}/oauth/start?connection=default"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(started.status(), 302);
+    let consent = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    let state = consent
+        .query_pairs()
+        .find(|(key, _)| key == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let denied = client
+        .get(format!(
+            "{base}/oauth/callback?error=access_denied&state={state}"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(denied.status(), 400);
+    let page = denied.text().await.unwrap();
+    assert!(page.contains("the user declined"), "{page}");
+    assert!(
+        page.contains("/oauth/start?connection=default"),
+        "how to retry: {page}"
+    );
+    assert!(!page.contains("Zoho refused"), "{page}");
+    let log = server.stop();
+    let refusals: Vec<&str> = log
+        .lines()
+        .filter(|line| line.contains("an OAuth callback was refused"))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{log}");
+    assert!(
+        refusals.iter().all(|line| line.contains(" INFO ")),
+        "{refusals:#?}"
+    );
+    for secret in ["SECRETGRANTCODE", "FORGEDSTATEVALUE", state.as_str()] {
+        assert!(!log.contains(secret), "`{secret}` is in the log: {log}");
+    }
+}
+
+#[test]
+fn auth_login_on_a_port_serve_holds_says_to_use_serves_oauth_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("zoho.toml");
+    std::fs::write(
+        &config,
+        "[connections.eu]\nclient_id = \"1000.A\"\nclient_secret_env = \"TEST_SECRET\"\n\
+         region_url = \"eu\"\ntoken_store = \"tokens.json\"\n",
+    )
+    .unwrap();
+    // What a running `serve` looks like to the port.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = Command::new(env!("CARGO_BIN_EXE_zoho-server"))
+        .args(["auth", "login", "--connection", "eu", "--config"])
+        .arg(&config)
+        .args(["--listen", &addr])
+        .env("TEST_SECRET", "not-a-real-secret")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("zoho-server serve"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("http://{addr}/oauth/start?connection=eu")),
+        "{stderr}"
+    );
+}
