@@ -366,17 +366,45 @@ async fn failed_oauth_callbacks_are_logged_without_code_or_state() {
         "how to retry: {page}"
     );
     assert!(!page.contains("Zoho refused"), "{page}");
+    // A redirect naming an accounts server that is not Zoho's, with a flow's real state.
+    let started = client
+        .get(format!("{base}/oauth/start?connection=default"))
+        .send()
+        .await
+        .unwrap();
+    let consent = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    let foreign_state = consent
+        .query_pairs()
+        .find(|(key, _)| key == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let foreign = client
+        .get(format!(
+            "{base}/oauth/callback?code=1000.SECRETFOREIGNCODE&state={foreign_state}\
+             &accounts-server=https%3A%2F%2Faccounts.evil.example"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), 400);
     let log = server.stop();
     let refusals: Vec<&str> = log
         .lines()
         .filter(|line| line.contains("an OAuth callback was refused"))
         .collect();
-    assert_eq!(refusals.len(), 2, "{log}");
+    assert_eq!(refusals.len(), 3, "{log}");
     assert!(
         refusals.iter().all(|line| line.contains(" INFO ")),
         "{refusals:#?}"
     );
-    for secret in ["SECRETGRANTCODE", "FORGEDSTATEVALUE", state.as_str()] {
+    for secret in [
+        "SECRETGRANTCODE",
+        "FORGEDSTATEVALUE",
+        "SECRETFOREIGNCODE",
+        state.as_str(),
+        foreign_state.as_str(),
+    ] {
         assert!(!log.contains(secret), "`{secret}` is in the log: {log}");
     }
 }

@@ -4,6 +4,7 @@
 mod actions;
 mod behaviours;
 mod cli;
+mod fuzz;
 mod hardening;
 mod protocol;
 mod support;
