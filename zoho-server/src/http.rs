@@ -5,7 +5,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use bytes::Bytes;
 use http::header::{
@@ -52,40 +52,77 @@ impl Front {
     }
 }
 
-/// Who sent a request, and whether their connection is running a call now (a connection that is
-/// only idle or sending a body may be closed to make room for others; see `server`).
+/// Who sent a request, and what their connection is doing.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The peer address.
     pub addr: SocketAddr,
-    /// Set while one of this connection's requests is running.
-    pub running: Arc<AtomicBool>,
+    /// Whether the connection is running a call, and since when it has not been.
+    pub activity: Arc<Activity>,
 }
 
 impl Caller {
-    /// A caller at `addr`, not running anything yet.
+    /// A caller at `addr`, idle from now.
     pub fn new(addr: SocketAddr) -> Caller {
         Caller {
             addr,
-            running: Arc::new(AtomicBool::new(false)),
+            activity: Arc::new(Activity::default()),
         }
     }
 }
 
-/// Marks a caller's connection as running until dropped.
-struct Running<'a>(&'a AtomicBool);
+/// What a connection is doing, for choosing which to close when the server is full: never one
+/// running a call; first the one idle (or sending its body) longest. A connection that has
+/// just answered is the last to go, so its answer is not cut off while it is written.
+#[derive(Debug)]
+pub struct Activity {
+    running: AtomicBool,
+    idle_since_ms: AtomicU64,
+}
 
-impl<'a> Running<'a> {
-    fn mark(flag: &'a AtomicBool) -> Running<'a> {
-        flag.store(true, Ordering::Relaxed);
-        Running(flag)
+impl Default for Activity {
+    fn default() -> Self {
+        Activity {
+            running: AtomicBool::new(false),
+            idle_since_ms: AtomicU64::new(now_ms()),
+        }
     }
 }
 
-impl Drop for Running<'_> {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Relaxed);
+impl Activity {
+    /// Whether a call of this connection is running.
+    pub fn is_running(&self) -> bool {
+        self.running.load(Ordering::Relaxed)
     }
+
+    /// When the connection last stopped running a call (or opened), in ms of a process clock.
+    pub fn idle_since_ms(&self) -> u64 {
+        self.idle_since_ms.load(Ordering::Relaxed)
+    }
+}
+
+/// Marks a connection as running a call until dropped.
+struct RunningCall<'a>(&'a Activity);
+
+impl<'a> RunningCall<'a> {
+    fn start(activity: &'a Activity) -> RunningCall<'a> {
+        activity.running.store(true, Ordering::Relaxed);
+        RunningCall(activity)
+    }
+}
+
+impl Drop for RunningCall<'_> {
+    fn drop(&mut self) {
+        self.0.idle_since_ms.store(now_ms(), Ordering::Relaxed);
+        self.0.running.store(false, Ordering::Relaxed);
+    }
+}
+
+/// Milliseconds since this process first asked.
+fn now_ms() -> u64 {
+    static EPOCH: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let epoch = EPOCH.get_or_init(std::time::Instant::now);
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The response body type of every route.
@@ -226,7 +263,7 @@ where
     if crate::server::out_of_descriptors() {
         return busy("the server is out of file descriptors");
     }
-    let _running = Running::mark(&caller.running);
+    let _running = RunningCall::start(&caller.activity);
     let reply = app.rpc.handle(&body.bytes).await;
     let status = if reply.is_server_busy() {
         StatusCode::SERVICE_UNAVAILABLE

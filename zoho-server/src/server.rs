@@ -4,26 +4,26 @@
 //! Connections are capped below the file descriptor limit, leaving a reserve for what calls need
 //! (sockets to Zoho, token files). At the cap, the connection idle (or sending its body) longest
 //! is closed to make room, so idle or slow clients cannot lock others out; when every connection
-//! is running a call, the newcomer is answered `503` with `Retry-After` and closed.
+//! is running a call, the newcomer is answered `503` with `Retry-After` and closed (at most
+//! [`MAX_BUSY_ANSWERS`] at a time; past that it is closed at once).
 
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::{AbortHandle, JoinSet};
 
 use crate::Error;
 use crate::api_key::{ApiKey, MIN_KEY_LEN};
 use crate::hosts::AllowedHosts;
-use crate::http::{self, App, Caller, Front};
+use crate::http::{self, Activity, App, Caller, Front};
 
 /// The default listen address: loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -33,6 +33,10 @@ pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
 /// How long request headers may take to arrive.
 const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Most `503` answers to connections beyond the cap being written at once: each holds a
+/// descriptor of the reserve for up to two seconds.
+pub const MAX_BUSY_ANSWERS: usize = 32;
 
 /// A bound, not yet serving, server.
 #[derive(Debug)]
@@ -97,6 +101,7 @@ impl Server {
         let front = Arc::new(Front::new(app, self.hosts));
         let (stop_tx, stop_rx) = watch::channel(false);
         let mut open = Open::default();
+        let busy_answers = Arc::new(Semaphore::new(MAX_BUSY_ANSWERS));
         tokio::pin!(shutdown);
         tracing::info!(
             addr = %self.local_addr,
@@ -114,18 +119,23 @@ impl Server {
                         // Answers go out in one write; never hold them back for Nagle's algorithm.
                         let _ = stream.set_nodelay(true);
                         if open.len() >= self.max_connections && !open.close_oldest_idle() {
-                            tokio::spawn(answer_busy(stream));
+                            if let Ok(permit) = busy_answers.clone().try_acquire_owned() {
+                                tokio::spawn(async move {
+                                    answer_busy(stream).await;
+                                    drop(permit);
+                                });
+                            }
                             continue;
                         }
                         let caller = Caller::new(peer);
-                        let running = caller.running.clone();
+                        let activity = caller.activity.clone();
                         let handle = open.tasks.spawn(serve_connection(
                             stream,
                             caller,
                             front.clone(),
                             stop_rx.clone(),
                         ));
-                        open.add(handle, running);
+                        open.add(handle, activity);
                     }
                     Err(err) => {
                         // Out of file descriptors and the like: make room, and wait a moment
@@ -165,7 +175,7 @@ impl Server {
 #[derive(Default)]
 struct Open {
     tasks: JoinSet<()>,
-    by_age: BTreeMap<u64, (AbortHandle, Arc<std::sync::atomic::AtomicBool>)>,
+    by_age: BTreeMap<u64, (AbortHandle, Arc<Activity>)>,
     age_of: HashMap<tokio::task::Id, u64>,
     next: u64,
 }
@@ -175,9 +185,9 @@ impl Open {
         self.by_age.len()
     }
 
-    fn add(&mut self, handle: AbortHandle, running: Arc<std::sync::atomic::AtomicBool>) {
+    fn add(&mut self, handle: AbortHandle, activity: Arc<Activity>) {
         self.age_of.insert(handle.id(), self.next);
-        self.by_age.insert(self.next, (handle, running));
+        self.by_age.insert(self.next, (handle, activity));
         self.next += 1;
     }
 
@@ -187,12 +197,13 @@ impl Open {
         }
     }
 
-    /// Close the oldest connection that is not running a call; `false` when all are.
+    /// Close the connection idle longest (not running a call); `false` when all are running.
     fn close_oldest_idle(&mut self) -> bool {
         let oldest = self
             .by_age
             .iter()
-            .find(|(_, (_, running))| !running.load(Ordering::Relaxed))
+            .filter(|(_, (_, activity))| !activity.is_running())
+            .min_by_key(|(_, (_, activity))| activity.idle_since_ms())
             .map(|(age, _)| *age);
         let Some(age) = oldest else {
             return false;

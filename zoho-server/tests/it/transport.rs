@@ -65,9 +65,21 @@ impl Running {
 }
 
 async fn start(listen: &str, limits: Limits, api_key: Option<ApiKey>) -> Running {
-    let server = Server::bind(listen.parse().unwrap(), api_key.as_ref())
+    start_capped(listen, limits, api_key, None).await
+}
+
+async fn start_capped(
+    listen: &str,
+    limits: Limits,
+    api_key: Option<ApiKey>,
+    max_connections: Option<usize>,
+) -> Running {
+    let mut server = Server::bind(listen.parse().unwrap(), api_key.as_ref())
         .await
         .unwrap();
+    if let Some(max) = max_connections {
+        server.set_max_connections(max);
+    }
     let port = server.local_addr().port();
     let stub = Stub::default();
     let sleeping = stub.sleeping.clone();
@@ -448,4 +460,56 @@ async fn bodies_past_the_in_flight_budget_wait_then_get_503_with_retry_after() {
     );
     let small = post(&server.url("/rpc"), ECHO).send().await.unwrap();
     assert_eq!(small.status(), 200, "what fits in the budget still passes");
+}
+
+#[tokio::test]
+async fn at_the_connection_cap_the_idle_connection_goes_and_the_running_call_stays() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start_capped("127.0.0.1:0", Limits::default(), None, Some(2)).await;
+    let slow = tokio::spawn(
+        post(
+            &server.url("/rpc"),
+            r#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":300}}"#,
+        )
+        .send(),
+    );
+    server.sleeping.notified().await;
+    let mut idle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A third connection: the server is full, and the idle one is the one to close.
+    let fresh = post(&server.url("/rpc"), ECHO).send().await.unwrap();
+    assert_eq!(fresh.status(), 200);
+    let mut buf = [0u8; 16];
+    let closed = tokio::time::timeout(Duration::from_secs(2), idle.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+        "the idle connection was closed"
+    );
+    let slow = slow.await.unwrap().unwrap();
+    assert_eq!(slow.status(), 200, "the running call was never cut");
+    assert_eq!(slow.json::<Value>().await.unwrap()["result"], "slept");
+    // With every connection running a call, a newcomer is told to come back.
+    let mut holders = Vec::new();
+    for _ in 0..2 {
+        holders.push(tokio::spawn(
+            post(
+                &server.url("/rpc"),
+                r#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":500}}"#,
+            )
+            .send(),
+        ));
+        server.sleeping.notified().await;
+    }
+    let mut late = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let _ = late
+        .write_all(rpc_request(&server.addr.to_string(), "", ECHO).as_bytes())
+        .await;
+    let mut answer = Vec::new();
+    let _ = late.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: 1"), "{answer}");
+    for holder in holders {
+        assert_eq!(holder.await.unwrap().unwrap().status(), 200);
+    }
 }
