@@ -10,8 +10,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -313,13 +313,28 @@ pub fn raise_fd_limit() -> Option<u64> {
 }
 
 /// Whether this process cannot open one more file: then a call would fail half-way, as a network
-/// error that reads like a Zoho outage, so it is better answered `503` before it starts.
+/// error that reads like a Zoho outage, so it is better answered `503` before it starts. The
+/// probe (opening the null device) runs at most every [`PROBE_EVERY`]; calls in between share it.
 pub fn out_of_descriptors() -> bool {
-    match std::fs::File::open(NULL_DEVICE) {
+    static PROBED: Mutex<Option<(Instant, bool)>> = Mutex::new(None);
+    let mut probed = PROBED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((at, short)) = *probed
+        && at.elapsed() < PROBE_EVERY
+    {
+        return short;
+    }
+    let short = match std::fs::File::open(NULL_DEVICE) {
         Ok(_) => false,
         Err(err) => is_out_of_descriptors(&err),
-    }
+    };
+    *probed = Some((Instant::now(), short));
+    short
 }
+
+/// How long one descriptor probe stands for.
+const PROBE_EVERY: Duration = Duration::from_millis(20);
 
 #[cfg(unix)]
 const NULL_DEVICE: &str = "/dev/null";
