@@ -26,8 +26,9 @@ fn hint_if_serve_is_running(err: Error, connection: &str) -> Error {
                     format!(
                         "{source}. If `zoho-server serve` is running there, it offers the same \
                          flow: open http://{addr}/oauth/start?connection={query} in a browser \
-                         (with its API key, if it has one). Otherwise pass `--listen` with a free \
-                         port and register http://127.0.0.1:PORT/oauth/callback with Zoho"
+                         (if it has an API key, its start-up banner shows how). Otherwise pass \
+                         `--listen` with a free port and register \
+                         http://127.0.0.1:PORT/oauth/callback with Zoho"
                     ),
                 ),
             }
