@@ -4,8 +4,14 @@
 //! the specification distinguishes cases a derive cannot: an absent `id` (a notification) from
 //! `"id": null` (a call whose answer carries `null`), and a request that is not valid (answered
 //! with `-32600` and the id when it can be read) from a body that is not JSON at all (`-32700`).
+//!
+//! The body is read by [`StrictValue`], which refuses a member repeated in one object: serde_json
+//! keeps the last of them, so `{"method":"crm.getRecord","method":"crm.removeRecord"}` would run
+//! the remove while a proxy or log that reads the first saw a harmless read.
 
 use serde::Serialize;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value, json};
 
 /// The error codes of the JSON-RPC 2.0 specification and of our interface table.
@@ -241,8 +247,12 @@ pub enum Message {
 
 /// Read a request body. `max_batch` is the longest batch accepted.
 pub fn parse_body(body: &[u8], max_batch: usize) -> Message {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(value) => value,
+    let value = match serde_json::from_slice::<StrictValue>(body) {
+        Ok(StrictValue(value)) => value,
+        // Syntax is all serde_json judges; the one data error is ours: a repeated member.
+        Err(err) if err.classify() == serde_json::error::Category::Data => {
+            return Message::Refused(Response::error(Id::Null, ErrorObject::invalid_request(err)));
+        }
         Err(err) => {
             return Message::Refused(Response::error(Id::Null, ErrorObject::parse_error(err)));
         }
@@ -330,6 +340,82 @@ pub fn parse_request(value: Value) -> Result<Request, Box<Response>> {
         )));
     }
     Ok(Request { id, method, params })
+}
+
+/// A JSON value read with every object's members checked to be distinct, at any depth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrictValue(pub Value);
+
+impl<'de> Deserialize<'de> for StrictValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON has no NaN or infinity, so serde_json never hands one over; null is its own answer.
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match object.entry(key) {
+                Entry::Occupied(taken) => {
+                    return Err(de::Error::custom(format!(
+                        "member `{}` appears twice in one object; each member may appear once",
+                        taken.key()
+                    )));
+                }
+                Entry::Vacant(free) => {
+                    let StrictValue(value) = map.next_value()?;
+                    free.insert(value);
+                }
+            }
+        }
+        Ok(Value::Object(object))
+    }
 }
 
 fn kind_of(value: &Value) -> &'static str {
@@ -479,6 +565,52 @@ mod tests {
             assert_eq!(error.code, codes::INVALID_REQUEST, "{body}");
             assert!(error.message.contains(says), "{body}: {}", error.message);
         }
+    }
+
+    #[test]
+    fn a_member_given_twice_is_an_invalid_request_wherever_it_is() {
+        for (body, twice) in [
+            (
+                r#"{"jsonrpc":"2.0","id":1,"method":"crm.getRecord","method":"crm.removeRecord"}"#,
+                "method",
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":1,"method":"m","params":{"recordId":"1","recordId":"2"}}"#,
+                "recordId",
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":1,"method":"m","params":{"values":{"Email":"a","Email":"b"}}}"#,
+                "Email",
+            ),
+            (
+                r#"[{"jsonrpc":"2.0","id":1,"method":"m"},{"jsonrpc":"2.0","id":2,"id":3,"method":"m"}]"#,
+                "id",
+            ),
+        ] {
+            let error = refused(body);
+            assert_eq!(error.code, codes::INVALID_REQUEST, "{body}");
+            assert!(
+                error
+                    .message
+                    .contains(&format!("member `{twice}` appears twice")),
+                "{body}: {}",
+                error.message
+            );
+        }
+    }
+
+    #[test]
+    fn the_strict_reader_reads_what_serde_json_reads() {
+        let body = r#"{"a":[1,-2,3.5,18446744073709551615,1e300,"s\n\u00e9",true,null,{}],"b":{"c":{"a":1}}}"#;
+        let strict: StrictValue = serde_json::from_str(body).unwrap();
+        let plain: Value = serde_json::from_str(body).unwrap();
+        assert_eq!(strict.0, plain);
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert_eq!(
+            refused(&deep).code,
+            codes::PARSE_ERROR,
+            "nesting stays bounded"
+        );
     }
 
     #[test]

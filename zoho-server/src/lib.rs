@@ -7,10 +7,12 @@
 
 pub mod actions;
 pub mod api_key;
+pub mod body;
 pub mod cli;
 pub mod connections;
 pub mod dispatch;
 mod error;
+pub mod hosts;
 pub mod http;
 pub mod jsonrpc;
 pub mod logging;

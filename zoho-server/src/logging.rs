@@ -1,9 +1,18 @@
 //! Where logs go: `tracing` to stderr, as text or JSON lines, filtered by `RUST_LOG`.
+//!
+//! Every value a caller can put in a log line (a method name, a `connection` param, an id) is
+//! written with its control characters escaped, by the subscriber itself rather than at each call
+//! site: a CR or LF in a param can never start a forged log line, and an escape sequence can never
+//! repaint a terminal. JSON lines get the same from JSON's own string escaping.
 
 use std::io::IsTerminal;
 
 use clap::ValueEnum;
+use tracing::Subscriber;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::field::MakeExt as _;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::{Writer, debug_fn};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -20,17 +29,129 @@ pub enum LogFormat {
 pub fn init(format: LogFormat, default_filter: &str) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let ansi = std::io::stderr().is_terminal();
+    // A second install (tests running commands in one process) keeps the first; that is fine.
+    let _ =
+        tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stderr, ansi));
+}
+
+/// The subscriber [`init`] installs, writing to `writer`: tests read what it writes.
+pub fn subscriber<W>(
+    format: LogFormat,
+    filter: EnvFilter,
+    writer: W,
+    ansi: bool,
+) -> Box<dyn Subscriber + Send + Sync>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
-    // A second install (tests running commands in one process) keeps the first; that is fine.
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init(),
-    };
+        .with_writer(writer)
+        .with_ansi(ansi);
+    match format {
+        LogFormat::Text => Box::new(
+            builder
+                .fmt_fields(
+                    debug_fn(|writer: &mut Writer<'_>, field, value| {
+                        let raw = format!("{value:?}");
+                        let text = escape_controls(&raw);
+                        if field.name() == "message" {
+                            writer.write_str(&text)
+                        } else {
+                            write!(writer, "{field}={text}")
+                        }
+                    })
+                    .delimited(" "),
+                )
+                .finish(),
+        ),
+        LogFormat::Json => Box::new(
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(true)
+                .finish(),
+        ),
+    }
+}
+
+/// `text` with every control character written as an escape (`\r`, `\n`, `\u{1b}`).
+fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            escaped.extend(c.escape_default());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped.into()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// Collects what the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged(format: LogFormat) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = subscriber(
+            format,
+            EnvFilter::new("info"),
+            move || writer.clone(),
+            false,
+        );
+        let forged = "eu\r\n2026-01-01T00:00:00Z  INFO forged: admin logged in\u{1b}[2J";
+        tracing::subscriber::with_default(subscriber, || {
+            let span = tracing::info_span!("call", method = %forged);
+            let _entered = span.enter();
+            tracing::info!(connection = %forged, plain = forged, "call for {forged} failed");
+        });
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_cr_or_lf_in_a_value_never_starts_a_log_line() {
+        for format in [LogFormat::Text, LogFormat::Json] {
+            let text = logged(format);
+            assert_eq!(text.lines().count(), 1, "{format:?}: {text}");
+            assert!(!text.contains('\r') && !text.contains('\u{1b}'), "{text}");
+            assert!(text.contains("forged: admin"), "the value is kept: {text}");
+        }
+    }
+
+    #[test]
+    fn text_lines_show_escapes_where_the_controls_were() {
+        let text = logged(LogFormat::Text);
+        assert!(text.contains(r"connection=eu\r\n2026"), "{text}");
+        assert!(
+            text.contains(r"method=eu\r\n2026"),
+            "span fields too: {text}"
+        );
+        assert!(
+            text.contains(r"call for eu\r\n2026"),
+            "the message too: {text}"
+        );
+    }
 }

@@ -3,6 +3,7 @@
 //! connection exchange the code (at the `accounts-server` the redirect names, for multi-DC apps).
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,8 +12,12 @@ use crate::dispatch::BoxFuture;
 
 /// How long a consent may take: Zoho's grant codes live minutes, so a state older than this is stale.
 const STATE_LIFETIME: Duration = Duration::from_secs(15 * 60);
-/// Most flows started and not finished; the oldest is forgotten past it.
+/// Most flows started and not finished; past it, the oldest flow of the client holding the
+/// most is forgotten.
 const MAX_PENDING: usize = 64;
+/// Most flows one client address may have pending; past it, its own oldest is forgotten, so one
+/// caller cannot push out the logins of others.
+const MAX_PENDING_PER_CLIENT: usize = 8;
 
 /// How a flow that came back from Zoho ended: the connection's name, or why it failed.
 pub type FlowOutcome = Result<String, String>;
@@ -36,6 +41,26 @@ struct Pending {
     state: String,
     connection: String,
     started: Instant,
+    client: Option<ClientKey>,
+}
+
+/// Who started a flow: an IPv4 address, or an IPv6 /64 (one host commonly holds a whole /64).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ClientKey {
+    V4(u32),
+    V6Prefix(u64),
+}
+
+impl ClientKey {
+    fn of(ip: IpAddr) -> ClientKey {
+        match ip {
+            IpAddr::V4(v4) => ClientKey::V4(v4.to_bits()),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => ClientKey::V4(v4.to_bits()),
+                None => ClientKey::V6Prefix((v6.to_bits() >> 64) as u64),
+            },
+        }
+    }
 }
 
 /// The flows of every authorizable connection, keyed by the `state` each consent URL carries.
@@ -82,8 +107,16 @@ impl OAuthFlows {
         &self.redirect_uri
     }
 
-    /// Begin a flow for `connection`: the consent URL to send the user to.
+    /// Begin a flow for `connection` from within this process: the consent URL to send the
+    /// user to.
     pub fn start(&self, connection: &str) -> Result<String, Error> {
+        self.start_for(connection, None)
+    }
+
+    /// Begin a flow for `connection` asked for by `client` (the peer address of
+    /// `/oauth/start`): each client's pending flows are bounded on their own.
+    pub fn start_for(&self, connection: &str, client: Option<IpAddr>) -> Result<String, Error> {
+        let client = client.map(ClientKey::of);
         let authorizer = self.connections.get(connection).ok_or_else(|| {
             Error::Authorization(format!(
                 "unknown connection `{connection}`; configured: {}",
@@ -100,13 +133,18 @@ impl OAuthFlows {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
-        if pending.len() >= MAX_PENDING {
-            pending.remove(0);
+        let own = pending.iter().filter(|p| p.client == client).count();
+        if own >= MAX_PENDING_PER_CLIENT {
+            forget_oldest_of(&mut pending, client);
+        } else if pending.len() >= MAX_PENDING {
+            let busiest = busiest_client(&pending);
+            forget_oldest_of(&mut pending, busiest);
         }
         pending.push(Pending {
             state,
             connection: connection.to_owned(),
             started: Instant::now(),
+            client,
         });
         Ok(url)
     }
@@ -150,10 +188,20 @@ impl OAuthFlows {
             pending.remove(found).connection
         };
         let Some(code) = code else {
-            let reason = format!(
-                "Zoho refused the consent: {}",
-                error.unwrap_or("no reason given")
-            );
+            let error = error.unwrap_or("no reason given");
+            let reason = if error == "access_denied" {
+                format!(
+                    "the user declined the authorization of connection `{connection}` on Zoho's \
+                     consent page ({error}); to retry, start the authorization again \
+                     (`/oauth/start?connection={connection}` or `zoho-server auth login \
+                     --connection {connection}`) and press Accept"
+                )
+            } else {
+                format!(
+                    "Zoho did not grant the authorization of connection `{connection}` ({error}); \
+                     start it again, or check the app's settings in Zoho's API console"
+                )
+            };
             self.finished.send_replace(Some(Err(reason.clone())));
             return Err(Error::Authorization(reason));
         };
@@ -172,6 +220,26 @@ impl OAuthFlows {
         self.finished.send_replace(Some(Ok(connection.clone())));
         Ok(connection)
     }
+}
+
+/// Drop the oldest pending flow `client` started (flows are kept in the order they started).
+fn forget_oldest_of(pending: &mut Vec<Pending>, client: Option<ClientKey>) {
+    if let Some(oldest) = pending.iter().position(|p| p.client == client) {
+        pending.remove(oldest);
+    }
+}
+
+/// The client with the most pending flows (of equals, the one whose oldest flow is oldest).
+fn busiest_client(pending: &[Pending]) -> Option<ClientKey> {
+    let mut counts: BTreeMap<Option<ClientKey>, (usize, usize)> = BTreeMap::new();
+    for (position, flow) in pending.iter().enumerate() {
+        let entry = counts.entry(flow.client).or_insert((0, position));
+        entry.0 += 1;
+    }
+    counts
+        .into_iter()
+        .max_by(|(_, (a, first_a)), (_, (b, first_b))| a.cmp(b).then(first_b.cmp(first_a)))
+        .and_then(|(client, _)| client)
 }
 
 /// Compares without stopping at the first difference.
@@ -297,6 +365,12 @@ mod tests {
             .await
             .unwrap_err();
         assert!(denied.to_string().contains("access_denied"));
+        assert!(denied.to_string().contains("the user declined"), "{denied}");
+        assert!(
+            denied.to_string().contains("/oauth/start?connection=eu"),
+            "{denied}"
+        );
+        assert!(!denied.to_string().contains("Zoho refused"), "{denied}");
         assert!(matches!(*flows.outcomes().borrow(), Some(Err(_))));
         let unknown = flows.start("us").unwrap_err();
         assert!(
@@ -304,6 +378,51 @@ mod tests {
                 .to_string()
                 .contains("unknown connection `us`; configured: eu"),
             "{unknown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn one_client_starting_many_flows_pushes_out_only_its_own() {
+        let (flows, _) = flows();
+        let user: IpAddr = "192.0.2.7".parse().unwrap();
+        let users_state = state_of(&flows.start_for("eu", Some(user)).unwrap());
+        let attacker: IpAddr = "198.51.100.9".parse().unwrap();
+        for _ in 0..MAX_PENDING * 2 {
+            flows.start_for("eu", Some(attacker)).unwrap();
+        }
+        // From many addresses of one IPv6 /64 it is one client too.
+        for n in 0..MAX_PENDING * 2 {
+            let ip: IpAddr = format!("2001:db8::{n:x}").parse().unwrap();
+            flows.start_for("eu", Some(ip)).unwrap();
+        }
+        assert_eq!(
+            flows
+                .complete(&pairs(&[("code", "c"), ("state", &users_state)]))
+                .await
+                .unwrap(),
+            "eu",
+            "the user's login survived"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_table_forgets_a_flow_of_the_busiest_client() {
+        let (flows, _) = flows();
+        let first: IpAddr = "192.0.2.1".parse().unwrap();
+        let first_state = state_of(&flows.start_for("eu", Some(first)).unwrap());
+        // Clients each within their own quota fill the table.
+        for n in 0..MAX_PENDING {
+            let ip: IpAddr = format!("10.0.0.{}", n / MAX_PENDING_PER_CLIENT)
+                .parse()
+                .unwrap();
+            flows.start_for("eu", Some(ip)).unwrap();
+        }
+        assert!(
+            flows
+                .complete(&pairs(&[("code", "c"), ("state", &first_state)]))
+                .await
+                .is_ok(),
+            "a client with one flow is not the one pushed out"
         );
     }
 

@@ -9,6 +9,7 @@ use futures::{FutureExt, StreamExt};
 use serde_json::json;
 use tracing::Instrument;
 
+use crate::body::BodyLimits;
 use crate::dispatch::Dispatcher;
 use crate::jsonrpc::{self, ErrorObject, Message, Request, Response, codes};
 use crate::rpc_error;
@@ -25,6 +26,28 @@ pub struct Limits {
     pub batch_concurrency: usize,
     /// Longest one call may run; past it the caller gets `-32004`.
     pub call_timeout: Duration,
+    /// Time every request body gets to arrive, however slowly.
+    pub body_timeout: Duration,
+    /// Past `body_timeout`, each this many body bytes received buy one more second; a body
+    /// slower than that is cut (`408`) and its connection closed.
+    pub min_body_bytes_per_sec: u64,
+    /// Most body bytes held at once by all requests together (at least `max_body_bytes`).
+    pub max_body_bytes_in_flight: usize,
+    /// How long a body waits for room in that budget before it is answered `503`.
+    pub body_budget_wait: Duration,
+}
+
+impl Limits {
+    /// The rules request bodies are read by.
+    pub fn body_limits(&self) -> BodyLimits {
+        BodyLimits {
+            max_bytes: self.max_body_bytes,
+            timeout: self.body_timeout,
+            min_bytes_per_sec: self.min_body_bytes_per_sec,
+            max_bytes_in_flight: self.max_body_bytes_in_flight,
+            budget_wait: self.body_budget_wait,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -34,6 +57,12 @@ impl Default for Limits {
             max_batch: 100,
             batch_concurrency: 8,
             call_timeout: Duration::from_secs(300),
+            body_timeout: Duration::from_secs(10),
+            // 128 kbit/s: slower than that, the largest body would take more than two hours.
+            min_body_bytes_per_sec: 16 * 1024,
+            // Two of the largest bodies at once; each costs a few times its size while it runs.
+            max_body_bytes_in_flight: 2 * 140 * 1024 * 1024,
+            body_budget_wait: Duration::from_secs(2),
         }
     }
 }
@@ -134,7 +163,8 @@ impl Rpc {
             let outcome = match params.into_named() {
                 Err(error) => Err(error),
                 Ok(params) => self.dispatch_guarded(&method, params).await,
-            };
+            }
+            .map_err(busy_if_out_of_descriptors);
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match &outcome {
                 Ok(_) => tracing::info!(elapsed_ms, "call succeeded"),
@@ -181,6 +211,40 @@ impl Rpc {
                 .with_data(json!({ "attempts": null, "timedOut": true, "timeoutMs": timeout_ms })))
             }
         }
+    }
+}
+
+/// A network error that is really this server running out of file descriptors (the socket to
+/// Zoho could not even be opened) reads like a Zoho outage; say what it is. The code stays
+/// `-32004`, so clients that retry network errors still do; `data.serverBusy` tells them apart.
+fn busy_if_out_of_descriptors(error: ErrorObject) -> ErrorObject {
+    let exhausted = error.code == codes::NETWORK
+        && (error.message.contains("os error 24") || error.message.contains("os error 23"));
+    if !exhausted {
+        return error;
+    }
+    tracing::warn!("a call failed because this server is out of file descriptors");
+    let attempts = error
+        .data
+        .as_ref()
+        .and_then(|data| data.get("attempts").cloned())
+        .unwrap_or(serde_json::Value::Null);
+    ErrorObject::new(
+        codes::NETWORK,
+        "server busy: this server is out of file descriptors, so the request never left it; \
+         retry shortly",
+    )
+    .with_data(json!({ "attempts": attempts, "timedOut": false, "serverBusy": true }))
+}
+
+impl Reply {
+    /// Whether the answer is one call that failed only because this server was busy (then the
+    /// HTTP answer is `503` with `Retry-After`).
+    pub fn is_server_busy(&self) -> bool {
+        matches!(self, Reply::One(response) if response
+            .error_object()
+            .and_then(|error| error.data.as_ref())
+            .is_some_and(|data| data["serverBusy"] == true))
     }
 }
 
@@ -357,6 +421,23 @@ mod tests {
                 .unwrap()
                 .contains("boom")
         );
+    }
+
+    #[test]
+    fn a_network_error_from_running_out_of_descriptors_says_server_busy() {
+        let emfile = ErrorObject::new(
+            codes::NETWORK,
+            "network error after 1 attempt: error trying to connect: tcp open error: Too many \
+             open files (os error 24)",
+        )
+        .with_data(json!({"attempts": 1, "timedOut": false}));
+        let busy = busy_if_out_of_descriptors(emfile);
+        assert!(busy.message.starts_with("server busy"), "{}", busy.message);
+        assert_eq!(busy.data.as_ref().unwrap()["serverBusy"], true);
+        assert_eq!(busy.data.as_ref().unwrap()["attempts"], 1);
+        assert!(Reply::One(Response::error(jsonrpc::Id::Null, busy)).is_server_busy());
+        let outage = ErrorObject::new(codes::NETWORK, "connection reset by peer (os error 104)");
+        assert_eq!(busy_if_out_of_descriptors(outage.clone()), outage);
     }
 
     #[test]

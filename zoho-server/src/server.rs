@@ -1,20 +1,29 @@
 //! The listening server: binds (refusing a non-loopback address without an API key), serves HTTP/1
 //! connections, and on shutdown stops accepting, lets calls in flight finish (bounded), then returns.
+//!
+//! Connections are capped below the file descriptor limit, leaving a reserve for what calls need
+//! (sockets to Zoho, token files). At the cap, the connection idle (or sending its body) longest
+//! is closed to make room, so idle or slow clients cannot lock others out; when every connection
+//! is running a call, the newcomer is answered `503` with `Retry-After` and closed (at most
+//! [`MAX_BUSY_ANSWERS`] at a time; past that it is closed at once).
 
+use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Semaphore, watch};
+use tokio::task::{AbortHandle, JoinSet};
 
 use crate::Error;
 use crate::api_key::{ApiKey, MIN_KEY_LEN};
-use crate::http::{self, App};
+use crate::hosts::AllowedHosts;
+use crate::http::{self, Activity, App, Caller, Front};
 
 /// The default listen address: loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
@@ -22,15 +31,25 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 /// How long shutdown waits for calls in flight by default.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 
+/// How long request headers may take to arrive.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Most `503` answers to connections beyond the cap being written at once: each holds a
+/// descriptor of the reserve for up to two seconds.
+pub const MAX_BUSY_ANSWERS: usize = 32;
+
 /// A bound, not yet serving, server.
 #[derive(Debug)]
 pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
+    hosts: AllowedHosts,
+    max_connections: usize,
 }
 
 impl Server {
     /// Bind `addr`. A non-loopback address needs `api_key`: without one this is refused.
+    /// The server answers to the hosts of [`AllowedHosts::for_listener`] until told otherwise.
     pub async fn bind(addr: SocketAddr, api_key: Option<&ApiKey>) -> Result<Server, Error> {
         if !addr.ip().is_loopback() && api_key.is_none() {
             return Err(Error::ApiKeyRequired {
@@ -47,12 +66,29 @@ impl Server {
         Ok(Server {
             listener,
             local_addr,
+            hosts: AllowedHosts::for_listener(local_addr),
+            max_connections: default_max_connections(),
         })
     }
 
     /// The address actually bound (the port is known here when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The hosts requests may name, to add `--public-url`'s host and `--allow-host` names.
+    pub fn allowed_hosts_mut(&mut self) -> &mut AllowedHosts {
+        &mut self.hosts
+    }
+
+    /// Most connections served at once (by default the file descriptor limit less a reserve).
+    pub fn max_connections(&self) -> usize {
+        self.max_connections
+    }
+
+    /// Serve at most `max` connections at once.
+    pub fn set_max_connections(&mut self, max: usize) {
+        self.max_connections = max.max(1);
     }
 
     /// Serve `app` until `shutdown` resolves; then finish calls in flight for at most `grace`.
@@ -62,63 +98,136 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send,
         grace: Duration,
     ) -> Result<(), Error> {
-        let app = Arc::new(app);
+        let front = Arc::new(Front::new(app, self.hosts));
         let (stop_tx, stop_rx) = watch::channel(false);
-        let mut connections = JoinSet::new();
+        let mut open = Open::default();
+        let busy_answers = Arc::new(Semaphore::new(MAX_BUSY_ANSWERS));
         tokio::pin!(shutdown);
-        tracing::info!(addr = %self.local_addr, "serving JSON-RPC on POST /rpc");
+        tracing::info!(
+            addr = %self.local_addr,
+            max_connections = self.max_connections,
+            "serving JSON-RPC on POST /rpc"
+        );
         loop {
             tokio::select! {
                 () = &mut shutdown => break,
-                Some(_) = connections.join_next(), if !connections.is_empty() => {}
+                Some(ended) = open.tasks.join_next_with_id(), if !open.tasks.is_empty() => {
+                    open.forget(ended.map_or_else(|err| err.id(), |(id, ())| id));
+                }
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
                         // Answers go out in one write; never hold them back for Nagle's algorithm.
                         let _ = stream.set_nodelay(true);
-                        connections.spawn(serve_connection(stream, peer, app.clone(), stop_rx.clone()));
+                        if open.len() >= self.max_connections && !open.close_oldest_idle() {
+                            if let Ok(permit) = busy_answers.clone().try_acquire_owned() {
+                                tokio::spawn(async move {
+                                    answer_busy(stream).await;
+                                    drop(permit);
+                                });
+                            }
+                            continue;
+                        }
+                        let caller = Caller::new(peer);
+                        let activity = caller.activity.clone();
+                        let handle = open.tasks.spawn(serve_connection(
+                            stream,
+                            caller,
+                            front.clone(),
+                            stop_rx.clone(),
+                        ));
+                        open.add(handle, activity);
                     }
                     Err(err) => {
-                        // Out of file descriptors and the like: wait a moment instead of spinning.
+                        // Out of file descriptors and the like: make room, and wait a moment
+                        // instead of spinning.
                         tracing::warn!(error = %err, "accept failed");
+                        open.close_oldest_idle();
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
                 },
             }
         }
         drop(self.listener);
-        let in_flight = connections.len();
+        let in_flight = open.len();
         tracing::info!(
             connections = in_flight,
             "shutting down: no new connections; finishing calls in flight"
         );
         let _ = stop_tx.send(true);
         let drained = tokio::time::timeout(grace, async {
-            while connections.join_next().await.is_some() {}
+            while open.tasks.join_next().await.is_some() {}
         })
         .await;
         if drained.is_err() {
             tracing::warn!(
                 grace_ms = u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
-                connections = connections.len(),
+                connections = open.tasks.len(),
                 "calls still running after the shutdown grace period; dropping them"
             );
-            connections.abort_all();
+            open.tasks.abort_all();
         }
         tracing::info!("stopped");
         Ok(())
     }
 }
 
+/// The connections being served, oldest first.
+#[derive(Default)]
+struct Open {
+    tasks: JoinSet<()>,
+    by_age: BTreeMap<u64, (AbortHandle, Arc<Activity>)>,
+    age_of: HashMap<tokio::task::Id, u64>,
+    next: u64,
+}
+
+impl Open {
+    fn len(&self) -> usize {
+        self.by_age.len()
+    }
+
+    fn add(&mut self, handle: AbortHandle, activity: Arc<Activity>) {
+        self.age_of.insert(handle.id(), self.next);
+        self.by_age.insert(self.next, (handle, activity));
+        self.next += 1;
+    }
+
+    fn forget(&mut self, id: tokio::task::Id) {
+        if let Some(age) = self.age_of.remove(&id) {
+            self.by_age.remove(&age);
+        }
+    }
+
+    /// Close the connection idle longest (not running a call); `false` when all are running.
+    fn close_oldest_idle(&mut self) -> bool {
+        let oldest = self
+            .by_age
+            .iter()
+            .filter(|(_, (_, activity))| !activity.is_running())
+            .min_by_key(|(_, (_, activity))| activity.idle_since_ms())
+            .map(|(age, _)| *age);
+        let Some(age) = oldest else {
+            return false;
+        };
+        if let Some((handle, _)) = self.by_age.remove(&age) {
+            self.age_of.remove(&handle.id());
+            handle.abort();
+            tracing::debug!("closed the connection idle longest to make room");
+        }
+        true
+    }
+}
+
 async fn serve_connection(
-    stream: tokio::net::TcpStream,
-    peer: SocketAddr,
-    app: Arc<App>,
+    stream: TcpStream,
+    caller: Caller,
+    front: Arc<Front>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let service = service_fn(move |request| http::handle(app.clone(), request));
+    let peer = caller.addr;
+    let service = service_fn(move |request| http::handle(front.clone(), caller.clone(), request));
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_secs(30))
+        .header_read_timeout(HEADER_TIMEOUT)
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let outcome = tokio::select! {
@@ -131,5 +240,131 @@ async fn serve_connection(
     };
     if let Err(err) = outcome {
         tracing::debug!(%peer, error = %err, "connection ended with an error");
+    }
+}
+
+/// Answer a connection we have no room for: `503` and close, without reading its request.
+async fn answer_busy(mut stream: TcpStream) {
+    let response = http::busy("every connection this server can hold is running a call");
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await
+        .map(http_body_util::Collected::to_bytes)
+        .unwrap_or_default();
+    let head = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        let _ = stream.write_all(head.as_bytes()).await;
+        let _ = stream.write_all(&body).await;
+        let _ = stream.shutdown().await;
+        // Drain what the client sent, so closing does not reset the answer away.
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+}
+
+/// Descriptors kept free of connections, for what calls open (sockets to Zoho, token files).
+fn fd_reserve(limit: u64) -> u64 {
+    (limit / 8).clamp(64, 1024)
+}
+
+/// The connection cap for the current descriptor limit.
+fn default_max_connections() -> usize {
+    match current_fd_limit() {
+        Some(limit) => {
+            usize::try_from(limit.saturating_sub(fd_reserve(limit)).max(16)).unwrap_or(usize::MAX)
+        }
+        None => 100_000,
+    }
+}
+
+#[cfg(unix)]
+fn current_fd_limit() -> Option<u64> {
+    rlimit::getrlimit(rlimit::Resource::NOFILE)
+        .ok()
+        .map(|(soft, _hard)| soft)
+}
+
+#[cfg(not(unix))]
+fn current_fd_limit() -> Option<u64> {
+    None
+}
+
+/// Raise this process's soft limit on open files to its hard limit (the default soft limit of
+/// 1,024 is far below what a server holding many connections needs); the limit now in force.
+pub fn raise_fd_limit() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        match rlimit::increase_nofile_limit(u64::MAX) {
+            Ok(limit) => Some(limit),
+            Err(err) => {
+                tracing::warn!(error = %err, "could not raise the open file limit");
+                current_fd_limit()
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Whether this process cannot open one more file: then a call would fail half-way, as a network
+/// error that reads like a Zoho outage, so it is better answered `503` before it starts. The
+/// probe (opening the null device) runs at most every [`PROBE_EVERY`]; calls in between share it.
+pub fn out_of_descriptors() -> bool {
+    static PROBED: Mutex<Option<(Instant, bool)>> = Mutex::new(None);
+    let mut probed = PROBED
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((at, short)) = *probed
+        && at.elapsed() < PROBE_EVERY
+    {
+        return short;
+    }
+    let short = match std::fs::File::open(NULL_DEVICE) {
+        Ok(_) => false,
+        Err(err) => is_out_of_descriptors(&err),
+    };
+    *probed = Some((Instant::now(), short));
+    short
+}
+
+/// How long one descriptor probe stands for.
+const PROBE_EVERY: Duration = Duration::from_millis(20);
+
+#[cfg(unix)]
+const NULL_DEVICE: &str = "/dev/null";
+#[cfg(not(unix))]
+const NULL_DEVICE: &str = "NUL";
+
+/// EMFILE (this process) or ENFILE (the whole system).
+fn is_out_of_descriptors(err: &std::io::Error) -> bool {
+    matches!(err.raw_os_error(), Some(23 | 24))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reserve_leaves_room_for_calls_at_every_limit() {
+        assert_eq!(fd_reserve(1024), 128);
+        assert_eq!(fd_reserve(256), 64);
+        assert_eq!(fd_reserve(1 << 20), 1024);
+    }
+
+    #[test]
+    fn descriptors_are_not_short_in_a_test() {
+        assert!(!out_of_descriptors());
+        assert!(is_out_of_descriptors(&std::io::Error::from_raw_os_error(
+            24
+        )));
+        assert!(!is_out_of_descriptors(&std::io::Error::from_raw_os_error(
+            2
+        )));
     }
 }

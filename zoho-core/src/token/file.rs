@@ -4,11 +4,17 @@
 //! A save writes a temporary file next to the target (mode 0600, created new), fsyncs it, renames
 //! it over the target and fsyncs the directory so the rename itself is durable. Rename within one
 //! directory is atomic, so readers see one whole file or the other.
+//!
+//! A process killed between the write and the rename leaves its temporary file behind, holding a
+//! refresh token. The first load of a store therefore removes the temporary files of that store
+//! left by processes that are gone (or by this one, when no save of ours is using them).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, UNIX_EPOCH};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
@@ -18,10 +24,25 @@ use crate::token::{StoredTokens, TokenStore};
 use crate::{Error, Secret};
 
 /// Keeps one connection's tokens in a JSON file readable by its owner only.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct FileStore {
     path: PathBuf,
+    swept: Arc<AtomicBool>,
 }
+
+impl std::fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Temporary files of saves running in this process: never swept away from under them.
+static SAVES_IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// A save that takes this long is no save: its temporary file is removed whoever made it.
+const ABANDONED_AFTER: Duration = Duration::from_secs(60 * 60);
 
 /// The file's layout. Timestamps are Unix seconds.
 #[derive(Serialize, Deserialize)]
@@ -45,7 +66,47 @@ const LAYOUT_VERSION: u32 = 1;
 impl FileStore {
     /// A store at `path` (created on first save, with its directory).
     pub fn new(path: impl Into<PathBuf>) -> FileStore {
-        FileStore { path: path.into() }
+        FileStore {
+            path: path.into(),
+            swept: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Remove the temporary files earlier saves of this store left behind (a process killed
+    /// half-way through a save); how many were removed. Files of saves still running, here or in
+    /// a live process, are left alone. The first load does this by itself.
+    pub fn remove_leftover_temps(&self) -> io::Result<usize> {
+        let dir = parent_dir(&self.path);
+        let Some(name) = self.path.file_name() else {
+            return Ok(0);
+        };
+        let prefix = format!(".{}.tmp-", name.to_string_lossy());
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(err) => return Err(err),
+        };
+        let mut removed = 0;
+        for entry in entries {
+            let entry = entry?;
+            let file_name = entry.file_name();
+            let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+                continue;
+            };
+            let path = entry.path();
+            if is_leftover(&path, rest) && fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        if removed > 0 {
+            tracing::info!(
+                store = %self.path.display(),
+                removed,
+                "removed temporary token files left by an interrupted save"
+            );
+            sync_dir(dir)?;
+        }
+        Ok(removed)
     }
 
     /// The file the tokens live in.
@@ -63,13 +124,15 @@ impl FileStore {
             write_temp(&path, &contents).map_err(|err| io_error("write", &path, &err))
         })
         .await?;
-        Ok(StagedSave {
-            target: self.path.clone(),
-            temp: Some(temp),
-        })
+        Ok(StagedSave::new(self.path.clone(), temp))
     }
 
     fn read(&self) -> Result<Option<StoredTokens>, Error> {
+        if !self.swept.swap(true, Ordering::SeqCst)
+            && let Err(err) = self.remove_leftover_temps()
+        {
+            tracing::warn!(store = %self.path.display(), error = %err, "could not look for leftover temporary token files");
+        }
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -95,6 +158,13 @@ pub struct StagedSave {
 }
 
 impl StagedSave {
+    fn new(target: PathBuf, temp: PathBuf) -> StagedSave {
+        StagedSave {
+            target,
+            temp: Some(temp),
+        }
+    }
+
     /// The temporary file holding the new tokens.
     pub fn temp_path(&self) -> Option<&Path> {
         self.temp.as_deref()
@@ -111,6 +181,7 @@ impl StagedSave {
             if result.is_err() {
                 let _ = fs::remove_file(&temp);
             }
+            save_ended(&temp);
             result.map_err(|err| io_error("replace", &target, &err))
         })
         .await
@@ -120,7 +191,8 @@ impl StagedSave {
 impl Drop for StagedSave {
     fn drop(&mut self) {
         if let Some(temp) = self.temp.take() {
-            let _ = fs::remove_file(temp);
+            let _ = fs::remove_file(&temp);
+            save_ended(&temp);
         }
     }
 }
@@ -206,6 +278,7 @@ fn write_temp(target: &Path, contents: &[u8]) -> io::Result<PathBuf> {
         std::process::id(),
         rand::rng().next_u64()
     ));
+    lock_saves().push(temp.clone());
     let written = open_private_new(&temp).and_then(|mut file| {
         file.write_all(contents)?;
         file.sync_all()
@@ -214,8 +287,65 @@ fn write_temp(target: &Path, contents: &[u8]) -> io::Result<PathBuf> {
         Ok(()) => Ok(temp),
         Err(err) => {
             let _ = fs::remove_file(&temp);
+            save_ended(&temp);
             Err(err)
         }
+    }
+}
+
+fn lock_saves() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    SAVES_IN_FLIGHT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn save_ended(temp: &Path) {
+    let mut saves = lock_saves();
+    if let Some(found) = saves.iter().position(|p| p == temp) {
+        saves.swap_remove(found);
+    }
+}
+
+/// Whether the temporary file at `path`, named `.NAME.tmp-{rest}` with `rest` = `PID-RANDOM`,
+/// belongs to no save still running.
+fn is_leftover(path: &Path, rest: &str) -> bool {
+    let abandoned = fs::metadata(path)
+        .and_then(|meta| meta.modified())
+        .ok()
+        .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+        .is_some_and(|age| age > ABANDONED_AFTER);
+    if abandoned {
+        return true;
+    }
+    let Some(pid) = rest
+        .split('-')
+        .next()
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    if pid == std::process::id() {
+        // Ours (or of an earlier process with our pid, as a container's first process always
+        // has): a leftover unless a save of ours is writing it now.
+        return !lock_saves().iter().any(|p| p == path);
+    }
+    !process_is_alive(pid)
+}
+
+/// Whether process `pid` is running. Where that cannot be told, it is taken to be, so only the
+/// hour-old files of other processes are removed.
+fn process_is_alive(pid: u32) -> bool {
+    let proc_root = Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return true;
+    }
+    match fs::read_to_string(proc_root.join(pid.to_string()).join("stat")) {
+        // After the command name in parentheses comes the state; a zombie has ended.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, after)| after.split_whitespace().next())
+            .is_none_or(|state| !matches!(state, "Z" | "X")),
+        Err(_) => false,
     }
 }
 

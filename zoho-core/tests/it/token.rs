@@ -457,3 +457,142 @@ async fn a_refresh_does_not_overwrite_a_refresh_token_another_process_stored_sin
     let stored = store.load().await.unwrap().unwrap();
     assert_eq!(stored.refresh_token.expose(), "1000.refresh-relogin");
 }
+
+/// The temporary files of the token store at `path`.
+fn leftover_temps(path: &std::path::Path) -> Vec<String> {
+    let prefix = format!(".{}.tmp-", path.file_name().unwrap().to_string_lossy());
+    std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter_map(|entry| entry.unwrap().file_name().into_string().ok())
+        .filter(|name| name.starts_with(&prefix))
+        .collect()
+}
+
+fn stored(refresh: &str) -> zoho_core::StoredTokens {
+    zoho_core::StoredTokens {
+        refresh_token: Secret::new(refresh),
+        access_token: Some(Secret::new("1000.access")),
+        expires_at: Some(std::time::SystemTime::now() + Duration::from_secs(3600)),
+        api_domain: Some("https://www.zohoapis.eu".into()),
+        scopes: None,
+        accounts_server: None,
+    }
+}
+
+/// A pid no process has: a child that has exited and been reaped.
+fn dead_pid() -> u32 {
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_first_load_removes_temp_files_of_saves_that_never_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("default.json");
+    zoho_core::FileStore::new(&path)
+        .save(&stored("1000.kept"))
+        .await
+        .unwrap();
+    let write = |name: String| {
+        std::fs::write(
+            dir.path().join(&name),
+            "{\"refresh_token\":\"1000.leaked\"}",
+        )
+        .unwrap();
+        name
+    };
+    let of_dead_process = write(format!(".default.json.tmp-{}-00ab", dead_pid()));
+    let of_this_process = write(format!(".default.json.tmp-{}-00cd", std::process::id()));
+    let of_live_process = write(".default.json.tmp-1-00ef".to_owned());
+    let of_other_store = write(format!(".other.json.tmp-{}-00ab", dead_pid()));
+
+    let loaded = zoho_core::FileStore::new(&path).load().await.unwrap();
+    assert_eq!(loaded.unwrap().refresh_token.expose(), "1000.kept");
+    assert_eq!(leftover_temps(&path), [of_live_process]);
+    assert!(!dir.path().join(of_dead_process).exists());
+    assert!(!dir.path().join(of_this_process).exists());
+    assert!(
+        dir.path().join(of_other_store).exists(),
+        "another store's files are its own"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_staged_save_of_this_process_is_not_swept_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("default.json");
+    let writer = zoho_core::FileStore::new(&path);
+    let staged = writer.stage(&stored("1000.new")).await.unwrap();
+    assert_eq!(
+        zoho_core::FileStore::new(&path)
+            .remove_leftover_temps()
+            .unwrap(),
+        0
+    );
+    staged.commit().await.unwrap();
+    let loaded = zoho_core::FileStore::new(&path).load().await.unwrap();
+    assert_eq!(loaded.unwrap().refresh_token.expose(), "1000.new");
+}
+
+/// Run by [`sixty_kills_during_token_saves_leave_no_temp_file_after_a_restart`] in a child
+/// process: save tokens to `ZOHO_TEST_SAVE_LOOP` as fast as it can until killed.
+#[tokio::test]
+#[ignore = "a helper run by another test in a child process"]
+async fn save_loop_until_killed() {
+    let Ok(path) = std::env::var("ZOHO_TEST_SAVE_LOOP") else {
+        return;
+    };
+    let store = zoho_core::FileStore::new(path);
+    for n in 0u64.. {
+        store.save(&stored(&format!("1000.r{n}"))).await.unwrap();
+        if n == 0 {
+            println!("saving");
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_kills_during_token_saves_leave_no_temp_file_after_a_restart() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("default.json");
+    let mut left_by_kills = 0;
+    for kill in 0..60u64 {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "token::save_loop_until_killed",
+                "--exact",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("ZOHO_TEST_SAVE_LOOP", &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        assert!(
+            lines.any(|line| line.unwrap().contains("saving")),
+            "the saving child started"
+        );
+        std::thread::sleep(Duration::from_millis(kill % 7));
+        child.kill().unwrap(); // SIGKILL: no destructor runs
+        child.wait().unwrap();
+        left_by_kills += leftover_temps(&path).len();
+        // The restart: a new process opens the store.
+        let tokens = zoho_core::FileStore::new(&path).load().await.unwrap();
+        assert!(tokens.unwrap().refresh_token.expose().starts_with("1000.r"));
+        assert_eq!(
+            leftover_temps(&path),
+            Vec::<String>::new(),
+            "after kill {kill}"
+        );
+    }
+    eprintln!("{left_by_kills} of 60 kills left a temporary token file; none survived a restart");
+    assert!(left_by_kills > 0, "some kill landed inside a save");
+}

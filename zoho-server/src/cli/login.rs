@@ -12,6 +12,31 @@ use crate::http::App;
 use crate::rpc::{Limits, Rpc};
 use crate::server::Server;
 
+/// `auth login` and `serve` both listen on 127.0.0.1:8787 by default; when the port is taken,
+/// most likely it is by `serve`, which offers the same flow.
+fn hint_if_serve_is_running(err: Error, connection: &str) -> Error {
+    match err {
+        Error::Bind { addr, source } if source.kind() == std::io::ErrorKind::AddrInUse => {
+            let query: String =
+                url::form_urlencoded::byte_serialize(connection.as_bytes()).collect();
+            Error::Bind {
+                addr,
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AddrInUse,
+                    format!(
+                        "{source}. If `zoho-server serve` is running there, it offers the same \
+                         flow: open http://{addr}/oauth/start?connection={query} in a browser \
+                         (if it has an API key, its start-up banner shows how). Otherwise pass \
+                         `--listen` with a free port and register \
+                         http://127.0.0.1:PORT/oauth/callback with Zoho"
+                    ),
+                ),
+            }
+        }
+        other => other,
+    }
+}
+
 pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
     let path = config_path(args.config.as_deref());
     let file = ConfigFile::load(&path)?;
@@ -48,7 +73,9 @@ pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
             "auth login listens on a loopback address only".into(),
         ));
     }
-    let server = Server::bind(args.listen, None).await?;
+    let server = Server::bind(args.listen, None)
+        .await
+        .map_err(|err| hint_if_serve_is_running(err, &args.connection))?;
     let addr = server.local_addr();
     let flows = Arc::new(connections.oauth_flows(&format!("http://{addr}/oauth/callback")));
     let consent_url = flows.start(&args.connection)?;

@@ -96,6 +96,19 @@ pub struct ServeArgs {
     /// How long shutdown waits for calls in flight, in seconds.
     #[arg(long, value_name = "SECONDS")]
     pub shutdown_grace_secs: Option<u64>,
+    /// Another host name requests may be sent to (repeatable; `*` for any, behind a proxy that
+    /// checks `Host`). The listen address, `localhost` and `--public-url`'s host always are.
+    #[arg(long, value_name = "HOST")]
+    pub allow_host: Vec<String>,
+    /// Time every request body gets to arrive, in seconds (more for large bodies arriving fast).
+    #[arg(long, value_name = "SECONDS")]
+    pub body_timeout_secs: Option<u64>,
+    /// Most request body bytes held at once by all requests (default: two of the largest).
+    #[arg(long, value_name = "BYTES")]
+    pub max_body_bytes_in_flight: Option<usize>,
+    /// Most connections served at once (default: the open file limit less a reserve).
+    #[arg(long, value_name = "N")]
+    pub max_connections: Option<usize>,
 }
 
 /// `call`'s arguments.

@@ -12,7 +12,7 @@ use crate::connections::DEFAULT_CONNECTION;
 use crate::http::App;
 use crate::rpc::{Limits, Rpc};
 use crate::sandbox;
-use crate::server::{DEFAULT_SHUTDOWN_GRACE, Server};
+use crate::server::{DEFAULT_SHUTDOWN_GRACE, Server, raise_fd_limit};
 
 pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     let api_key = args
@@ -20,15 +20,35 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         .as_deref()
         .map(ApiKey::from_env)
         .transpose()?;
+    let fd_limit = raise_fd_limit();
     // Bind before anything slow, so a refused address fails at once.
-    let server = Server::bind(args.listen, api_key.as_ref()).await?;
+    let mut server = Server::bind(args.listen, api_key.as_ref()).await?;
     let addr = reachable(server.local_addr());
+    if let Some(max) = args.max_connections {
+        server.set_max_connections(max);
+    }
     let http = http_client()?;
     let (connections, sandbox) = connections(&args.source, &http).await?;
     let public_url = args
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{addr}"));
+    let max_connections = server.max_connections();
+    let hosts = server.allowed_hosts_mut();
+    if !hosts.allow_url_host(&public_url) {
+        return Err(Error::Usage(format!(
+            "--public-url `{public_url}` is not a URL with a host, such as https://zoho.example.com"
+        )));
+    }
+    for host in &args.allow_host {
+        hosts.allow(host);
+    }
+    tracing::info!(
+        hosts = ?hosts.names(),
+        open_file_limit = fd_limit,
+        max_connections,
+        "requests are answered for these hosts"
+    );
     let flows = Arc::new(connections.oauth_flows(&format!(
         "{}/oauth/callback",
         public_url.trim_end_matches('/')
@@ -40,6 +60,12 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         call_timeout: args
             .call_timeout_secs
             .map_or(defaults.call_timeout, Duration::from_secs),
+        body_timeout: args
+            .body_timeout_secs
+            .map_or(defaults.body_timeout, Duration::from_secs),
+        max_body_bytes_in_flight: args
+            .max_body_bytes_in_flight
+            .unwrap_or(defaults.max_body_bytes_in_flight),
         ..defaults
     };
     let unauthorized = if sandbox.is_some() {

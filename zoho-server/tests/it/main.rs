@@ -4,6 +4,8 @@
 mod actions;
 mod behaviours;
 mod cli;
+mod fuzz;
+mod hardening;
 mod mcp;
 mod protocol;
 mod support;

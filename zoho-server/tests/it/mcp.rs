@@ -311,8 +311,6 @@ async fn http_with_an_api_key_needs_the_bearer_as_rpc_does() {
         let mut request = reqwest::Client::new()
             .post(&url)
             .header("content-type", "application/json")
-            // With a key the key is the check, so a page's Origin is not refused.
-            .header("origin", "https://agent.example")
             .body(json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}).to_string());
         if let Some(bearer) = bearer {
             request = request.bearer_auth(bearer);

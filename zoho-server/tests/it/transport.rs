@@ -65,9 +65,21 @@ impl Running {
 }
 
 async fn start(listen: &str, limits: Limits, api_key: Option<ApiKey>) -> Running {
-    let server = Server::bind(listen.parse().unwrap(), api_key.as_ref())
+    start_capped(listen, limits, api_key, None).await
+}
+
+async fn start_capped(
+    listen: &str,
+    limits: Limits,
+    api_key: Option<ApiKey>,
+    max_connections: Option<usize>,
+) -> Running {
+    let mut server = Server::bind(listen.parse().unwrap(), api_key.as_ref())
         .await
         .unwrap();
+    if let Some(max) = max_connections {
+        server.set_max_connections(max);
+    }
     let port = server.local_addr().port();
     let stub = Stub::default();
     let sleeping = stub.sleeping.clone();
@@ -266,4 +278,238 @@ async fn shutdown_lets_the_call_in_flight_finish_then_refuses_new_ones() {
         .send()
         .await;
     assert!(after.is_err(), "no new connections after shutdown");
+}
+
+/// Send `request` (a whole HTTP/1.1 request, head and body) on a fresh connection; the status
+/// and the body of the answer.
+async fn raw(addr: SocketAddr, request: &str) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8(answer).unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1;
+    (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+fn rpc_request(host: &str, extra_headers: &str, body: &str) -> String {
+    format!(
+        "POST /rpc HTTP/1.1\r\nhost: {host}\r\ncontent-type: application/json\r\n{extra_headers}\
+         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+const ECHO: &str = r#"{"jsonrpc":"2.0","id":1,"method":"echo","params":{"secret":"data"}}"#;
+
+#[tokio::test]
+async fn a_request_for_a_host_we_do_not_answer_to_is_refused() {
+    // A page on evil.example whose name was rebound to 127.0.0.1 sends exactly this.
+    let server = start("127.0.0.1:0", Limits::default(), None).await;
+    let (status, body) = raw(server.addr, &rpc_request("evil.example:8787", "", ECHO)).await;
+    assert_eq!(status, 421);
+    assert_eq!(body["error"]["code"], -32600, "{body}");
+    assert!(body.get("result").is_none());
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-host")
+    );
+    // The request target's authority counts as the host too.
+    let absolute = ECHO.len();
+    let (status, _) = raw(
+        server.addr,
+        &format!(
+            "POST http://evil.example/rpc HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: \
+             application/json\r\ncontent-length: {absolute}\r\nconnection: close\r\n\r\n{ECHO}"
+        ),
+    )
+    .await;
+    assert_eq!(status, 421);
+    for host in [
+        server.addr.to_string(),
+        format!("localhost:{}", server.addr.port()),
+    ] {
+        let (status, body) = raw(server.addr, &rpc_request(&host, "", ECHO)).await;
+        assert_eq!(status, 200, "{host}");
+        assert_eq!(body["result"]["secret"], "data");
+    }
+    let (status, _) = raw(
+        server.addr,
+        "GET /healthz HTTP/1.1\r\nhost: probe.internal\r\nconnection: close\r\n\r\n",
+    )
+    .await;
+    assert_eq!(status, 200, "health answers any host");
+}
+
+#[tokio::test]
+async fn a_web_page_of_another_origin_is_refused() {
+    let server = start("127.0.0.1:0", Limits::default(), None).await;
+    let host = server.addr.to_string();
+    let (status, body) = raw(
+        server.addr,
+        &rpc_request(&host, "origin: http://evil.example\r\n", ECHO),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["error"]["code"], -32600);
+    let (status, _) = raw(
+        server.addr,
+        &rpc_request(&host, &format!("origin: http://{host}\r\n"), ECHO),
+    )
+    .await;
+    assert_eq!(status, 200, "our own origin");
+}
+
+#[tokio::test]
+async fn a_request_with_a_member_twice_is_invalid_and_runs_nothing() {
+    let server = start("127.0.0.1:0", Limits::default(), None).await;
+    let response = post(
+        &server.url("/rpc"),
+        r#"{"jsonrpc":"2.0","id":1,"method":"echo","method":"sleep","params":{"ms":1}}"#,
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32600, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("member `method` appears twice")
+    );
+}
+
+/// Open a request whose body never finishes: `sent` of a declared `declared` bytes.
+async fn hanging_body(addr: SocketAddr, declared: usize, sent: usize) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /rpc HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n\
+         content-length: {declared}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b' '; sent]).await.unwrap();
+    stream
+}
+
+#[tokio::test]
+async fn a_body_slower_than_the_minimum_rate_is_cut_and_its_connection_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let limits = Limits {
+        body_timeout: Duration::from_millis(300),
+        min_body_bytes_per_sec: 10_000,
+        ..Limits::default()
+    };
+    let server = start("127.0.0.1:0", limits, None).await;
+    let mut stream = hanging_body(server.addr, 1000, 1).await;
+    let started = std::time::Instant::now();
+    let trickle = async {
+        // A byte every 10 ms, as long as the server reads.
+        for _ in 0..1000 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            if stream.write_all(b" ").await.is_err() {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_millis(600), trickle).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the server closed the connection");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("connection: close"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    // A fast client on another connection was never held up.
+    let fine = post(&server.url("/rpc"), ECHO).send().await.unwrap();
+    assert_eq!(fine.status(), 200);
+}
+
+#[tokio::test]
+async fn bodies_past_the_in_flight_budget_wait_then_get_503_with_retry_after() {
+    let limits = Limits {
+        max_body_bytes: 100_000,
+        max_body_bytes_in_flight: 150_000,
+        body_budget_wait: Duration::from_millis(200),
+        ..Limits::default()
+    };
+    let server = start("127.0.0.1:0", limits, None).await;
+    // One body declared at 100 kB holds two thirds of the budget while it crawls in.
+    let _holder = hanging_body(server.addr, 100_000, 10).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","id":1,"method":"echo","params":{{"x":"{}"}}}}"#,
+        "a".repeat(90_000)
+    );
+    let refused = post(&server.url("/rpc"), big).send().await.unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("server busy"),
+        "{body}"
+    );
+    let small = post(&server.url("/rpc"), ECHO).send().await.unwrap();
+    assert_eq!(small.status(), 200, "what fits in the budget still passes");
+}
+
+#[tokio::test]
+async fn at_the_connection_cap_the_idle_connection_goes_and_the_running_call_stays() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = start_capped("127.0.0.1:0", Limits::default(), None, Some(2)).await;
+    let slow = tokio::spawn(
+        post(
+            &server.url("/rpc"),
+            r#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":300}}"#,
+        )
+        .send(),
+    );
+    server.sleeping.notified().await;
+    let mut idle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // A third connection: the server is full, and the idle one is the one to close.
+    let fresh = post(&server.url("/rpc"), ECHO).send().await.unwrap();
+    assert_eq!(fresh.status(), 200);
+    let mut buf = [0u8; 16];
+    let closed = tokio::time::timeout(Duration::from_secs(2), idle.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+        "the idle connection was closed"
+    );
+    let slow = slow.await.unwrap().unwrap();
+    assert_eq!(slow.status(), 200, "the running call was never cut");
+    assert_eq!(slow.json::<Value>().await.unwrap()["result"], "slept");
+    // With every connection running a call, a newcomer is told to come back.
+    let mut holders = Vec::new();
+    for _ in 0..2 {
+        holders.push(tokio::spawn(
+            post(
+                &server.url("/rpc"),
+                r#"{"jsonrpc":"2.0","id":1,"method":"sleep","params":{"ms":500}}"#,
+            )
+            .send(),
+        ));
+        server.sleeping.notified().await;
+    }
+    let mut late = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let _ = late
+        .write_all(rpc_request(&server.addr.to_string(), "", ECHO).as_bytes())
+        .await;
+    let mut answer = Vec::new();
+    let _ = late.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: 1"), "{answer}");
+    for holder in holders {
+        assert_eq!(holder.await.unwrap().unwrap().status(), 200);
+    }
 }
