@@ -93,7 +93,37 @@ async fn bad_params_name_their_json_path() {
     )
     .await;
     assert_eq!(field, "perPage");
-    assert!(reason.contains("invalid type"), "{reason}");
+    assert_eq!(
+        reason,
+        r#"invalid type: string "ten", expected a non-negative integer"#
+    );
+
+    // The caller's JSON types, never Rust's.
+    for (params, field, words) in [
+        (
+            json!({"recordType": "Leads", "fields": {"a": 1}}),
+            "fields",
+            "invalid type: object, expected an array",
+        ),
+        (
+            json!({"recordType": "Leads", "values": ["Last_Name"]}),
+            "values",
+            "invalid type: array, expected an object",
+        ),
+        (
+            json!({"recordType": "Leads", "fetchAll": null}),
+            "fetchAll",
+            "invalid type: null, expected a boolean",
+        ),
+    ] {
+        let method = if field == "values" {
+            "crm.createRecord"
+        } else {
+            "crm.getRecords"
+        };
+        let (got_field, reason) = invalid(method, params).await;
+        assert_eq!((got_field.as_str(), reason.as_str()), (field, words));
+    }
 
     let (field, reason) = invalid(
         "crm.getRecords",
