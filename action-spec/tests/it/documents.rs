@@ -85,3 +85,29 @@ fn openrpc_lists_every_method_with_params_result_and_errors() {
         serde_json::to_string(&document(&spec)).unwrap()
     );
 }
+
+#[test]
+fn openrpc_says_crm_lists_need_fields_or_a_connection_default() {
+    let doc = document(&spec());
+    let get_records = doc["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "crm.getRecords")
+        .unwrap();
+    let fields = get_records["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "fields")
+        .unwrap();
+    // Not required by the schema (a connection default may fill it), but said where clients look.
+    assert_eq!(fields["required"], json!(false));
+    for description in [&fields["description"], &fields["schema"]["description"]] {
+        let text = description.as_str().unwrap();
+        assert!(
+            text.contains("crm_default_fields") && text.contains("refused"),
+            "{text}"
+        );
+    }
+}
