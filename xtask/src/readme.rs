@@ -98,6 +98,23 @@ mod tests {
     }
 
     #[test]
+    fn the_first_screen_holds_the_two_commands_a_newcomer_needs() {
+        let readme = std::fs::read_to_string(crate::workspace_root().join("README.md")).unwrap();
+        let first = readme.split("```sh\n").nth(1).unwrap();
+        let commands: Vec<&str> = first[..first.find("```").unwrap()]
+            .lines()
+            .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
+            .collect();
+        assert_eq!(
+            commands,
+            [
+                "cargo run --release -p zoho-server -- serve --sandbox",
+                "cargo test --workspace"
+            ]
+        );
+    }
+
+    #[test]
     fn a_walkthrough_adding_nothing_is_caught() {
         let error = methods_added(&real_spec(), "# nothing here\n").unwrap_err();
         assert!(error.contains("adds no action"), "{error}");
