@@ -134,7 +134,10 @@ fn actions_markdown(spec: &Spec, fingerprint: &str) -> String {
         );
     }
 
-    out.push_str("\n## Connections\n");
+    out.push_str(
+        "\n## Connections\n\nWhat each kind of connection needs. Every key of a `[connections.NAME]` \
+         table, with its type and default, is in [config.md](config.md).\n",
+    );
     for connection in &spec.connections {
         connection_section(&mut out, connection);
     }
@@ -156,12 +159,18 @@ fn connection_section(out: &mut String, connection: &Connection) {
             (None, true) => "required".to_owned(),
             (None, false) => "none".to_owned(),
         };
-        let secret = if input.secret { " (secret)" } else { "" };
+        // A secret is never a config-file key: `KEY_env` names the variable holding it.
+        let key = match input.secret {
+            true => format!(
+                "`{}_env` names the environment variable holding it",
+                input.key
+            ),
+            false => format!("`{}`", input.key),
+        };
         let _ = writeln!(
             out,
-            "| {label} (`{key}`){secret} | {comment} | {default} |",
+            "| {label} ({key}) | {comment} | {default} |",
             label = input.label,
-            key = input.key,
             comment = cell(&input.comment),
         );
     }

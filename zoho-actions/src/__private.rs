@@ -63,7 +63,7 @@ pub fn decode<T: DeserializeOwned>(params: Value) -> Result<T, Error> {
     };
     serde_path_to_error::deserialize(params).map_err(|error| {
         let path = error.path().to_string();
-        let reason = error.inner().to_string();
+        let reason = crate::dispatch_error::in_json_words(&error.inner().to_string());
         let field = if path.is_empty() || path == "." {
             // Missing and unknown fields are reported on the object; the name is in the message.
             // Anything else at the top (params not an object) is about the params as a whole.

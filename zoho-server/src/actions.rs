@@ -13,10 +13,43 @@ use crate::rpc_error;
 /// The method that describes every other one.
 pub const DISCOVER: &str = "rpc.discover";
 
-/// Runs the 14 actions through the connections of `clients`.
+/// Runs every action of the spec through the connections of `clients`.
 pub struct Actions {
     clients: Arc<dyn ClientSource>,
     discover: Result<Value, String>,
+    authorize: Option<AuthorizeHint>,
+}
+
+/// How a caller authorizes a connection through a running server's `/oauth/start`, for the
+/// `nextStep` of "not authorized" errors. Without it the step is `zoho-server auth login`, which
+/// cannot bind the address a running server already holds.
+#[derive(Debug, Clone)]
+pub struct AuthorizeHint {
+    /// The server's base URL as the browser reaches it (`--public-url`, else the listen address).
+    pub public_url: String,
+    /// The variable holding the API key, when `/oauth/start` needs it.
+    pub api_key_env: Option<String>,
+}
+
+impl AuthorizeHint {
+    /// What to do to authorize `connection`.
+    pub fn next_step(&self, connection: &str) -> String {
+        let base = self.public_url.trim_end_matches('/');
+        let query: String = url::form_urlencoded::byte_serialize(connection.as_bytes()).collect();
+        let start = format!("{base}/oauth/start?connection={query}");
+        // A browser cannot send the Bearer header /oauth/start then needs: curl fetches the
+        // consent URL, the browser opens it.
+        let open = match &self.api_key_env {
+            Some(var) => format!(
+                "open in a browser the Location of `curl -sD- -o /dev/null -H \"authorization: Bearer ${var}\" '{start}'`"
+            ),
+            None => format!("open {start} in a browser"),
+        };
+        format!(
+            "{open} (Zoho must list {base}/oauth/callback as a redirect URI of the client); \
+             or stop the server and run `zoho-server auth login --connection {connection}`"
+        )
+    }
 }
 
 impl std::fmt::Debug for Actions {
@@ -31,7 +64,31 @@ impl Actions {
         Actions {
             clients,
             discover: openrpc_document(),
+            authorize: None,
         }
+    }
+
+    /// Point "not authorized" errors at this server's `/oauth/start` (what `serve` offers).
+    pub fn with_authorize_hint(mut self, hint: AuthorizeHint) -> Self {
+        self.authorize = Some(hint);
+        self
+    }
+
+    fn action_error(&self, error: zoho_core::Error) -> ErrorObject {
+        let error = match (error, &self.authorize) {
+            (
+                zoho_core::Error::Unauthorized {
+                    connection, reason, ..
+                },
+                Some(hint),
+            ) => zoho_core::Error::Unauthorized {
+                next_step: hint.next_step(&connection),
+                connection,
+                reason,
+            },
+            (error, _) => error,
+        };
+        rpc_error::from_action_error(&error)
     }
 }
 
@@ -77,7 +134,7 @@ impl Dispatcher for Actions {
                 Err(DispatchError::UnknownMethod(name)) => {
                     Err(ErrorObject::method_not_found(&name))
                 }
-                Err(DispatchError::Action(error)) => Err(rpc_error::from_action_error(&error)),
+                Err(DispatchError::Action(error)) => Err(self.action_error(error)),
                 Err(other) => Err(rpc_error::internal(&other)),
             }
         })
@@ -88,6 +145,8 @@ impl Dispatcher for Actions {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use super::AuthorizeHint;
+
     /// What `rpc.discover` serves is exactly what the spec describes.
     #[test]
     fn the_served_document_is_the_specs() {
@@ -95,6 +154,42 @@ mod tests {
         assert_eq!(
             super::openrpc_document().unwrap(),
             action_spec::openrpc::document(&spec)
+        );
+    }
+
+    #[test]
+    fn the_next_step_is_the_servers_oauth_start_and_names_the_redirect_uri() {
+        let hint = AuthorizeHint {
+            public_url: "http://127.0.0.1:8787/".into(),
+            api_key_env: None,
+        };
+        let step = hint.next_step("eu west");
+        assert!(
+            step.starts_with(
+                "open http://127.0.0.1:8787/oauth/start?connection=eu+west in a browser"
+            ),
+            "{step}"
+        );
+        assert!(
+            step.contains("http://127.0.0.1:8787/oauth/callback as a redirect URI"),
+            "{step}"
+        );
+        assert!(
+            step.contains("zoho-server auth login --connection eu west"),
+            "{step}"
+        );
+    }
+
+    #[test]
+    fn with_an_api_key_the_next_step_fetches_the_consent_url_with_curl() {
+        let hint = AuthorizeHint {
+            public_url: "https://zoho.example".into(),
+            api_key_env: Some("ZOHO_RS_KEY".into()),
+        };
+        let step = hint.next_step("default");
+        assert!(
+            step.contains(r#"-H "authorization: Bearer $ZOHO_RS_KEY" 'https://zoho.example/oauth/start?connection=default'"#),
+            "{step}"
         );
     }
 }

@@ -25,3 +25,8 @@ pub mod server;
 
 pub use dispatch::Dispatcher;
 pub use error::Error;
+
+// The README's Rust blocks are doc tests, so its embedding example keeps compiling.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -37,7 +37,15 @@ fn openrpc_lists_every_method_with_params_result_and_errors() {
     let doc = document(&spec);
     assert_eq!(doc["openrpc"], json!("1.3.2"));
     let methods = doc["methods"].as_array().unwrap();
-    assert_eq!(methods.len(), 14);
+    let listed: Vec<&str> = methods
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    let declared: Vec<String> = spec.actions.iter().map(|a| a.method_name()).collect();
+    assert_eq!(
+        listed, declared,
+        "one OpenRPC method per spec action, in spec order"
+    );
     let coql = methods
         .iter()
         .find(|m| m["name"] == "crm.coqlQuery")
@@ -76,4 +84,30 @@ fn openrpc_lists_every_method_with_params_result_and_errors() {
         serde_json::to_string(&doc).unwrap(),
         serde_json::to_string(&document(&spec)).unwrap()
     );
+}
+
+#[test]
+fn openrpc_says_crm_lists_need_fields_or_a_connection_default() {
+    let doc = document(&spec());
+    let get_records = doc["methods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "crm.getRecords")
+        .unwrap();
+    let fields = get_records["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "fields")
+        .unwrap();
+    // Not required by the schema (a connection default may fill it), but said where clients look.
+    assert_eq!(fields["required"], json!(false));
+    for description in [&fields["description"], &fields["schema"]["description"]] {
+        let text = description.as_str().unwrap();
+        assert!(
+            text.contains("crm_default_fields") && text.contains("refused"),
+            "{text}"
+        );
+    }
 }

@@ -12,46 +12,28 @@ pub(crate) fn spec() -> Spec {
 }
 
 #[test]
-fn the_spec_is_valid_and_has_the_fourteen_actions() {
+fn the_spec_is_valid_and_has_the_actions_users_know() {
     let spec = spec();
-    let mut names: Vec<String> = spec.actions.iter().map(|a| a.method_name()).collect();
-    names.sort();
-    assert_eq!(
-        names,
-        [
-            "books.createRecord",
-            "books.getRecord",
-            "books.getRecords",
-            "books.rawRequest",
-            "books.removeRecord",
-            "books.updateRecord",
-            "crm.addAttachment",
-            "crm.coqlQuery",
-            "crm.createRecord",
-            "crm.getRecord",
-            "crm.getRecords",
-            "crm.rawRequest",
-            "crm.removeRecord",
-            "crm.updateRecord",
-        ]
-    );
+    let names: Vec<String> = spec.actions.iter().map(|a| a.method_name()).collect();
     let labels: Vec<&str> = spec.actions.iter().map(|a| a.label.as_str()).collect();
-    for label in [
-        "Books - Create Record",
-        "Books - Get Record",
-        "Books - Get Records",
-        "Books - Raw Request",
-        "Books - Remove Record",
-        "Books - Update Record",
-        "CRM - Add Attachment",
-        "CRM - COQL Query",
-        "CRM - Create Record",
-        "CRM - Get Record",
-        "CRM - Get Records",
-        "CRM - Raw Request",
-        "CRM - Remove Record",
-        "CRM - Update Record",
+    // The methods and labels scripts and users rely on; the spec may hold more.
+    for (method, label) in [
+        ("books.createRecord", "Books - Create Record"),
+        ("books.getRecord", "Books - Get Record"),
+        ("books.getRecords", "Books - Get Records"),
+        ("books.rawRequest", "Books - Raw Request"),
+        ("books.removeRecord", "Books - Remove Record"),
+        ("books.updateRecord", "Books - Update Record"),
+        ("crm.addAttachment", "CRM - Add Attachment"),
+        ("crm.coqlQuery", "CRM - COQL Query"),
+        ("crm.createRecord", "CRM - Create Record"),
+        ("crm.getRecord", "CRM - Get Record"),
+        ("crm.getRecords", "CRM - Get Records"),
+        ("crm.rawRequest", "CRM - Raw Request"),
+        ("crm.removeRecord", "CRM - Remove Record"),
+        ("crm.updateRecord", "CRM - Update Record"),
     ] {
+        assert!(names.iter().any(|n| n == method), "missing method {method}");
         assert!(labels.contains(&label), "missing action label {label}");
     }
 }

@@ -325,9 +325,13 @@ fn the_real_spec_accepts_a_new_action_with_no_other_change() {
     let extended = format!(
         "{text}\n[[actions]]\nproduct = \"crm\"\nname = \"getDeletedRecords\"\nlabel = \"CRM - Get Deleted Records\"\nsummary = \"List deleted CRM records\"\ndescription = \"Lists records in the recycle bin.\"\nhttp_method = \"GET\"\npath = \"/{{recordType}}/deleted\"\nresult = \"crm_records\"\nresult_description = \"The deleted records.\"\nread_only = true\ndestructive = false\nidempotent = true\ninputs = [\"connection\", \"recordType\", \"page\", \"perPage\", \"debugRequest\"]\n"
     );
+    let before = parse(&text, "zoho.toml").unwrap().actions.len();
     let spec = parse(&extended, "zoho.toml").unwrap();
-    assert_eq!(spec.actions.len(), 15);
-    assert_eq!(spec.actions[14].method_name(), "crm.getDeletedRecords");
+    assert_eq!(spec.actions.len(), before + 1);
+    assert_eq!(
+        spec.actions.last().map(|a| a.method_name()).as_deref(),
+        Some("crm.getDeletedRecords")
+    );
 }
 
 #[test]

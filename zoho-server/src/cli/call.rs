@@ -104,8 +104,17 @@ async fn stream_records(
 }
 
 fn parse_params(text: Option<&str>) -> Result<Map<String, Value>, Error> {
-    let Some(text) = text else {
-        return Ok(Map::new());
+    let stdin;
+    let text = match text {
+        None => return Ok(Map::new()),
+        // `-`: the params come on stdin (a file, a pipe, or JSON too long for a command line).
+        Some("-") => {
+            stdin = std::io::read_to_string(std::io::stdin()).map_err(|err| {
+                Error::Usage(format!("cannot read PARAMS_JSON from stdin: {err}"))
+            })?;
+            stdin.as_str()
+        }
+        Some(text) => text,
     };
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(params)) => Ok(params),

@@ -116,7 +116,7 @@ pub struct ServeArgs {
 pub struct CallArgs {
     /// The method (`crm.getRecords`); `zoho-server methods` lists them.
     pub method: String,
-    /// The params as a JSON object (default `{}`).
+    /// The params as a JSON object (default `{}`); `-` reads them from stdin.
     #[arg(value_name = "PARAMS_JSON")]
     pub params: Option<String>,
     /// Stream a list method's records as JSON lines, one record per line, holding one page in

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{ServeArgs, connections, http_client, print_flushed};
 use crate::Error;
-use crate::actions::Actions;
+use crate::actions::{Actions, AuthorizeHint};
 use crate::api_key::ApiKey;
 use crate::connections::DEFAULT_CONNECTION;
 use crate::http::App;
@@ -73,7 +73,10 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     } else {
         connections.without_tokens().await
     };
-    let actions = Actions::new(Arc::new(connections));
+    let actions = Actions::new(Arc::new(connections)).with_authorize_hint(AuthorizeHint {
+        public_url: public_url.clone(),
+        api_key_env: args.api_key_env.clone(),
+    });
     let app = App {
         rpc: Rpc::new(Arc::new(actions), limits),
         api_key,

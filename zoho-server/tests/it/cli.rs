@@ -126,6 +126,53 @@ fn call_prints_records_from_the_sandbox() {
     );
 }
 
+/// Runs `zoho-server ARGS` with `input` on its stdin.
+fn run_with_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = zoho_server()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn call_reads_params_from_stdin_when_they_are_a_dash() {
+    let args = [
+        "call",
+        "crm.getRecords",
+        "-",
+        "--sandbox",
+        "--sandbox-records",
+        "3",
+    ];
+    let output = run_with_stdin(
+        &args,
+        r#"{"recordType": "Leads", "fields": ["Last_Name"], "perPage": 2}"#,
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(result["data"].as_array().unwrap().len(), 2, "{result:#}");
+
+    let output = run_with_stdin(&args, "[1, 2]");
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "not an object is a usage error"
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("PARAMS_JSON must be a JSON object"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn call_jsonl_streams_every_record_of_an_export_once_per_line() {
     // 2,500 Leads: the export crosses the 2,000-record page limit onto page tokens.
@@ -221,7 +268,15 @@ fn methods_lists_each_method_with_a_summary() {
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 15, "14 actions and rpc.discover:\n{text}");
+    let mut listed: Vec<&str> = lines
+        .iter()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    listed.sort_unstable();
+    let mut expected: Vec<&str> = zoho_actions::METHODS.iter().map(|m| m.name).collect();
+    expected.push("rpc.discover");
+    expected.sort_unstable();
+    assert_eq!(listed, expected, "every action and rpc.discover:\n{text}");
     let get_records = lines
         .iter()
         .find(|l| l.starts_with("crm.getRecords "))
@@ -546,6 +601,9 @@ async fn serve_points_at_oauth_start_and_the_browser_flow_authorizes_the_connect
         .await
         .unwrap();
     assert_eq!(before["error"]["code"], -32002, "{before:#}");
+    // `auth login` cannot bind the address this server holds: the step is its /oauth/start.
+    let next_step = before["error"]["data"]["nextStep"].as_str().unwrap();
+    assert!(next_step.contains(start), "{next_step}");
 
     let consent = client.get(start).send().await.unwrap();
     assert_eq!(consent.status(), 302);

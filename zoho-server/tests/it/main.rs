@@ -4,6 +4,7 @@
 mod actions;
 mod behaviours;
 mod cli;
+mod config_reference;
 mod fuzz;
 mod hardening;
 mod mcp;
