@@ -139,8 +139,13 @@ impl Connection {
     }
 
     /// Send this connection's API calls through `http` (to share one connection pool between
-    /// connections). Build it with `redirect(reqwest::redirect::Policy::none())`.
+    /// connections). Build it with [`crate::http_client`]`(DEFAULT_CONNECT_TIMEOUT)`. A
+    /// connection whose `connect_timeout_secs` is not the default keeps its own pool, so its
+    /// setting holds.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Result<Connection, Error> {
+        if Duration::from_secs(self.config.connect_timeout_secs) != crate::DEFAULT_CONNECT_TIMEOUT {
+            return Ok(self);
+        }
         self.client = client_builder(&self.name, &self.config, self.tokens.clone())
             .http_client(http)
             .build()?;
@@ -286,7 +291,13 @@ fn client_builder(
     let mut builder = Client::builder(name)
         .token_source(tokens)
         .crm_version(config.crm_api_version.as_str())
-        .max_in_flight(config.max_in_flight);
+        .concurrency(config.concurrency)
+        .heavy_concurrency(config.heavy_concurrency)
+        .daily_credits(config.daily_credits)
+        .max_retries(config.max_retries)
+        .retry_initial(Duration::from_millis(config.retry_initial_ms))
+        .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+        .timeout(Duration::from_secs(config.timeout_secs));
     if let Some(base) = &config.api_base_url {
         builder = builder.api_base(base.clone());
     }

@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::execute::Call;
+use crate::call::Call;
 use crate::{ActionRequest, Client, Error, Method, PathSegment, Product, RequestPath, ResultShape};
 
 const QUERY_KEY: &str = "organization_id";

@@ -7,13 +7,17 @@
 //!   A call that starts with a `page_token` follows tokens from the start.
 //! - Books lists follow `page` while `page_context.has_more_page` is true.
 //! - COQL has no pages to follow (it pages with LIMIT/OFFSET in the query); it yields one page.
+//!
+//! Every page is a read, so it is retried as an idempotent call whatever the action; a page that
+//! still fails ends the export with [`Error::Export`], whose [`Resume`] names the page (or page
+//! token) to ask for next and how many records came before it.
 
 use std::collections::VecDeque;
 
 use futures::Stream;
 use serde_json::{Map, Value, json};
 
-use crate::{ActionRequest, Client, Error, ResultShape, shape};
+use crate::{ActionRequest, Client, Error, ResultShape, Resume, shape};
 
 /// Zoho CRM serves at most this many records through `page`; beyond, only `page_token` works.
 pub const CRM_DISCRETE_PAGING_LIMIT: u64 = 2_000;
@@ -157,7 +161,12 @@ impl Pager {
                 None
             }
         };
-        let page = self.client.execute_one(&req).await?;
+        // Reading a page twice changes nothing: retried as an idempotent call.
+        req.idempotent = true;
+        let page = match self.client.execute_one(&req).await {
+            Ok(page) => page,
+            Err(cause) => return Err(self.stopped(cause, page_number, &cursor)),
+        };
         let Value::Object(mut envelope) = page else {
             return Err(Error::Internal("a list page is not a JSON object".into()));
         };
@@ -200,6 +209,26 @@ impl Pager {
         self.seen += records.len() as u64;
         self.last_envelope = Some(envelope);
         Ok(Some(records))
+    }
+
+    /// The error of a page that failed, with where to resume.
+    fn stopped(&self, cause: Error, page: Option<u64>, cursor: &Cursor) -> Error {
+        if matches!(cause, Error::InvalidInput { .. } | Error::Config(_)) {
+            // Nothing to resume: the request itself is wrong.
+            return cause;
+        }
+        let page_token = match cursor {
+            Cursor::Token(token) => Some(token.clone()),
+            _ => None,
+        };
+        Error::Export {
+            cause: Box::new(cause),
+            resume: Resume {
+                page: if self.kind == Kind::Coql { None } else { page },
+                page_token,
+                delivered: self.seen,
+            },
+        }
     }
 
     fn next_cursor(
