@@ -4,6 +4,7 @@
 mod actions;
 mod behaviours;
 mod cli;
+mod faults;
 mod protocol;
 mod support;
 mod transport;
