@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::config::ConnectionConfig;
 use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
-use crate::{Client, ClientBuilder, Error, Secret, TokenSource};
+use crate::{Client, ClientBuilder, Error, Limiter, Secret, TokenSource};
 
 /// How long a started authorization may take before its `state` is no longer accepted.
 const AUTHORIZATION_TTL: Duration = Duration::from_secs(10 * 60);
@@ -50,6 +50,9 @@ pub struct Connection {
     config: ConnectionConfig,
     tokens: Arc<TokenManager>,
     client: Client,
+    /// A shared HTTP pool and limiter, when given; the client is rebuilt around them.
+    http: Option<reqwest::Client>,
+    limiter: Option<Arc<dyn Limiter>>,
     pending: Mutex<Vec<Pending>>,
 }
 
@@ -134,6 +137,8 @@ impl Connection {
             config,
             tokens,
             client,
+            http: None,
+            limiter: None,
             pending: Mutex::new(Vec::new()),
         })
     }
@@ -146,9 +151,27 @@ impl Connection {
         if Duration::from_secs(self.config.connect_timeout_secs) != crate::DEFAULT_CONNECT_TIMEOUT {
             return Ok(self);
         }
-        self.client = client_builder(&self.name, &self.config, self.tokens.clone())
-            .http_client(http)
-            .build()?;
+        self.http = Some(http);
+        self.rebuild()
+    }
+
+    /// Count this connection's calls in `limiter` (shared by the connections of one server, so
+    /// two connections acting in the same Books organization share its budget). Without it the
+    /// connection keeps a [`crate::LocalLimiter`] of its own.
+    pub fn with_limiter(mut self, limiter: Arc<dyn Limiter>) -> Result<Connection, Error> {
+        self.limiter = Some(limiter);
+        self.rebuild()
+    }
+
+    fn rebuild(mut self) -> Result<Connection, Error> {
+        let mut builder = client_builder(&self.name, &self.config, self.tokens.clone());
+        if let Some(http) = &self.http {
+            builder = builder.http_client(http.clone());
+        }
+        if let Some(limiter) = &self.limiter {
+            builder = builder.limiter(limiter.clone());
+        }
+        self.client = builder.build()?;
         Ok(self)
     }
 
@@ -173,7 +196,7 @@ impl Connection {
     }
 
     /// The client that sends this connection's requests. Every call returns the same client
-    /// (cheap clones), so they all share one token cache and one in-flight limit.
+    /// (cheap clones), so they all share one token cache and one budget of limits.
     pub fn client(&self) -> Client {
         self.client.clone()
     }

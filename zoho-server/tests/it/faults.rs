@@ -479,3 +479,39 @@ async fn call_jsonl_prints_a_resume_token_that_continues_without_duplicates() {
     union.dedup();
     assert_eq!((total, union.len()), (3_000, 3_000), "every record once");
 }
+
+#[tokio::test]
+async fn limits_get_reports_the_connections_budget() {
+    let server = Running::start(3).await;
+    server
+        .ok(
+            "crm.getRecords",
+            json!({"recordType": "Leads", "fields": ["Last_Name"]}),
+        )
+        .await;
+    let limits = server.ok("limits.get", json!({})).await;
+    assert_eq!(limits["inFlight"], 0);
+    assert_eq!(limits["concurrency"], 10);
+    assert_eq!(limits["creditsUsed24h"], 1);
+    assert_eq!(
+        limits["creditsRemaining"],
+        Value::Null,
+        "no daily_credits set"
+    );
+    assert!(limits["tokenMintsLast10m"].is_u64(), "{limits}");
+    let named = server
+        .ok("limits.get", json!({"connection": "default"}))
+        .await;
+    assert_eq!(named["creditsUsed24h"], 1);
+    let typo = server
+        .err("limits.get", json!({"conection": "default"}))
+        .await;
+    assert_eq!(
+        (typo["code"].as_i64(), &typo["data"]["field"]),
+        (Some(-32602), &json!("conection"))
+    );
+    let unknown = server
+        .err("limits.get", json!({"connection": "nope"}))
+        .await;
+    assert_eq!(unknown["code"], -32602);
+}
