@@ -136,9 +136,19 @@ impl Client {
     /// in one result: CRM `{"data": [...], "info": {"count": n, "more_records": bool}}`, Books
     /// `{"<list key>": [...], "page_context": {... "has_more_page": bool}}`, where `more_records` /
     /// `has_more_page` say whether `max_records` left records behind.
+    ///
+    /// # Retries, timeouts and limits
+    ///
+    /// Typed actions retry by the spec's `idempotent` flag (see [`crate::retry::classify_action`]);
+    /// raw requests (`ResultShape::Raw`) by their own [`crate::RetryPolicy`]. Each try waits for
+    /// a slot of its Zoho organization's budget ([`crate::limits`]) and has the per-try timeout;
+    /// the whole call ends within its budget ([`crate::deadline`]). A page of a paged call that
+    /// still fails ends it with [`Error::Export`]: `resume.delivered` counts the records of the
+    /// pages before it, which this call does not return (stream with [`Client::records`] to keep
+    /// them).
     pub async fn execute(&self, req: ActionRequest) -> Result<Value, Error> {
         if paging::follows_pages(&req) {
-            return paging::collect(self, req).await;
+            return paging::collect(self.page_fetcher(), req).await;
         }
         self.execute_one(&req).await
     }
@@ -150,7 +160,16 @@ impl Client {
         &self,
         req: ActionRequest,
     ) -> impl Stream<Item = Result<Value, Error>> + Send + '_ {
-        paging::records(self.clone(), req)
+        paging::records(self.page_fetcher(), req)
+    }
+
+    /// How the pager sends a page: this client's `execute_one`.
+    fn page_fetcher(&self) -> paging::FetchPage {
+        let client = self.clone();
+        Box::new(move |req| {
+            let client = client.clone();
+            Box::pin(async move { client.execute_one(&req).await })
+        })
     }
 
     /// One request, one answer, shaped.

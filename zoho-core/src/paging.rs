@@ -17,7 +17,13 @@ use std::collections::VecDeque;
 use futures::Stream;
 use serde_json::{Map, Value, json};
 
-use crate::{ActionRequest, Client, Error, ResultShape, Resume, shape};
+use crate::auth::BoxFuture;
+use crate::{ActionRequest, Error, ResultShape, Resume, shape};
+
+/// Sends one page's request and shapes its answer: the client's `execute_one`, given by the
+/// client so that paging depends on nothing above it.
+pub(crate) type FetchPage =
+    Box<dyn Fn(ActionRequest) -> BoxFuture<'static, Result<Value, Error>> + Send + Sync>;
 
 /// Zoho CRM serves at most this many records through `page`; beyond, only `page_token` works.
 pub const CRM_DISCRETE_PAGING_LIMIT: u64 = 2_000;
@@ -44,7 +50,7 @@ enum Cursor {
 }
 
 struct Pager {
-    client: Client,
+    fetch: FetchPage,
     req: ActionRequest,
     kind: Kind,
     follow: bool,
@@ -83,7 +89,7 @@ fn number_param(value: Option<String>, field: &str, default: u64) -> Result<u64,
 }
 
 impl Pager {
-    fn new(client: Client, mut req: ActionRequest) -> Result<Pager, Error> {
+    fn new(fetch: FetchPage, mut req: ActionRequest) -> Result<Pager, Error> {
         let kind = match req.result {
             ResultShape::CrmRecords => Kind::Crm,
             ResultShape::BooksRecords => Kind::Books,
@@ -131,7 +137,7 @@ impl Pager {
             cursor
         };
         Ok(Pager {
-            client,
+            fetch,
             req,
             kind,
             follow,
@@ -163,7 +169,7 @@ impl Pager {
         };
         // Reading a page twice changes nothing: retried as an idempotent call.
         req.idempotent = true;
-        let page = match self.client.execute_one(&req).await {
+        let page = match (self.fetch)(req).await {
             Ok(page) => page,
             Err(cause) => return Err(self.stopped(cause, page_number, &cursor)),
         };
@@ -290,8 +296,8 @@ impl Pager {
 }
 
 /// Follow every page and return all records in one result.
-pub(crate) async fn collect(client: &Client, req: ActionRequest) -> Result<Value, Error> {
-    let mut pager = Pager::new(client.clone(), req)?;
+pub(crate) async fn collect(fetch: FetchPage, req: ActionRequest) -> Result<Value, Error> {
+    let mut pager = Pager::new(fetch, req)?;
     let mut all = Vec::new();
     while let Some(records) = pager.next_page().await? {
         all.extend(records);
@@ -300,18 +306,18 @@ pub(crate) async fn collect(client: &Client, req: ActionRequest) -> Result<Value
 }
 
 enum State {
-    Start(Client, Box<ActionRequest>),
+    Start(FetchPage, Box<ActionRequest>),
     Running(Box<Pager>, VecDeque<Value>),
 }
 
 /// The records of a list request, one at a time; one page in memory.
 pub(crate) fn records(
-    client: Client,
+    fetch: FetchPage,
     req: ActionRequest,
 ) -> impl Stream<Item = Result<Value, Error>> + Send {
-    futures::stream::try_unfold(State::Start(client, Box::new(req)), |state| async move {
+    futures::stream::try_unfold(State::Start(fetch, Box::new(req)), |state| async move {
         let (mut pager, mut buffer) = match state {
-            State::Start(client, req) => (Box::new(Pager::new(client, *req)?), VecDeque::new()),
+            State::Start(fetch, req) => (Box::new(Pager::new(fetch, *req)?), VecDeque::new()),
             State::Running(pager, buffer) => (pager, buffer),
         };
         loop {
