@@ -515,3 +515,22 @@ async fn limits_get_reports_the_connections_budget() {
         .await;
     assert_eq!(unknown["code"], -32602);
 }
+
+#[tokio::test]
+async fn a_json_rpc_export_that_still_fails_says_where_to_resume() {
+    let server = Running::start(5).await;
+    server.faults(json!({"error_rate": 1.0})).await;
+    let error = server
+        .err(
+            "crm.getRecords",
+            json!({"recordType": "Leads", "fields": ["Last_Name"], "fetchAll": true}),
+        )
+        .await;
+    assert_eq!(error["code"], -32001, "{error:#}");
+    assert_eq!(error["data"]["attempts"], 3, "each page is retried: {error:#}");
+    assert_eq!(
+        error["data"]["resume"],
+        json!({"page": 1, "delivered": 0}),
+        "{error:#}"
+    );
+}
