@@ -163,7 +163,8 @@ impl Client {
         paging::records(self.page_fetcher(), req)
     }
 
-    /// How the pager sends a page: this client's `execute_one`.
+    /// How the pager (and the Books organization lookup) sends a request: this client's
+    /// `execute_one`.
     fn page_fetcher(&self) -> paging::FetchPage {
         let client = self.clone();
         Box::new(move |req| {
@@ -180,7 +181,15 @@ impl Client {
             &mut call.query,
             self.inner.crm_default_fields.as_deref(),
         )?;
-        organization::add_to_query(self, req, &mut call).await?;
+        if call.product == crate::Product::Books {
+            let books = organization::Books {
+                connection: self.name(),
+                configured: self.inner.books_organization_id.as_deref(),
+                cache: &self.inner.organizations,
+                lookup: self.page_fetcher(),
+            };
+            organization::add_to_query(books, req, &mut call).await?;
+        }
         let sent = self.inner.transport.send(&call).await?;
         shape::shape(req, self.name(), sent.answer).map_err(|err| err.with_attempts(sent.attempts))
     }

@@ -527,7 +527,10 @@ async fn a_json_rpc_export_that_still_fails_says_where_to_resume() {
         )
         .await;
     assert_eq!(error["code"], -32001, "{error:#}");
-    assert_eq!(error["data"]["attempts"], 3, "each page is retried: {error:#}");
+    assert_eq!(
+        error["data"]["attempts"], 3,
+        "each page is retried: {error:#}"
+    );
     assert_eq!(
         error["data"]["resume"],
         json!({"page": 1, "delivered": 0}),
