@@ -352,7 +352,7 @@ async fn cli_config(sandbox: &Sandbox, dir: &std::path::Path) -> std::path::Path
         format!(
             "[connections.default]\nclient_id = \"{}\"\nclient_secret_env = \"ZOHO_TEST_SECRET\"\n\
              accounts_url = \"{base}\"\napi_base_url = \"{base}\"\ntoken_store = \"tokens.json\"\n\
-             retry_initial_ms = 5\n",
+             retry_initial_ms = 5\nmax_retries = 5\n",
             zoho_sandbox::CLIENT_ID
         ),
     )
@@ -536,4 +536,41 @@ async fn a_json_rpc_export_that_still_fails_says_where_to_resume() {
         json!({"page": 1, "delivered": 0}),
         "{error:#}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_jsonl_exports_20000_records_under_faults_each_once_and_exits_0() {
+    let sandbox = sandbox(20_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = cli_config(&sandbox, dir.path()).await;
+    set(&sandbox, |f| {
+        f.error_rate = 0.03;
+        f.reset_rate = 0.01;
+        f.rate_limit_rate = 0.03;
+    });
+    let done = output(zoho_server(
+        &config,
+        &[
+            "crm.getRecords",
+            r#"{"recordType":"Leads","fields":["Last_Name"],"fetchAll":true}"#,
+            "--jsonl",
+        ],
+    ))
+    .await;
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let ids: HashSet<String> = String::from_utf8_lossy(&done.stdout)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let lines = String::from_utf8_lossy(&done.stdout).lines().count();
+    assert_eq!((lines, ids.len()), (20_000, 20_000), "every record once");
 }
