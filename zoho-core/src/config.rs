@@ -166,8 +166,9 @@ pub struct ConnectionConfig {
     /// `connect_timeout_secs`: how long making a connection to Zoho may take (default 10).
     #[serde(default = "default_connect_timeout_secs")]
     pub connect_timeout_secs: u64,
-    /// `timeout_secs`: how long one try may wait for Zoho's answer (default 30). The whole
-    /// call, retries included, is bounded by the call budget (`--call-timeout-secs`).
+    /// `timeout_secs`: how long one try may take, sending the body and waiting for Zoho's
+    /// answer (default 30; raise it for large attachments on slow links). The whole call,
+    /// retries included, is bounded by the call budget (`--call-timeout-secs`).
     #[serde(default = "default_timeout_secs")]
     pub timeout_secs: u64,
     /// CRM fields to ask for when a Get Records call names none (Zoho requires `fields`).
