@@ -1,14 +1,15 @@
 //! `zoho-bench`: measures the cost of every hop (JSON-RPC, the Rust path, a large export, a token
-//! refresh under load) on loopback and prints the figures as one JSON document for
+//! refresh under load, calls under faults) on loopback and prints the figures as one JSON document for
 //! `cargo xtask bench`, which writes `docs/perf.md`. Progress goes to stderr.
 //!
 //! ```text
-//! zoho-bench [--runs N] [--seconds S] [--only hop|export|refresh]...
+//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only hop|export|refresh|faults]...
 //! zoho-bench export-child --mode stream|bare --base URL --records N   (used by the export)
 //! ```
 
 mod error;
 mod export;
+mod faults;
 mod hop;
 mod load;
 mod procs;
@@ -33,6 +34,7 @@ enum Command {
     All {
         runs: usize,
         seconds: f64,
+        calls: usize,
         only: Vec<String>,
     },
     ExportChild {
@@ -71,16 +73,17 @@ fn parse(args: &[String]) -> Result<Command, Error> {
             records: records.ok_or_else(|| Error::Usage("export-child needs --records".into()))?,
         });
     }
-    let (mut runs, mut seconds, mut only) = (5usize, 1.0f64, Vec::new());
+    let (mut runs, mut seconds, mut calls, mut only) = (5usize, 1.0f64, faults::CALLS, Vec::new());
     while let Some(flag) = args.next() {
         match flag {
             "--runs" => runs = number(value(&mut args, flag)?, flag)?,
             "--seconds" => seconds = number(value(&mut args, flag)?, flag)?,
+            "--calls" => calls = number(value(&mut args, flag)?, flag)?,
             "--only" => match value(&mut args, flag)? {
-                part @ ("hop" | "export" | "refresh") => only.push(part.to_owned()),
+                part @ ("hop" | "export" | "refresh" | "faults") => only.push(part.to_owned()),
                 other => {
                     return Err(Error::Usage(format!(
-                        "--only: `{other}` is not hop, export or refresh"
+                        "--only: `{other}` is not hop, export, refresh or faults"
                     )));
                 }
             },
@@ -93,14 +96,18 @@ fn parse(args: &[String]) -> Result<Command, Error> {
     if !(0.05..=30.0).contains(&seconds) {
         return Err(Error::Usage("--seconds: from 0.05 to 30".into()));
     }
+    if !(100..=1_000_000).contains(&calls) {
+        return Err(Error::Usage("--calls: from 100 to 1000000".into()));
+    }
     Ok(Command::All {
         runs,
         seconds,
+        calls,
         only,
     })
 }
 
-async fn all(runs: usize, seconds: f64, only: &[String]) -> Result<Value, Error> {
+async fn all(runs: usize, seconds: f64, calls: usize, only: &[String]) -> Result<Value, Error> {
     let bins = procs::Bins::beside_self()?;
     let wanted = |part: &str| only.is_empty() || only.iter().any(|o| o == part);
     let mut out = Map::new();
@@ -133,6 +140,12 @@ async fn all(runs: usize, seconds: f64, only: &[String]) -> Result<Value, Error>
         out.insert("refresh".into(), refresh::run(runs).await?);
         durations.insert("refresh".into(), json!(began.elapsed().as_secs_f64()));
     }
+    if wanted("faults") {
+        eprintln!("zoho-bench: calls under faults");
+        let began = Instant::now();
+        out.insert("faults".into(), faults::run(runs, calls).await?);
+        durations.insert("faults".into(), json!(began.elapsed().as_secs_f64()));
+    }
     out.insert("seconds_taken".into(), Value::Object(durations));
     Ok(Value::Object(out))
 }
@@ -161,8 +174,9 @@ fn main() -> ExitCode {
             Command::All {
                 runs,
                 seconds,
+                calls,
                 only,
-            } => all(runs, seconds, &only).await.map(|figures| {
+            } => all(runs, seconds, calls, &only).await.map(|figures| {
                 println!("{figures:#}");
             }),
             Command::ExportChild {

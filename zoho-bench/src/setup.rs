@@ -102,7 +102,7 @@ pub async fn authorized_connection(
         .ok_or_else(|| Error::setup("getting a self-client code", answer.to_string()))?;
     let config = ConnectionConfig {
         token_store,
-        max_in_flight,
+        concurrency: max_in_flight,
         scopes: SCOPES.to_owned(),
         ..ConnectionConfig::at_base_url(zoho_sandbox::CLIENT_ID, base)
     };

@@ -28,6 +28,12 @@ pub trait TokenSource: Send + Sync + std::fmt::Debug {
         &'a self,
         rejected: &'a AccessToken,
     ) -> BoxFuture<'a, Result<AccessToken, Error>>;
+
+    /// Access tokens minted in the last 10 minutes (Zoho allows 10 per refresh token), when
+    /// this source mints and counts them.
+    fn mints_last_10m(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A fixed token: for tests and for callers who manage tokens themselves. It cannot refresh.

@@ -1,19 +1,22 @@
 //! The client that sends [`ActionRequest`]s for one connection.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::Stream;
 use serde_json::Value;
 use url::Url;
 
-use crate::execute::Call;
-use crate::limit::{DEFAULT_MAX_IN_FLIGHT, InFlightLimit};
+use crate::call::Call;
+use crate::execute::{self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRY_TIMEOUT, Transport};
+use crate::limits::{ConnectionLimits, LimitSettings, Limiter, LocalLimiter};
 use crate::organization::Organization;
-use crate::{ActionRequest, Error, TokenSource, organization, paging, shape};
+use crate::retry::ActionRetry;
+use crate::{ActionRequest, Error, TokenSource, deadline, organization, paging, shape};
 
-/// Sends requests for one named connection: holds its tokens, base URLs and limits.
-/// Cheap to clone; clones share the token source, the HTTP connection pool, the in-flight limit
-/// and the cached Books organizations.
+/// Sends requests for one named connection: holds its tokens, base URLs, limits, retry policy
+/// and timeouts. Cheap to clone; clones share the token source, the HTTP connection pool, the
+/// limits and the cached Books organizations.
 ///
 /// ```
 /// use std::sync::Arc;
@@ -26,7 +29,8 @@ use crate::{ActionRequest, Error, TokenSource, organization, paging, shape};
 /// let client = Client::builder("default")
 ///     .token_source(Arc::new(token))
 ///     .crm_version("v8")
-///     .max_in_flight(5)
+///     .concurrency(5)
+///     .max_retries(4)
 ///     .build()
 ///     .unwrap();
 /// assert_eq!(client.name(), "default");
@@ -38,28 +42,26 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) name: String,
-    pub(crate) tokens: Arc<dyn TokenSource>,
-    pub(crate) api_base: Option<Url>,
-    pub(crate) crm_version: String,
+    pub(crate) transport: Transport,
     pub(crate) books_organization_id: Option<String>,
     pub(crate) crm_default_fields: Option<Vec<String>>,
-    pub(crate) limit: InFlightLimit,
-    pub(crate) http: reqwest::Client,
     pub(crate) organizations: tokio::sync::OnceCell<Vec<Organization>>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let inner = &self.inner;
+        let transport = &inner.transport;
         f.debug_struct("Client")
-            .field("name", &inner.name)
-            .field("api_base", &inner.api_base.as_ref().map(Url::as_str))
-            .field("crm_version", &inner.crm_version)
+            .field("name", &transport.connection)
+            .field("api_base", &transport.api_base.as_ref().map(Url::as_str))
+            .field("crm_version", &transport.crm_version)
             .field("books_organization_id", &inner.books_organization_id)
             .field("crm_default_fields", &inner.crm_default_fields)
-            .field("max_in_flight", &inner.limit.max())
-            .field("tokens", &inner.tokens)
+            .field("limits", &transport.limits)
+            .field("retry", &transport.retry)
+            .field("try_timeout", &transport.try_timeout)
+            .field("tokens", &transport.tokens)
             .finish_non_exhaustive()
     }
 }
@@ -74,14 +76,32 @@ impl Client {
             crm_version: "v3".into(),
             books_organization_id: None,
             crm_default_fields: None,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            limits: LimitSettings::default(),
+            limiter: None,
+            retry: ActionRetry::default(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            try_timeout: DEFAULT_TRY_TIMEOUT,
+            call_timeout: deadline::DEFAULT_CALL_TIMEOUT,
             http: None,
         }
     }
 
     /// The connection's name (`default`).
     pub fn name(&self) -> &str {
-        &self.inner.name
+        &self.inner.transport.connection
+    }
+
+    /// The connection's limits now (what `limits.get` answers): calls in flight, the window,
+    /// credits, and token mints in the last 10 minutes, summed over the organizations it uses.
+    pub async fn limits(&self) -> Result<ConnectionLimits, Error> {
+        let state = self.inner.transport.limit_state().await?;
+        Ok(ConnectionLimits {
+            in_flight: state.in_flight,
+            concurrency: state.concurrency,
+            credits_used_24h: state.credits_used_24h,
+            credits_remaining: state.credits_remaining,
+            token_mints_last_10m: self.inner.transport.tokens.mints_last_10m(),
+        })
     }
 
     /// Send one request and shape its result as `req.result` says.
@@ -116,9 +136,19 @@ impl Client {
     /// in one result: CRM `{"data": [...], "info": {"count": n, "more_records": bool}}`, Books
     /// `{"<list key>": [...], "page_context": {... "has_more_page": bool}}`, where `more_records` /
     /// `has_more_page` say whether `max_records` left records behind.
+    ///
+    /// # Retries, timeouts and limits
+    ///
+    /// Typed actions retry by the spec's `idempotent` flag (see [`crate::retry::classify_action`]);
+    /// raw requests (`ResultShape::Raw`) by their own [`crate::RetryPolicy`]. Each try waits for
+    /// a slot of its Zoho organization's budget ([`crate::limits`]) and has the per-try timeout;
+    /// the whole call ends within its budget ([`crate::deadline`]). A page of a paged call that
+    /// still fails ends it with [`Error::Export`]: `resume.delivered` counts the records of the
+    /// pages before it, which this call does not return (stream with [`Client::records`] to keep
+    /// them).
     pub async fn execute(&self, req: ActionRequest) -> Result<Value, Error> {
         if paging::follows_pages(&req) {
-            return paging::collect(self, req).await;
+            return paging::collect(self.page_fetcher(), req).await;
         }
         self.execute_one(&req).await
     }
@@ -130,7 +160,17 @@ impl Client {
         &self,
         req: ActionRequest,
     ) -> impl Stream<Item = Result<Value, Error>> + Send + '_ {
-        paging::records(self.clone(), req)
+        paging::records(self.page_fetcher(), req)
+    }
+
+    /// How the pager (and the Books organization lookup) sends a request: this client's
+    /// `execute_one`.
+    fn page_fetcher(&self) -> paging::FetchPage {
+        let client = self.clone();
+        Box::new(move |req| {
+            let client = client.clone();
+            Box::pin(async move { client.execute_one(&req).await })
+        })
     }
 
     /// One request, one answer, shaped.
@@ -141,9 +181,17 @@ impl Client {
             &mut call.query,
             self.inner.crm_default_fields.as_deref(),
         )?;
-        organization::add_to_query(self, req, &mut call).await?;
-        let answer = self.send(&call).await?;
-        shape::shape(req, &self.inner.name, answer)
+        if call.product == crate::Product::Books {
+            let books = organization::Books {
+                connection: self.name(),
+                configured: self.inner.books_organization_id.as_deref(),
+                cache: &self.inner.organizations,
+                lookup: self.page_fetcher(),
+            };
+            organization::add_to_query(books, req, &mut call).await?;
+        }
+        let sent = self.inner.transport.send(&call).await?;
+        shape::shape(req, self.name(), sent.answer).map_err(|err| err.with_attempts(sent.attempts))
     }
 }
 
@@ -156,7 +204,12 @@ pub struct ClientBuilder {
     crm_version: String,
     books_organization_id: Option<String>,
     crm_default_fields: Option<Vec<String>>,
-    max_in_flight: usize,
+    limits: LimitSettings,
+    limiter: Option<Arc<dyn Limiter>>,
+    retry: ActionRetry,
+    connect_timeout: Duration,
+    try_timeout: Duration,
+    call_timeout: Duration,
     http: Option<reqwest::Client>,
 }
 
@@ -166,7 +219,8 @@ impl std::fmt::Debug for ClientBuilder {
             .field("name", &self.name)
             .field("api_base", &self.api_base)
             .field("crm_version", &self.crm_version)
-            .field("max_in_flight", &self.max_in_flight)
+            .field("limits", &self.limits)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -203,15 +257,78 @@ impl ClientBuilder {
         self
     }
 
-    /// Most requests in flight at once on this connection (default 10).
-    pub fn max_in_flight(mut self, max: usize) -> Self {
-        self.max_in_flight = max;
+    /// Most calls in flight at once per Zoho organization (default 10, Zoho's cap for most
+    /// editions). Calls past it wait for a slot within their budget.
+    pub fn concurrency(mut self, max: usize) -> Self {
+        self.limits.concurrency = max;
+        self
+    }
+
+    /// The same as [`ClientBuilder::concurrency`] (its older name).
+    pub fn max_in_flight(self, max: usize) -> Self {
+        self.concurrency(max)
+    }
+
+    /// Most heavy calls (COQL, sorted lists, writes of more than 10 records, convert) in flight
+    /// at once per organization (default 10, Zoho's sub-concurrency).
+    pub fn heavy_concurrency(mut self, max: usize) -> Self {
+        self.limits.heavy_concurrency = max;
+        self
+    }
+
+    /// The organization's API credits per rolling 24 hours; past them calls are refused at
+    /// once with `limit: "credits"` (default: not counted, unless Zoho reports them).
+    pub fn daily_credits(mut self, credits: Option<u64>) -> Self {
+        self.limits.daily_credits = credits;
+        self
+    }
+
+    /// Where calls take their slots (default: a [`LocalLimiter`] of this client's own). Share
+    /// one between clients acting on the same organizations so they count together.
+    pub fn limiter(mut self, limiter: Arc<dyn Limiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Retries after the first try of a typed action (default 2: 3 attempts in all).
+    /// Raw requests follow their own `maxRetryCount` instead.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry.max_retries = retries;
+        self
+    }
+
+    /// The first backoff delay of a typed action's retries (default 1 s); it doubles with full
+    /// jitter up to 20 s, and Zoho's `Retry-After` wins when sent.
+    pub fn retry_initial(mut self, delay: Duration) -> Self {
+        self.retry.initial = delay;
+        self
+    }
+
+    /// How long making a connection may take (default 10 s). Ignored with
+    /// [`ClientBuilder::http_client`], whose own setting applies.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long one try may wait for its answer (default 30 s); a raw request's `timeout`
+    /// input wins for that call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.try_timeout = timeout;
+        self
+    }
+
+    /// The whole-call budget when none is set around the call with
+    /// [`crate::deadline::within`] (default 300 s): retries, waits for a slot and token
+    /// refreshes included.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
         self
     }
 
     /// Share an HTTP client (and its connection pool). Build it with
-    /// `redirect(reqwest::redirect::Policy::none())`: a redirect is then an answer the retry
-    /// policy sees, and a token never follows one. Without this, the client makes its own.
+    /// [`crate::http_client`] (no redirects, a connect timeout): a redirect is then an answer
+    /// the retry policy sees, and a token never follows one. Without this, the client makes its own.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -225,7 +342,7 @@ impl ClientBuilder {
         let api_base = self
             .api_base
             .as_deref()
-            .map(parse_base)
+            .map(execute::parse_base)
             .transpose()
             .map_err(|reason| Error::Config(format!("api_base: {reason}")))?;
         if !valid_crm_version(&self.crm_version) {
@@ -252,23 +369,39 @@ impl ClientBuilder {
         {
             return Err(Error::Config("books_organization_id is empty".into()));
         }
+        check_limits(&self.limits)?;
+        for (name, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("timeout", self.try_timeout),
+            ("call_timeout", self.call_timeout),
+        ] {
+            if value.is_zero() {
+                return Err(Error::Config(format!("{name} must be longer than zero")));
+            }
+        }
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => execute::http_client(self.connect_timeout)?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
-                name: self.name,
-                tokens,
-                api_base,
-                crm_version: self.crm_version,
+                transport: Transport {
+                    connection: self.name,
+                    tokens,
+                    api_base,
+                    crm_version: self.crm_version,
+                    http,
+                    limiter: self
+                        .limiter
+                        .unwrap_or_else(|| Arc::new(LocalLimiter::new())),
+                    limits: self.limits,
+                    retry: self.retry,
+                    try_timeout: self.try_timeout,
+                    call_timeout: self.call_timeout,
+                    books_scopes: Default::default(),
+                },
                 books_organization_id: self.books_organization_id,
                 crm_default_fields: self.crm_default_fields,
-                limit: InFlightLimit::new(self.max_in_flight)?,
-                http,
                 organizations: tokio::sync::OnceCell::new(),
             }),
         })
@@ -289,26 +422,25 @@ fn valid_crm_version(version: &str) -> bool {
     major_ok && minor_ok
 }
 
-/// An API base: an http(s) URL with a host and nothing after the path.
-pub(crate) fn parse_base(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw).map_err(|e| format!("`{raw}` is not a URL ({e})"))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(format!("`{raw}` must be an http or https URL"));
+fn check_limits(limits: &LimitSettings) -> Result<(), Error> {
+    for (name, value) in [
+        ("concurrency", limits.concurrency),
+        ("heavy_concurrency", limits.heavy_concurrency),
+    ] {
+        if value == 0 {
+            return Err(Error::Config(format!("{name} must be at least 1")));
+        }
+        if value > MAX_CONCURRENCY {
+            return Err(Error::Config(format!(
+                "{name} must be at most {MAX_CONCURRENCY}"
+            )));
+        }
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("`{raw}` has no host"));
-    }
-    if url.query().is_some()
-        || url.fragment().is_some()
-        || !url.username().is_empty()
-        || url.password().is_some()
-    {
-        return Err(format!(
-            "`{raw}` must not carry a query, fragment or user name"
-        ));
-    }
-    Ok(url)
+    Ok(())
 }
+
+/// More calls in flight than this to one organization is a mistake, not a setting.
+const MAX_CONCURRENCY: usize = 100_000;
 
 /// Where dispatch finds the client for a call's `connection` input.
 pub trait ClientSource: Send + Sync {
@@ -321,12 +453,12 @@ impl ClientSource for Client {
     fn client(&self, connection: Option<&str>) -> Result<&Client, Error> {
         match connection {
             None => Ok(self),
-            Some(name) if name == self.inner.name => Ok(self),
+            Some(name) if name == self.name() => Ok(self),
             Some(name) => Err(Error::InvalidInput {
                 field: "connection".into(),
                 reason: format!(
                     "unknown connection `{name}`; this client is `{}`",
-                    self.inner.name
+                    self.name()
                 ),
             }),
         }
@@ -336,6 +468,7 @@ impl ClientSource for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::execute::parse_base;
 
     #[test]
     fn crm_versions() {

@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::Error;
+use crate::limits::{DEFAULT_CONCURRENCY, DEFAULT_HEAVY_CONCURRENCY};
 use crate::oauth::{OAuthEndpoints, checked_base_url};
 use crate::region::Region;
-use crate::{DEFAULT_MAX_IN_FLIGHT, Error};
+use crate::retry::DEFAULT_MAX_RETRIES;
 
 /// The region used when a connection names none.
 pub const DEFAULT_REGION_URL: &str = "https://accounts.zoho.com";
@@ -136,9 +138,39 @@ pub struct ConnectionConfig {
     /// `oauth2`: use this accounts server instead of the region's (the sandbox's base URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts_url: Option<String>,
-    /// Most requests in flight at once for this connection (Zoho counts concurrency).
-    #[serde(default = "default_max_in_flight")]
-    pub max_in_flight: usize,
+    /// `concurrency`: most calls in flight at once per Zoho organization (default 10, Zoho's
+    /// per-organization cap for most editions; `max_in_flight` is accepted as its older name).
+    /// Calls past it wait for a slot within their budget instead of being refused.
+    #[serde(default = "default_concurrency", alias = "max_in_flight")]
+    pub concurrency: usize,
+    /// `heavy_concurrency`: most heavy calls (COQL, sorted lists, writes of more than 10
+    /// records, lead convert) in flight at once per organization (default 10, Zoho's
+    /// sub-concurrency in every edition). They count in `concurrency` too.
+    #[serde(default = "default_heavy_concurrency")]
+    pub heavy_concurrency: usize,
+    /// `daily_credits`: the organization's API credits per rolling 24 hours (optional; Zoho's
+    /// `X-API-CREDITS-REMAINING` corrects the count when sent). Past it calls are refused at
+    /// once with `-32003` `limit: "credits"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_credits: Option<u64>,
+    /// `max_retries`: retries after the first try of a typed action (default 2: 3 attempts in
+    /// all). Idempotent actions retry 5xx, 429, dropped connections and per-try timeouts; a
+    /// create only a 429 or a connection that was never made. `rawRequest` follows its own
+    /// `maxRetryCount` instead.
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    /// `retry_initial_ms`: the first backoff delay in milliseconds (default 1000); it doubles
+    /// per retry with full jitter, up to 20 s. Zoho's `Retry-After` wins when sent.
+    #[serde(default = "default_retry_initial_ms")]
+    pub retry_initial_ms: u64,
+    /// `connect_timeout_secs`: how long making a connection to Zoho may take (default 10).
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+    /// `timeout_secs`: how long one try may take, sending the body and waiting for Zoho's
+    /// answer (default 30; raise it for large attachments on slow links). The whole call,
+    /// retries included, is bounded by the call budget (`--call-timeout-secs`).
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
     /// CRM fields to ask for when a Get Records call names none (Zoho requires `fields`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub crm_default_fields: Option<Vec<String>>,
@@ -152,8 +184,28 @@ fn default_scopes() -> String {
     DEFAULT_SCOPES.into()
 }
 
-fn default_max_in_flight() -> usize {
-    DEFAULT_MAX_IN_FLIGHT
+fn default_concurrency() -> usize {
+    DEFAULT_CONCURRENCY
+}
+
+fn default_heavy_concurrency() -> usize {
+    DEFAULT_HEAVY_CONCURRENCY
+}
+
+fn default_max_retries() -> u32 {
+    DEFAULT_MAX_RETRIES
+}
+
+fn default_retry_initial_ms() -> u64 {
+    crate::retry::BACKOFF_INITIAL.as_millis() as u64
+}
+
+fn default_connect_timeout_secs() -> u64 {
+    crate::DEFAULT_CONNECT_TIMEOUT.as_secs()
+}
+
+fn default_timeout_secs() -> u64 {
+    crate::DEFAULT_TRY_TIMEOUT.as_secs()
 }
 
 impl ConnectionConfig {
@@ -173,7 +225,13 @@ impl ConnectionConfig {
             revoke_url: None,
             api_base_url: None,
             accounts_url: None,
-            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            concurrency: DEFAULT_CONCURRENCY,
+            heavy_concurrency: DEFAULT_HEAVY_CONCURRENCY,
+            daily_credits: None,
+            max_retries: DEFAULT_MAX_RETRIES,
+            retry_initial_ms: default_retry_initial_ms(),
+            connect_timeout_secs: default_connect_timeout_secs(),
+            timeout_secs: default_timeout_secs(),
             crm_default_fields: None,
         }
     }
@@ -271,14 +329,39 @@ impl ConnectionConfig {
                     .into(),
             ));
         }
-        if self.max_in_flight == 0 {
-            return Err(Error::Config("`max_in_flight` must be at least 1".into()));
+        for (key, value) in [
+            ("concurrency", self.concurrency),
+            ("heavy_concurrency", self.heavy_concurrency),
+        ] {
+            if value == 0 {
+                return Err(Error::Config(format!("`{key}` must be at least 1")));
+            }
+            if value > 100_000 {
+                return Err(Error::Config(format!("`{key}` must be at most 100000")));
+            }
         }
-        if self.max_in_flight > tokio::sync::Semaphore::MAX_PERMITS {
-            return Err(Error::Config(format!(
-                "`max_in_flight` must be at most {}",
-                tokio::sync::Semaphore::MAX_PERMITS
-            )));
+        for (key, value) in [
+            ("connect_timeout_secs", self.connect_timeout_secs),
+            ("timeout_secs", self.timeout_secs),
+        ] {
+            if value == 0 || value > 86_400 {
+                return Err(Error::Config(format!(
+                    "`{key}` must be from 1 to 86400 seconds"
+                )));
+            }
+        }
+        if self.max_retries > 100 {
+            return Err(Error::Config("`max_retries` must be at most 100".into()));
+        }
+        if self.retry_initial_ms > 600_000 {
+            return Err(Error::Config(
+                "`retry_initial_ms` must be at most 600000 (10 minutes)".into(),
+            ));
+        }
+        if self.daily_credits == Some(0) {
+            return Err(Error::Config(
+                "`daily_credits` must be at least 1; leave it out to not count credits".into(),
+            ));
         }
         if let Some(org) = &self.books_organization_id
             && (org.is_empty() || !org.bytes().all(|b| b.is_ascii_digit()))

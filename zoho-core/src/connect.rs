@@ -9,7 +9,7 @@ use tokio::time::Instant;
 use crate::config::ConnectionConfig;
 use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
-use crate::{Client, ClientBuilder, Error, Secret, TokenSource};
+use crate::{Client, ClientBuilder, Error, Limiter, Secret, TokenSource};
 
 /// How long a started authorization may take before its `state` is no longer accepted.
 const AUTHORIZATION_TTL: Duration = Duration::from_secs(10 * 60);
@@ -50,6 +50,9 @@ pub struct Connection {
     config: ConnectionConfig,
     tokens: Arc<TokenManager>,
     client: Client,
+    /// A shared HTTP pool and limiter, when given; the client is rebuilt around them.
+    http: Option<reqwest::Client>,
+    limiter: Option<Arc<dyn Limiter>>,
     pending: Mutex<Vec<Pending>>,
 }
 
@@ -134,16 +137,41 @@ impl Connection {
             config,
             tokens,
             client,
+            http: None,
+            limiter: None,
             pending: Mutex::new(Vec::new()),
         })
     }
 
     /// Send this connection's API calls through `http` (to share one connection pool between
-    /// connections). Build it with `redirect(reqwest::redirect::Policy::none())`.
+    /// connections). Build it with [`crate::http_client`]`(DEFAULT_CONNECT_TIMEOUT)`. A
+    /// connection whose `connect_timeout_secs` is not the default keeps its own pool, so its
+    /// setting holds.
     pub fn with_http_client(mut self, http: reqwest::Client) -> Result<Connection, Error> {
-        self.client = client_builder(&self.name, &self.config, self.tokens.clone())
-            .http_client(http)
-            .build()?;
+        if Duration::from_secs(self.config.connect_timeout_secs) != crate::DEFAULT_CONNECT_TIMEOUT {
+            return Ok(self);
+        }
+        self.http = Some(http);
+        self.rebuild()
+    }
+
+    /// Count this connection's calls in `limiter` (shared by the connections of one server, so
+    /// two connections acting in the same Books organization share its budget). Without it the
+    /// connection keeps a [`crate::LocalLimiter`] of its own.
+    pub fn with_limiter(mut self, limiter: Arc<dyn Limiter>) -> Result<Connection, Error> {
+        self.limiter = Some(limiter);
+        self.rebuild()
+    }
+
+    fn rebuild(mut self) -> Result<Connection, Error> {
+        let mut builder = client_builder(&self.name, &self.config, self.tokens.clone());
+        if let Some(http) = &self.http {
+            builder = builder.http_client(http.clone());
+        }
+        if let Some(limiter) = &self.limiter {
+            builder = builder.limiter(limiter.clone());
+        }
+        self.client = builder.build()?;
         Ok(self)
     }
 
@@ -168,7 +196,7 @@ impl Connection {
     }
 
     /// The client that sends this connection's requests. Every call returns the same client
-    /// (cheap clones), so they all share one token cache and one in-flight limit.
+    /// (cheap clones), so they all share one token cache and one budget of limits.
     pub fn client(&self) -> Client {
         self.client.clone()
     }
@@ -286,7 +314,13 @@ fn client_builder(
     let mut builder = Client::builder(name)
         .token_source(tokens)
         .crm_version(config.crm_api_version.as_str())
-        .max_in_flight(config.max_in_flight);
+        .concurrency(config.concurrency)
+        .heavy_concurrency(config.heavy_concurrency)
+        .daily_credits(config.daily_credits)
+        .max_retries(config.max_retries)
+        .retry_initial(Duration::from_millis(config.retry_initial_ms))
+        .connect_timeout(Duration::from_secs(config.connect_timeout_secs))
+        .timeout(Duration::from_secs(config.timeout_secs));
     if let Some(base) = &config.api_base_url {
         builder = builder.api_base(base.clone());
     }

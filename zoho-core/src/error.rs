@@ -34,6 +34,54 @@ pub struct ApiError {
     pub message: String,
     /// Zoho's `details`, as sent (`{}` or `null` when absent).
     pub details: Value,
+    /// Tries made before this answer was final (1 when the call was not retried).
+    pub attempts: u32,
+}
+
+/// Which limit stopped a call (`data.limit` of `-32003`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Limit {
+    /// Calls in flight (or per minute, Books) for the organization: no slot came free in time.
+    Concurrency,
+    /// The organization's API credits for the rolling 24 hours.
+    Credits,
+    /// Zoho's token endpoint throttled minting ("Access Denied", too many requests).
+    Tokens,
+    /// Zoho itself answered that the call was over a limit (HTTP 429, `TOO_MANY_REQUESTS`,
+    /// Books 44/45/1070), and retries did not get past it.
+    Zoho,
+}
+
+impl Limit {
+    /// The name in `data.limit`: `concurrency`, `credits`, `tokens` or `zoho`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::Concurrency => "concurrency",
+            Limit::Credits => "credits",
+            Limit::Tokens => "tokens",
+            Limit::Zoho => "zoho",
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where an export that stopped can continue: the page (or page token) that failed, and how
+/// many records were delivered before it. Giving the cursor back (`page` or `pageToken`)
+/// continues with the first record not yet delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    /// The page number to ask for next, when pages are numbered.
+    pub page: Option<u64>,
+    /// The CRM `page_token` to ask for next, past Zoho's 2,000 records of numbered pages.
+    pub page_token: Option<String>,
+    /// Records handed to the caller before the failure.
+    pub delivered: u64,
 }
 
 /// Everything that can go wrong. `Clone` because one failed token refresh is handed to every
@@ -70,8 +118,8 @@ pub enum Error {
         /// What the user should do next (`run zoho-server auth login --connection default`).
         next_step: String,
     },
-    /// Rate limited and out of retries.
-    #[error("rate limited by Zoho (HTTP {http_status}{})", .code.as_ref().map(|c| format!(", {c}")).unwrap_or_default())]
+    /// Zoho answered that a limit was hit, and retries did not get past it.
+    #[error("rate limited by Zoho (HTTP {http_status}{}) after {attempts} attempt(s)", .code.as_ref().map(|c| format!(", {c}")).unwrap_or_default())]
     RateLimited {
         /// The HTTP status (429, or 200/400 for the token endpoint's "Access Denied").
         http_status: u16,
@@ -79,16 +127,41 @@ pub enum Error {
         code: Option<ZohoCode>,
         /// How long Zoho asked us to wait, when it said.
         retry_after: Option<Duration>,
+        /// Which limit: [`Limit::Zoho`] for API calls, [`Limit::Tokens`] for the token endpoint.
+        limit: Limit,
+        /// Tries made.
+        attempts: u32,
+    },
+    /// A limit this client keeps for the organization could not be met within the call's
+    /// budget (no slot came free, or the day's credits are spent); nothing was sent.
+    #[error("{reason}")]
+    LimitReached {
+        /// Which limit.
+        limit: Limit,
+        /// When trying again may succeed, when that is known.
+        retry_after: Option<Duration>,
+        /// What was waited for and how long.
+        reason: String,
     },
     /// The network failed or the call timed out.
-    #[error("network failure after {attempts} attempt(s): {reason}")]
+    #[error("network failure after {attempts} attempt(s){}: {reason}", .host.as_ref().map(|h| format!(" waiting on {h}")).unwrap_or_default())]
     Network {
         /// Tries made.
         attempts: u32,
         /// What failed (never a URL with a secret in it).
         reason: String,
-        /// Whether it was a timeout.
+        /// Whether it was a timeout (a try's, or the whole call's budget).
         timed_out: bool,
+        /// The host (and port) the call waited on, when one was reached for.
+        host: Option<String>,
+    },
+    /// An export (following pages) stopped: `cause` is why, `resume` where to continue.
+    #[error("{cause}; the export stopped after {} record(s)", .resume.delivered)]
+    Export {
+        /// The failure of the page that could not be read.
+        cause: Box<Error>,
+        /// Where to continue without duplicates.
+        resume: Resume,
     },
     /// The connection or client is misconfigured (unknown region, bad URL, unknown connection).
     #[error("configuration: {0}")]
@@ -104,6 +177,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.http_status),
             Error::RateLimited { http_status, .. } => Some(*http_status),
+            Error::Export { cause, .. } => cause.status(),
             _ => None,
         }
     }
@@ -111,8 +185,9 @@ impl Error {
     /// Whether trying the same call again later may succeed.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. } | Error::Network { .. } => true,
+            Error::RateLimited { .. } | Error::Network { .. } | Error::LimitReached { .. } => true,
             Error::Api(api) => api.http_status >= 500,
+            Error::Export { cause, .. } => cause.is_retryable(),
             _ => false,
         }
     }
@@ -122,7 +197,32 @@ impl Error {
         match self {
             Error::Api(api) => api.code.as_ref(),
             Error::RateLimited { code, .. } => code.as_ref(),
+            Error::Export { cause, .. } => cause.zoho_code(),
             _ => None,
         }
+    }
+
+    /// Tries made, when the error came from sending a call.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Api(api) => Some(api.attempts),
+            Error::RateLimited { attempts, .. } | Error::Network { attempts, .. } => {
+                Some(*attempts)
+            }
+            Error::Export { cause, .. } => cause.attempts(),
+            _ => None,
+        }
+    }
+
+    /// Record how many tries the call made (the send loop knows; the shaping does not).
+    pub(crate) fn with_attempts(mut self, tries: u32) -> Error {
+        match &mut self {
+            Error::Api(api) => api.attempts = tries,
+            Error::RateLimited { attempts, .. } | Error::Network { attempts, .. } => {
+                *attempts = tries
+            }
+            _ => {}
+        }
+        self
     }
 }

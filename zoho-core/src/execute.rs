@@ -1,199 +1,414 @@
-//! One request on the wire: checked headers and body, the token, the in-flight limit, the retry
-//! loop and the one-time token refresh on `INVALID_TOKEN`. What the answer means is `shape`'s job.
+//! One call on the wire: the token, the organization's limits, the per-try timeout, the retry
+//! loop within the whole-call budget, and the one-time token refresh on `INVALID_TOKEN`.
+//! What the answer means is `shape`'s job; whether to try again is `retry`'s.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use bytes::Bytes;
-use reqwest::header::{
-    AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
-};
-use serde_json::Value;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use tokio::time::Instant;
 use url::Url;
 
-use crate::path::{self, Target};
-use crate::retry::{self, Decision, Outcome};
+use crate::call::{Answer, Call, PreparedBody, PreparedPart};
+use crate::limits::{
+    self, LimitRequest, LimitScope, LimitSettings, LimitState, Limiter, Observation,
+};
+use crate::path;
+use crate::retry::{self, ActionRetry, Decision, Outcome};
 use crate::{
-    AccessToken, ActionRequest, Client, Error, FileContent, Method, Product, RequestBody,
-    RetryPolicy, debug, shape,
+    AccessToken, Error, Method, Product, ResultShape, TokenSource, classify, deadline, debug,
 };
 
-/// An answer from Zoho, whatever its status.
-#[derive(Debug, Clone)]
-pub(crate) struct Answer {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
+/// How long making a TCP (and TLS) connection may take when nothing is configured.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long one try may wait for its answer when nothing is configured.
+pub const DEFAULT_TRY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Sends calls for one connection: its HTTP pool, token source, base URL, limits, retry policy
+/// and timeouts. Knows nothing about what an answer means.
+pub(crate) struct Transport {
+    pub(crate) connection: String,
+    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) api_base: Option<Url>,
+    pub(crate) crm_version: String,
+    pub(crate) http: reqwest::Client,
+    pub(crate) limiter: Arc<dyn Limiter>,
+    /// The connection's limits; Books organizations add Zoho's per-minute limit.
+    pub(crate) limits: LimitSettings,
+    pub(crate) retry: ActionRetry,
+    pub(crate) try_timeout: Duration,
+    pub(crate) call_timeout: Duration,
+    /// Books organizations this connection has called, for `limits`.
+    pub(crate) books_scopes: Mutex<BTreeSet<String>>,
 }
 
-impl Answer {
-    /// The body as JSON, when it is JSON.
-    pub(crate) fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
-    }
-
-    /// How long the server asked us to wait, when it said.
-    pub(crate) fn retry_after(&self) -> Option<Duration> {
-        let value = self.headers.get(RETRY_AFTER)?.to_str().ok()?;
-        retry::parse_retry_after(value, std::time::SystemTime::now())
-    }
+/// Zoho's final answer, and how many tries it took.
+pub(crate) struct Sent {
+    pub(crate) answer: Answer,
+    pub(crate) attempts: u32,
 }
 
-/// A multipart part, ready to be sent as often as retries need.
-#[derive(Debug, Clone)]
-pub(crate) struct PreparedPart {
-    pub(crate) name: String,
-    pub(crate) file_name: Option<String>,
-    pub(crate) content: Bytes,
-    pub(crate) binary: bool,
+/// The HTTP client a connection makes for itself: no redirects (a redirect is an answer the
+/// retry policy sees, and a token never follows one), and the connect timeout.
+pub fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
-/// The body, encoded once; retries clone cheap `Bytes`.
-#[derive(Debug, Clone)]
-pub(crate) enum PreparedBody {
-    Empty,
-    Json(Bytes),
-    Form(Bytes),
-    Multipart(Vec<PreparedPart>),
-}
-
-/// A request ready to send: everything but the base URL, which comes with the token.
-#[derive(Debug, Clone)]
-pub(crate) struct Call {
-    pub(crate) action: &'static str,
-    pub(crate) product: Product,
-    pub(crate) method: Method,
-    pub(crate) target: Target,
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: PreparedBody,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) debug: bool,
-}
-
-/// Headers the user may not set: the client owns them.
-/// Hop-by-hop and protocol headers (RFC 9110 §7.6.1, §10.1.1) belong to one connection, not to
-/// the request Zoho reads: forwarding them could change how the exchange is framed.
-const OWNED_HEADERS: [(&str, &str); 12] = [
-    (
-        "authorization",
-        "is set by the client from the connection's token",
-    ),
-    ("proxy-authorization", "is not sent to Zoho"),
-    ("host", "is set from the connection's base URL"),
-    ("content-length", "is set by the HTTP client"),
-    ("transfer-encoding", "is set by the HTTP client"),
-    ("connection", "is managed by the HTTP client"),
-    ("keep-alive", "is hop-by-hop: the HTTP client sets it"),
-    ("proxy-connection", "is hop-by-hop: the HTTP client sets it"),
-    ("te", "is hop-by-hop: the HTTP client sets it"),
-    ("trailer", "is hop-by-hop: the HTTP client sets it"),
-    ("upgrade", "would switch protocols: not sent"),
-    ("expect", "is managed by the HTTP client"),
-];
-
-impl Call {
-    /// Check the request's headers, body and timeout and encode the body.
-    /// The query is completed later (default fields, `organization_id`).
-    pub(crate) fn prepare(req: &ActionRequest) -> Result<Call, Error> {
-        let target = Target::new(&req.path)?;
-        let headers = prepare_headers(&req.headers)?;
-        if req.timeout == Some(Duration::ZERO) {
-            return Err(Error::InvalidInput {
-                field: "timeout".into(),
-                reason:
-                    "a timeout must be longer than 0 ms; leave it out to wait as long as Zoho takes"
-                        .into(),
-            });
+impl Transport {
+    /// Whose budget `call` counts against: the connection's for CRM, the organization's for Books.
+    pub(crate) fn scope(&self, call: &Call) -> LimitScope {
+        match call.product {
+            Product::Crm => LimitScope {
+                key: format!("crm:{}", self.connection),
+                settings: self.limits,
+            },
+            Product::Books => {
+                let organization = call
+                    .query
+                    .iter()
+                    .chain(call.target.query.iter())
+                    .find(|(key, _)| key == "organization_id")
+                    .map(|(_, id)| id.clone());
+                let key = match organization {
+                    Some(id) => format!("books:{id}"),
+                    None => format!("books:connection:{}", self.connection),
+                };
+                self.books_scopes
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(key.clone());
+                LimitScope {
+                    key,
+                    settings: LimitSettings {
+                        per_minute: Some(limits::DEFAULT_BOOKS_PER_MINUTE),
+                        ..self.limits
+                    },
+                }
+            }
         }
-        Ok(Call {
-            action: req.action,
-            product: req.product,
-            method: req.method,
-            target,
-            query: req.query.clone(),
-            headers,
-            body: prepare_body(&req.body)?,
-            timeout: req.timeout,
-            retry: req.retry,
-            debug: req.debug_request,
+    }
+
+    /// The state of every budget this connection counts against, summed.
+    pub(crate) async fn limit_state(&self) -> Result<LimitState, Error> {
+        let crm = LimitScope {
+            key: format!("crm:{}", self.connection),
+            settings: self.limits,
+        };
+        let mut total = self.limiter.state(&crm).await?;
+        let books: Vec<String> = self
+            .books_scopes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect();
+        for key in books {
+            let scope = LimitScope {
+                key,
+                settings: LimitSettings {
+                    per_minute: Some(limits::DEFAULT_BOOKS_PER_MINUTE),
+                    ..self.limits
+                },
+            };
+            let state = self.limiter.state(&scope).await?;
+            total.in_flight += state.in_flight;
+            total.credits_used_24h += state.credits_used_24h;
+        }
+        Ok(total)
+    }
+
+    /// Send `call`: wait for a slot, try, and try again as the policy says, all within the
+    /// call's budget; refresh the token once if Zoho rejects it. Returns Zoho's last answer
+    /// whatever its status; a call that got no answer is [`Error::Network`].
+    ///
+    /// Typed actions follow the connection's policy ([`retry::classify_action`], by the spec's
+    /// `idempotent` flag); raw requests their own inputs ([`retry::classify`]).
+    pub(crate) async fn send(&self, call: &Call) -> Result<Sent, Error> {
+        let budget_set = deadline::for_call(self.call_timeout);
+        let deadline = budget_set.until;
+        let budget_ms = limits::millis(budget_set.length);
+        let raw = call.result == ResultShape::Raw;
+        let max_retries = if raw {
+            call.retry.max_retries
+        } else {
+            self.retry.max_retries
+        };
+        let budget = LimitRequest {
+            scope: self.scope(call),
+            cost: limits::cost::of(call),
+        };
+        let mut token = self.token(deadline, budget_ms, None).await?;
+        let mut authorization = auth_header(&token)?;
+        let mut token_refreshed = false;
+        let mut attempts: u32 = 0;
+        let mut retries: u32 = 0;
+        loop {
+            let base = self.base_url(call.product, &token)?;
+            let host = host_of(&base);
+            let url = path::join(&base, &call.target, &call.query)?;
+            let permit = self.limiter.acquire(&budget, deadline).await?;
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(budget_spent(attempts, host, budget_ms));
+            }
+            attempts += 1;
+            let per_try = call.timeout.unwrap_or(self.try_timeout);
+            let try_until = now
+                .checked_add(per_try)
+                .map_or(deadline, |t| t.min(deadline));
+            if call.debug {
+                debug::log_request(call, &url, attempts, &token);
+            }
+            let result = match tokio::time::timeout_at(
+                try_until,
+                self.attempt(call, url, authorization.clone()),
+            )
+            .await
+            {
+                Ok(result) => result?,
+                Err(_elapsed) => Err(Failure {
+                    reason: format!(
+                        "no answer within {} ms{}",
+                        limits::millis(try_until.saturating_duration_since(now)),
+                        if try_until >= deadline {
+                            " (the call's budget ran out)"
+                        } else {
+                            " (the per-try timeout)"
+                        }
+                    ),
+                    timed_out: true,
+                    sent: true,
+                }),
+            };
+            drop(permit);
+            if call.debug {
+                match &result {
+                    Ok(answer) => debug::log_answer(call, answer, now.elapsed(), &token),
+                    Err(failure) => {
+                        debug::log_failure(call, &failure.reason, now.elapsed(), &token)
+                    }
+                }
+            }
+            let outcome = match &result {
+                Ok(answer) => {
+                    let throttled = classify::is_throttle(answer);
+                    let observation = if throttled {
+                        Observation::Throttled
+                    } else {
+                        Observation::Answered
+                    };
+                    self.limiter
+                        .observe(&budget.scope, observation, answer.credits_remaining());
+                    Outcome::Answer {
+                        status: answer.status,
+                        throttled,
+                    }
+                }
+                Err(failure) if !failure.sent => Outcome::NotSent,
+                Err(_) => Outcome::NoAnswer,
+            };
+            if let Ok(answer) = &result
+                && answer.status == 401
+                && !token_refreshed
+                && classify::is_token_rejection(answer)
+            {
+                // Not a retry: the same try again with a token Zoho accepts.
+                token_refreshed = true;
+                token = self.token(deadline, budget_ms, Some(&token)).await?;
+                authorization = auth_header(&token)?;
+                continue;
+            }
+            let decision = if raw {
+                retry::classify(&call.retry, call.method, outcome)
+            } else {
+                retry::classify_action(call.idempotent, outcome)
+            };
+            if retries < max_retries && decision == Decision::Retry {
+                let retry_after = result.as_ref().ok().and_then(Answer::retry_after);
+                let jitter = rand::random::<f64>();
+                let delay = if raw {
+                    retry::delay_before(&call.retry, retries + 1, retry_after, jitter)
+                } else {
+                    retry::action_delay(&self.retry, retries + 1, retry_after, jitter)
+                };
+                // A retry that cannot start before the budget ends is not worth waiting for.
+                if Instant::now() + delay < deadline {
+                    retries += 1;
+                    tracing::debug!(
+                        action = call.action,
+                        retry = retries,
+                        delay_ms = limits::millis(delay),
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            return match result {
+                Ok(answer) => Ok(Sent { answer, attempts }),
+                Err(failure) => Err(Error::Network {
+                    attempts,
+                    reason: failure.reason,
+                    timed_out: failure.timed_out,
+                    host: Some(host),
+                }),
+            };
+        }
+    }
+
+    /// A token, or the rejected one replaced; waiting at most until `deadline`.
+    async fn token(
+        &self,
+        deadline: Instant,
+        budget_ms: u64,
+        rejected: Option<&AccessToken>,
+    ) -> Result<AccessToken, Error> {
+        let fetch = async {
+            match rejected {
+                Some(rejected) => self.tokens.token_rejected(rejected).await,
+                None => self.tokens.access_token().await,
+            }
+        };
+        match tokio::time::timeout_at(deadline, fetch).await {
+            Ok(token) => token,
+            Err(_elapsed) => Err(Error::Network {
+                attempts: 0,
+                reason: format!(
+                    "no access token within the call's budget of {} ms (the accounts server did not answer in time)",
+                    budget_ms
+                ),
+                timed_out: true,
+                host: None,
+            }),
+        }
+    }
+
+    /// One try. The outer error is ours (a body we cannot build); the inner one is the network's.
+    async fn attempt(
+        &self,
+        call: &Call,
+        url: Url,
+        authorization: HeaderValue,
+    ) -> Result<Result<Answer, Failure>, Error> {
+        let mut headers = call.headers.clone();
+        headers.insert(AUTHORIZATION, authorization);
+        let mut builder = self.http.request(wire_method(call.method), url);
+        match &call.body {
+            PreparedBody::Empty => {}
+            PreparedBody::Json(bytes) => {
+                if !headers.contains_key(CONTENT_TYPE) {
+                    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+                }
+                builder = builder.body(bytes.clone());
+            }
+            PreparedBody::Form(bytes) => {
+                if !headers.contains_key(CONTENT_TYPE) {
+                    headers.insert(
+                        CONTENT_TYPE,
+                        HeaderValue::from_static("application/x-www-form-urlencoded"),
+                    );
+                }
+                builder = builder.body(bytes.clone());
+            }
+            PreparedBody::Multipart(parts) => {
+                // The boundary is the form's own; a user content type would break it.
+                headers.remove(CONTENT_TYPE);
+                builder = builder.multipart(multipart(parts)?);
+            }
+        }
+        builder = builder.headers(headers);
+        let response = match builder.send().await {
+            Ok(response) => response,
+            Err(err) => return Ok(Err(Failure::from(err))),
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        Ok(match response.bytes().await {
+            Ok(body) => Ok(Answer {
+                status,
+                headers,
+                body,
+            }),
+            Err(err) => Err(Failure::from(err)),
         })
     }
-}
 
-fn prepare_headers(pairs: &[(String, String)]) -> Result<HeaderMap, Error> {
-    let mut headers = HeaderMap::new();
-    for (name, value) in pairs {
-        let field = format!("headers.{name}");
-        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidInput {
-            field: field.clone(),
-            reason: "not a valid HTTP header name (letters, digits and `-`, no spaces or colons)"
-                .into(),
-        })?;
-        if let Some((_, why)) = OWNED_HEADERS
-            .iter()
-            .find(|(owned, _)| header.as_str() == *owned)
-        {
-            return Err(Error::InvalidInput {
-                field,
-                reason: format!("the `{name}` header {why}; remove it"),
-            });
-        }
-        let mut value = HeaderValue::from_str(value).map_err(|_| Error::InvalidInput {
-            field: field.clone(),
-            reason: "a header value cannot contain line breaks or other control characters".into(),
-        })?;
-        if debug::is_secret_name(header.as_str()) {
-            value.set_sensitive(true);
-        }
-        headers.append(header, value);
+    /// The product's base URL: the explicit API base, else the token's `api_domain`.
+    pub(crate) fn base_url(&self, product: Product, token: &AccessToken) -> Result<Url, Error> {
+        let domain = match &self.api_base {
+            Some(base) => base.clone(),
+            None => parse_base(&token.api_domain).map_err(|reason| {
+                Error::Config(format!("the token's api_domain cannot be used: {reason}"))
+            })?,
+        };
+        let suffix = match product {
+            Product::Crm => format!("crm/{}", self.crm_version),
+            Product::Books => "books/v3".to_owned(),
+        };
+        let mut base = domain;
+        let path = format!("{}/{suffix}", base.path().trim_end_matches('/'));
+        base.set_path(&path);
+        Ok(base)
     }
-    Ok(headers)
 }
 
-fn prepare_body(body: &RequestBody) -> Result<PreparedBody, Error> {
-    Ok(match body {
-        RequestBody::Empty => PreparedBody::Empty,
-        RequestBody::Json(value) => {
-            PreparedBody::Json(Bytes::from(serde_json::to_vec(value).map_err(|e| {
-                Error::Internal(format!("cannot encode the JSON body: {e}"))
-            })?))
-        }
-        RequestBody::Form(pairs) => {
-            let encoded = url::form_urlencoded::Serializer::new(String::new())
-                .extend_pairs(pairs)
-                .finish();
-            PreparedBody::Form(Bytes::from(encoded))
-        }
-        RequestBody::Multipart(parts) => PreparedBody::Multipart(
-            parts
-                .iter()
-                .map(|part| {
-                    let (content, binary) = match &part.content {
-                        FileContent::Text(text) => (Bytes::from(text.clone()), false),
-                        FileContent::Binary(bytes) => (Bytes::from(bytes.clone()), true),
-                    };
-                    PreparedPart {
-                        name: part.name.clone(),
-                        file_name: part.file_name.clone(),
-                        content,
-                        binary,
-                    }
-                })
-                .collect(),
-        ),
-    })
+/// `host:port` of a base URL, for errors that say what was waited on.
+fn host_of(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+fn budget_spent(attempts: u32, host: String, budget_ms: u64) -> Error {
+    Error::Network {
+        attempts,
+        reason: format!("the call's budget of {budget_ms} ms ran out before another try"),
+        timed_out: true,
+        host: Some(host),
+    }
+}
+
+/// An API base: an http(s) URL with a host and nothing after the path.
+pub(crate) fn parse_base(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|e| format!("`{raw}` is not a URL ({e})"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{raw}` must be an http or https URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{raw}` has no host"));
+    }
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(format!(
+            "`{raw}` must not carry a query, fragment or user name"
+        ));
+    }
+    Ok(url)
 }
 
 /// A try that got no answer.
 struct Failure {
     reason: String,
     timed_out: bool,
+    /// The request may have reached Zoho (false: the connection was never made).
+    sent: bool,
 }
 
 impl From<reqwest::Error> for Failure {
     fn from(err: reqwest::Error) -> Self {
         let timed_out = err.is_timeout();
+        // Refused, DNS, TLS handshake, connect timeout: nothing was written to Zoho.
+        let sent = !err.is_connect();
         // The URL may carry query values the user considers private; the reason never shows it.
         let err = err.without_url();
         let mut reason = err.to_string();
@@ -203,7 +418,11 @@ impl From<reqwest::Error> for Failure {
             reason.push_str(&cause.to_string());
             source = cause.source();
         }
-        Failure { reason, timed_out }
+        Failure {
+            reason,
+            timed_out,
+            sent,
+        }
     }
 }
 
@@ -250,150 +469,4 @@ fn multipart(parts: &[PreparedPart]) -> Result<reqwest::multipart::Form, Error> 
         form = form.part(part.name.clone(), wire);
     }
     Ok(form)
-}
-
-impl Client {
-    /// Send `call`, retrying as its policy says and refreshing the token once if Zoho rejects it.
-    /// Returns Zoho's last answer whatever its status; only a try without answer is an error here.
-    pub(crate) async fn send(&self, call: &Call) -> Result<Answer, Error> {
-        let mut token = self.inner.tokens.access_token().await?;
-        let mut authorization = auth_header(&token)?;
-        let mut token_refreshed = false;
-        let mut attempts: u32 = 0;
-        let mut retries: u32 = 0;
-        loop {
-            let url = path::join(
-                &self.base_url(call.product, &token)?,
-                &call.target,
-                &call.query,
-            )?;
-            attempts += 1;
-            let result = {
-                let _permit = self.inner.limit.acquire().await?;
-                if call.debug {
-                    debug::log_request(call, &url, attempts, &token);
-                }
-                let started = tokio::time::Instant::now();
-                let result = self.attempt(call, url, authorization.clone()).await?;
-                if call.debug {
-                    match &result {
-                        Ok(answer) => debug::log_answer(call, answer, started.elapsed(), &token),
-                        Err(failure) => {
-                            debug::log_failure(call, &failure.reason, started.elapsed(), &token)
-                        }
-                    }
-                }
-                result
-            };
-            let outcome = match &result {
-                Ok(answer)
-                    if answer.status == 401
-                        && !token_refreshed
-                        && shape::is_token_rejection(answer) =>
-                {
-                    token_refreshed = true;
-                    token = self.inner.tokens.token_rejected(&token).await?;
-                    authorization = auth_header(&token)?;
-                    continue;
-                }
-                Ok(answer) => Outcome::Answer {
-                    status: answer.status,
-                    throttled: shape::is_throttle(answer),
-                },
-                Err(_) => Outcome::NoAnswer,
-            };
-            if retries < call.retry.max_retries
-                && retry::classify(&call.retry, call.method, outcome) == Decision::Retry
-            {
-                retries += 1;
-                let retry_after = result.as_ref().ok().and_then(Answer::retry_after);
-                let delay =
-                    retry::delay_before(&call.retry, retries, retry_after, rand::random::<f64>());
-                tracing::debug!(
-                    action = call.action,
-                    retry = retries,
-                    delay_ms = delay.as_millis() as u64,
-                    "retrying"
-                );
-                tokio::time::sleep(delay).await;
-                continue;
-            }
-            return result.map_err(|failure| Error::Network {
-                attempts,
-                reason: failure.reason,
-                timed_out: failure.timed_out,
-            });
-        }
-    }
-
-    /// One try. The outer error is ours (a body we cannot build); the inner one is the network's.
-    async fn attempt(
-        &self,
-        call: &Call,
-        url: Url,
-        authorization: HeaderValue,
-    ) -> Result<Result<Answer, Failure>, Error> {
-        let mut headers = call.headers.clone();
-        headers.insert(AUTHORIZATION, authorization);
-        let mut builder = self.inner.http.request(wire_method(call.method), url);
-        match &call.body {
-            PreparedBody::Empty => {}
-            PreparedBody::Json(bytes) => {
-                if !headers.contains_key(CONTENT_TYPE) {
-                    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                }
-                builder = builder.body(bytes.clone());
-            }
-            PreparedBody::Form(bytes) => {
-                if !headers.contains_key(CONTENT_TYPE) {
-                    headers.insert(
-                        CONTENT_TYPE,
-                        HeaderValue::from_static("application/x-www-form-urlencoded"),
-                    );
-                }
-                builder = builder.body(bytes.clone());
-            }
-            PreparedBody::Multipart(parts) => {
-                // The boundary is the form's own; a user content type would break it.
-                headers.remove(CONTENT_TYPE);
-                builder = builder.multipart(multipart(parts)?);
-            }
-        }
-        builder = builder.headers(headers);
-        if let Some(timeout) = call.timeout {
-            builder = builder.timeout(timeout);
-        }
-        let response = match builder.send().await {
-            Ok(response) => response,
-            Err(err) => return Ok(Err(Failure::from(err))),
-        };
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        Ok(match response.bytes().await {
-            Ok(body) => Ok(Answer {
-                status,
-                headers,
-                body,
-            }),
-            Err(err) => Err(Failure::from(err)),
-        })
-    }
-
-    /// The product's base URL: the explicit API base, else the token's `api_domain`.
-    pub(crate) fn base_url(&self, product: Product, token: &AccessToken) -> Result<Url, Error> {
-        let domain = match &self.inner.api_base {
-            Some(base) => base.clone(),
-            None => crate::client::parse_base(&token.api_domain).map_err(|reason| {
-                Error::Config(format!("the token's api_domain cannot be used: {reason}"))
-            })?,
-        };
-        let suffix = match product {
-            Product::Crm => format!("crm/{}", self.inner.crm_version),
-            Product::Books => "books/v3".to_owned(),
-        };
-        let mut base = domain;
-        let path = format!("{}/{suffix}", base.path().trim_end_matches('/'));
-        base.set_path(&path);
-        Ok(base)
-    }
 }

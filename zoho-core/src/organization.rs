@@ -6,8 +6,9 @@
 
 use serde_json::Value;
 
-use crate::execute::Call;
-use crate::{ActionRequest, Client, Error, Method, PathSegment, Product, RequestPath, ResultShape};
+use crate::call::Call;
+use crate::paging::FetchPage;
+use crate::{ActionRequest, Error, Method, PathSegment, Product, RequestPath, ResultShape};
 
 const QUERY_KEY: &str = "organization_id";
 const FIELD: &str = "organizationId";
@@ -19,10 +20,23 @@ pub(crate) struct Organization {
     pub(crate) name: String,
 }
 
+/// What choosing an organization needs from the client: its settings, its cache of the user's
+/// organizations, and a way to send the lookup (so this module depends on nothing above it).
+pub(crate) struct Books<'a> {
+    /// The connection's name, for errors.
+    pub(crate) connection: &'a str,
+    /// The connection's `books_organization_id`.
+    pub(crate) configured: Option<&'a str>,
+    /// The user's organizations, looked up once per client.
+    pub(crate) cache: &'a tokio::sync::OnceCell<Vec<Organization>>,
+    /// Sends the `/organizations` lookup.
+    pub(crate) lookup: FetchPage,
+}
+
 /// Add `organization_id` to a Books call's query, unless the call is `/organizations` or its
 /// query already sets it.
 pub(crate) async fn add_to_query(
-    client: &Client,
+    books: Books<'_>,
     req: &ActionRequest,
     call: &mut Call,
 ) -> Result<(), Error> {
@@ -33,7 +47,7 @@ pub(crate) async fn add_to_query(
     {
         return Ok(());
     }
-    let id = match (&req.organization_id, &client.inner.books_organization_id) {
+    let id = match (&req.organization_id, books.configured) {
         (Some(id), _) => {
             if id.trim().is_empty() {
                 return Err(Error::InvalidInput {
@@ -44,17 +58,16 @@ pub(crate) async fn add_to_query(
             }
             id.clone()
         }
-        (None, Some(id)) => id.clone(),
-        (None, None) => only_organization(client, req.debug_request).await?,
+        (None, Some(id)) => id.to_owned(),
+        (None, None) => only_organization(&books, req.debug_request).await?,
     };
     call.query.push((QUERY_KEY.into(), id));
     Ok(())
 }
 
-async fn only_organization(client: &Client, debug_request: bool) -> Result<String, Error> {
-    let organizations = client
-        .inner
-        .organizations
+async fn only_organization(books: &Books<'_>, debug_request: bool) -> Result<String, Error> {
+    let organizations = books
+        .cache
         .get_or_try_init(|| async {
             let mut lookup = ActionRequest::new(
                 "books.organizations",
@@ -64,8 +77,8 @@ async fn only_organization(client: &Client, debug_request: bool) -> Result<Strin
             );
             lookup.result = ResultShape::BooksRecords;
             lookup.debug_request = debug_request;
-            // Boxed: this lookup is itself a Books call (one that needs no organization).
-            let page = Box::pin(client.execute_one(&lookup)).await?;
+            // This lookup is itself a Books call (one that needs no organization).
+            let page = (books.lookup)(lookup).await?;
             parse(&page)
         })
         .await?;
@@ -75,7 +88,7 @@ async fn only_organization(client: &Client, debug_request: bool) -> Result<Strin
             field: FIELD.into(),
             reason: format!(
                 "the Zoho user of connection `{}` belongs to no Books organization; create one in Zoho Books",
-                client.name()
+                books.connection
             ),
         }),
         several => Err(Error::InvalidInput {
@@ -83,7 +96,7 @@ async fn only_organization(client: &Client, debug_request: bool) -> Result<Strin
             reason: format!(
                 "connection `{}` reaches {} Books organizations: {}; choose one with `organizationId` \
                  or the connection's books_organization_id",
-                client.name(),
+                books.connection,
                 several.len(),
                 several
                     .iter()

@@ -7,13 +7,23 @@
 //!   A call that starts with a `page_token` follows tokens from the start.
 //! - Books lists follow `page` while `page_context.has_more_page` is true.
 //! - COQL has no pages to follow (it pages with LIMIT/OFFSET in the query); it yields one page.
+//!
+//! Every page is a read, so it is retried as an idempotent call whatever the action; a page that
+//! still fails ends the export with [`Error::Export`], whose [`Resume`] names the page (or page
+//! token) to ask for next and how many records came before it.
 
 use std::collections::VecDeque;
 
 use futures::Stream;
 use serde_json::{Map, Value, json};
 
-use crate::{ActionRequest, Client, Error, ResultShape, shape};
+use crate::auth::BoxFuture;
+use crate::{ActionRequest, Error, ResultShape, Resume, shape};
+
+/// Sends one page's request and shapes its answer: the client's `execute_one`, given by the
+/// client so that paging depends on nothing above it.
+pub(crate) type FetchPage =
+    Box<dyn Fn(ActionRequest) -> BoxFuture<'static, Result<Value, Error>> + Send + Sync>;
 
 /// Zoho CRM serves at most this many records through `page`; beyond, only `page_token` works.
 pub const CRM_DISCRETE_PAGING_LIMIT: u64 = 2_000;
@@ -40,7 +50,7 @@ enum Cursor {
 }
 
 struct Pager {
-    client: Client,
+    fetch: FetchPage,
     req: ActionRequest,
     kind: Kind,
     follow: bool,
@@ -79,7 +89,7 @@ fn number_param(value: Option<String>, field: &str, default: u64) -> Result<u64,
 }
 
 impl Pager {
-    fn new(client: Client, mut req: ActionRequest) -> Result<Pager, Error> {
+    fn new(fetch: FetchPage, mut req: ActionRequest) -> Result<Pager, Error> {
         let kind = match req.result {
             ResultShape::CrmRecords => Kind::Crm,
             ResultShape::BooksRecords => Kind::Books,
@@ -127,7 +137,7 @@ impl Pager {
             cursor
         };
         Ok(Pager {
-            client,
+            fetch,
             req,
             kind,
             follow,
@@ -157,7 +167,12 @@ impl Pager {
                 None
             }
         };
-        let page = self.client.execute_one(&req).await?;
+        // Reading a page twice changes nothing: retried as an idempotent call.
+        req.idempotent = true;
+        let page = match (self.fetch)(req).await {
+            Ok(page) => page,
+            Err(cause) => return Err(self.stopped(cause, page_number, &cursor)),
+        };
         let Value::Object(mut envelope) = page else {
             return Err(Error::Internal("a list page is not a JSON object".into()));
         };
@@ -200,6 +215,26 @@ impl Pager {
         self.seen += records.len() as u64;
         self.last_envelope = Some(envelope);
         Ok(Some(records))
+    }
+
+    /// The error of a page that failed, with where to resume.
+    fn stopped(&self, cause: Error, page: Option<u64>, cursor: &Cursor) -> Error {
+        if matches!(cause, Error::InvalidInput { .. } | Error::Config(_)) {
+            // Nothing to resume: the request itself is wrong.
+            return cause;
+        }
+        let page_token = match cursor {
+            Cursor::Token(token) => Some(token.clone()),
+            _ => None,
+        };
+        Error::Export {
+            cause: Box::new(cause),
+            resume: Resume {
+                page: if self.kind == Kind::Coql { None } else { page },
+                page_token,
+                delivered: self.seen,
+            },
+        }
     }
 
     fn next_cursor(
@@ -261,8 +296,8 @@ impl Pager {
 }
 
 /// Follow every page and return all records in one result.
-pub(crate) async fn collect(client: &Client, req: ActionRequest) -> Result<Value, Error> {
-    let mut pager = Pager::new(client.clone(), req)?;
+pub(crate) async fn collect(fetch: FetchPage, req: ActionRequest) -> Result<Value, Error> {
+    let mut pager = Pager::new(fetch, req)?;
     let mut all = Vec::new();
     while let Some(records) = pager.next_page().await? {
         all.extend(records);
@@ -271,18 +306,18 @@ pub(crate) async fn collect(client: &Client, req: ActionRequest) -> Result<Value
 }
 
 enum State {
-    Start(Client, Box<ActionRequest>),
+    Start(FetchPage, Box<ActionRequest>),
     Running(Box<Pager>, VecDeque<Value>),
 }
 
 /// The records of a list request, one at a time; one page in memory.
 pub(crate) fn records(
-    client: Client,
+    fetch: FetchPage,
     req: ActionRequest,
 ) -> impl Stream<Item = Result<Value, Error>> + Send {
-    futures::stream::try_unfold(State::Start(client, Box::new(req)), |state| async move {
+    futures::stream::try_unfold(State::Start(fetch, Box::new(req)), |state| async move {
         let (mut pager, mut buffer) = match state {
-            State::Start(client, req) => (Box::new(Pager::new(client, *req)?), VecDeque::new()),
+            State::Start(fetch, req) => (Box::new(Pager::new(fetch, *req)?), VecDeque::new()),
             State::Running(pager, buffer) => (pager, buffer),
         };
         loop {

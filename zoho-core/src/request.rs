@@ -148,7 +148,9 @@ pub enum ResultShape {
     BooksDelete,
 }
 
-/// The retry policy, exactly as the Raw Request inputs describe it.
+/// The retry policy, exactly as the Raw Request inputs describe it. Only raw requests
+/// (`ResultShape::Raw`) use it; typed actions follow the connection's policy, by the spec's
+/// `idempotent` flag (`max_retries`, `retry_initial_ms`; see [`crate::retry::classify_action`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first try; 0 means none.
@@ -211,9 +213,9 @@ pub struct ActionRequest {
     pub response_type: ResponseType,
     /// What the result is made of.
     pub result: ResultShape,
-    /// Longest wait for a response, per try.
+    /// Longest wait for a response, per try (`None`: the connection's `timeout_secs`).
     pub timeout: Option<Duration>,
-    /// When to try again.
+    /// When to try again: raw requests only (typed actions use the connection's policy).
     pub retry: RetryPolicy,
     /// Whether sending this call twice has the effect of sending it once, as the spec's
     /// `idempotent` flag says (reads, updates by id, deletes, COQL). A call that is not idempotent

@@ -4,22 +4,14 @@
 use base64::Engine;
 use serde_json::{Map, Value, json};
 
-use crate::execute::Answer;
-use crate::{ActionRequest, ApiError, Error, Product, ResultShape, ZohoCode, debug};
+use crate::call::Answer;
+use crate::classify::{code_of, rejected_token_code, throttle_code};
+use crate::{ActionRequest, ApiError, Error, Limit, Product, ResultShape, ZohoCode, redact};
 
-/// Books codes that mean "slow down": per-minute (44), per-day (45) and concurrency (1070) limits.
-const BOOKS_THROTTLE_CODES: [i64; 3] = [44, 45, 1070];
 /// Books: the record does not exist.
 const BOOKS_NOT_FOUND: i64 = 1002;
 /// Envelope keys of a Books answer that are not the payload.
 const BOOKS_ENVELOPE: [&str; 3] = ["code", "message", "page_context"];
-/// CRM codes for a token Zoho no longer accepts (spellings vary between sources).
-const TOKEN_REJECTED: [&str; 4] = [
-    "INVALID_TOKEN",
-    "AUTHENTICATION_FAILURE",
-    "AUTHENTICATION_FAILED",
-    "INVALID_OAUTHTOKEN",
-];
 
 /// Zoho requires `fields` on CRM list calls; fill it from the connection's default or refuse.
 pub(crate) fn complete_query(
@@ -45,60 +37,6 @@ pub(crate) fn complete_query(
     }
 }
 
-fn code_of(value: &Value) -> Option<ZohoCode> {
-    match value.get("code")? {
-        Value::String(code) => Some(ZohoCode::Text(code.clone())),
-        Value::Number(code) => code.as_i64().map(ZohoCode::Number),
-        _ => None,
-    }
-}
-
-fn throttle_code(status: u16, body: Option<&Value>) -> Option<Option<ZohoCode>> {
-    let code = body.and_then(code_of);
-    let throttled = status == 429
-        || match &code {
-            Some(ZohoCode::Text(text)) => text == "TOO_MANY_REQUESTS",
-            Some(ZohoCode::Number(number)) => BOOKS_THROTTLE_CODES.contains(number),
-            None => false,
-        };
-    throttled.then_some(code)
-}
-
-/// Whether Zoho said to slow down (whatever the HTTP status).
-///
-/// Runs on every answer, so it reads only the top-level `code` (a list page of 200 records is
-/// skipped over, not built).
-pub(crate) fn is_throttle(answer: &Answer) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        code: Option<Value>,
-    }
-    let code = serde_json::from_slice::<Envelope>(&answer.body)
-        .ok()
-        .and_then(|envelope| envelope.code)
-        .map(|code| json!({ "code": code }));
-    throttle_code(answer.status, code.as_ref()).is_some()
-}
-
-fn rejected_token_code(body: Option<&Value>) -> Option<String> {
-    let body = body?;
-    if let Some(ZohoCode::Text(code)) = code_of(body)
-        && TOKEN_REJECTED.contains(&code.as_str())
-    {
-        return Some(code);
-    }
-    let message = body.get("message").and_then(Value::as_str)?;
-    message
-        .to_ascii_lowercase()
-        .contains("invalid oauth token")
-        .then(|| message.to_owned())
-}
-
-/// A 401 that says the token itself was refused (not a missing scope): worth one refresh.
-pub(crate) fn is_token_rejection(answer: &Answer) -> bool {
-    answer.status == 401 && rejected_token_code(answer.json().as_ref()).is_some()
-}
-
 /// Turn Zoho's final answer into the action's result, as `req.result` says.
 pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Result<Value, Error> {
     let status = answer.status;
@@ -108,6 +46,8 @@ pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Re
             http_status: status,
             code,
             retry_after: answer.retry_after(),
+            limit: Limit::Zoho,
+            attempts: 1,
         });
     }
     if status == 401
@@ -218,6 +158,7 @@ fn crm_write(
                     .unwrap_or_default()
                     .to_owned(),
                 details: failed.get("details").cloned().unwrap_or(Value::Null),
+                attempts: 1,
             }));
         }
         if success && let Some(item) = items.first() {
@@ -322,6 +263,7 @@ fn books_failure(req: &ActionRequest, status: u16, envelope: &Value) -> Error {
             .unwrap_or_default()
             .to_owned(),
         details: envelope.get("details").cloned().unwrap_or(Value::Null),
+        attempts: 1,
     })
 }
 
@@ -336,6 +278,7 @@ fn not_found(req: &ActionRequest, status: u16) -> Error {
             code: None,
             message: "the record does not exist".into(),
             details: Value::Null,
+            attempts: 1,
         }),
     }
 }
@@ -364,6 +307,7 @@ fn api_error(answer: &Answer, body: Option<&Value>) -> Error {
                     .unwrap_or_default()
                     .to_owned(),
                 details: source.get("details").cloned().unwrap_or(Value::Null),
+                attempts: 1,
             });
         }
         if let Some(error) = body.get("error").and_then(Value::as_str) {
@@ -376,6 +320,7 @@ fn api_error(answer: &Answer, body: Option<&Value>) -> Error {
                     .unwrap_or(error)
                     .to_owned(),
                 details: Value::Null,
+                attempts: 1,
             });
         }
     }
@@ -386,13 +331,14 @@ fn api_error(answer: &Answer, body: Option<&Value>) -> Error {
     let details = match body {
         Some(value) => value.clone(),
         None if answer.body.is_empty() => Value::Null,
-        None => Value::String(debug::redacted_snippet(&answer.body, 300)),
+        None => Value::String(redact::redacted_snippet(&answer.body, 300)),
     };
     Error::Api(ApiError {
         http_status: status,
         code: None,
         message: format!("HTTP {status} {reason}").trim_end().to_owned(),
         details,
+        attempts: 1,
     })
 }
 
@@ -400,7 +346,7 @@ fn unreadable(answer: &Answer, expected: &str) -> Error {
     Error::Internal(format!(
         "Zoho answered HTTP {} with a body that is not {expected}: {}",
         answer.status,
-        debug::redacted_snippet(&answer.body, 200)
+        redact::redacted_snippet(&answer.body, 200)
     ))
 }
 

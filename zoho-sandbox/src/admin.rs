@@ -55,6 +55,20 @@ fn set_faults(state: &State, req: &Req) -> Reply {
     let Some(patch) = patch.as_object() else {
         return bad_request(ROUTE, "body: expected a JSON object");
     };
+    // A count, not a setting: it runs down as token requests fail.
+    let mut patch = patch.clone();
+    if let Some(count) = patch.remove("fail_next_token_requests") {
+        let Some(count) = count.as_u64().and_then(|n| u32::try_from(n).ok()) else {
+            return bad_request(
+                ROUTE,
+                "fail_next_token_requests: expected a whole number of requests",
+            );
+        };
+        state
+            .token_failures
+            .store(count, std::sync::atomic::Ordering::Release);
+    }
+    let patch = &patch;
     let result = match state.faults.write() {
         Ok(mut faults) => faults.apply_patch(patch),
         Err(_) => Err("faults: lock poisoned".to_owned()),

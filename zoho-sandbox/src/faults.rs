@@ -19,6 +19,12 @@ pub struct Faults {
     pub reset_rate: f64,
     /// Share of requests answered 429 (CRM `TOO_MANY_REQUESTS`, Books code 44).
     pub rate_limit_rate: f64,
+    /// Share of requests that are accepted and never answered (a stalled upstream): the
+    /// connection stays open until the client gives up.
+    pub stall_rate: f64,
+    /// Share of requests that are carried out (a create stores its record) and whose answer is
+    /// then lost: the connection drops instead. What a client must never retry blindly.
+    pub lost_answer_rate: f64,
     /// CRM calls in flight at once per org (Zoho: Free 5, Standard 10, Professional 15,
     /// Enterprise 20, Ultimate 25); `None` = unlimited.
     pub crm_concurrency_limit: Option<u32>,
@@ -45,6 +51,8 @@ impl Default for Faults {
             error_rate: 0.0,
             reset_rate: 0.0,
             rate_limit_rate: 0.0,
+            stall_rate: 0.0,
+            lost_answer_rate: 0.0,
             crm_concurrency_limit: Some(15),
             crm_sub_concurrency_limit: Some(10),
             books_per_minute_limit: Some(100),
@@ -61,15 +69,23 @@ pub(crate) enum Injected {
     Reset,
     ServerError(u16),
     RateLimited,
+    Stall,
 }
 
 impl Faults {
     /// Rolls the dice for one request.
     pub(crate) fn roll(&self) -> Injected {
-        if self.reset_rate <= 0.0 && self.error_rate <= 0.0 && self.rate_limit_rate <= 0.0 {
+        if self.reset_rate <= 0.0
+            && self.error_rate <= 0.0
+            && self.rate_limit_rate <= 0.0
+            && self.stall_rate <= 0.0
+        {
             return Injected::None;
         }
         let mut rng = rand::rng();
+        if rng.random::<f64>() < self.stall_rate {
+            return Injected::Stall;
+        }
         if rng.random::<f64>() < self.reset_rate {
             return Injected::Reset;
         }
@@ -81,6 +97,11 @@ impl Faults {
             return Injected::RateLimited;
         }
         Injected::None
+    }
+
+    /// Whether the answer of a request that was carried out is lost (rolled after handling).
+    pub(crate) fn loses_answer(&self) -> bool {
+        self.lost_answer_rate > 0.0 && rand::rng().random::<f64>() < self.lost_answer_rate
     }
 
     /// Applies a JSON patch such as `{"latency_ms": 20, "crm_concurrency_limit": null}`;
@@ -99,6 +120,8 @@ impl Faults {
                 "error_rate" => next.error_rate = rate(key, value)?,
                 "reset_rate" => next.reset_rate = rate(key, value)?,
                 "rate_limit_rate" => next.rate_limit_rate = rate(key, value)?,
+                "stall_rate" => next.stall_rate = rate(key, value)?,
+                "lost_answer_rate" => next.lost_answer_rate = rate(key, value)?,
                 "crm_concurrency_limit" => next.crm_concurrency_limit = limit(key, value)?,
                 "crm_sub_concurrency_limit" => next.crm_sub_concurrency_limit = limit(key, value)?,
                 "books_per_minute_limit" => next.books_per_minute_limit = limit(key, value)?,

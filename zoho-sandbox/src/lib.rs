@@ -96,6 +96,7 @@ impl Sandbox {
             base_url,
             config,
             log,
+            token_failures: Default::default(),
         });
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(listener, state.clone(), rx));
@@ -139,6 +140,14 @@ impl Sandbox {
             Ok(mut current) => *current = faults,
             Err(poisoned) => *poisoned.into_inner() = faults,
         }
+    }
+
+    /// Answer the next `count` requests to the token endpoint with 502 Bad Gateway (the same as
+    /// `POST /__sandbox/faults` with `{"fail_next_token_requests": count}`).
+    pub fn fail_next_token_requests(&self, count: u32) {
+        self.state
+            .token_failures
+            .store(count, std::sync::atomic::Ordering::Release);
     }
 
     /// The stats `GET /__sandbox/stats` answers.
@@ -191,6 +200,8 @@ fn check(config: &SandboxConfig) -> Result<(), Error> {
         ("faults.error_rate", config.faults.error_rate),
         ("faults.reset_rate", config.faults.reset_rate),
         ("faults.rate_limit_rate", config.faults.rate_limit_rate),
+        ("faults.stall_rate", config.faults.stall_rate),
+        ("faults.lost_answer_rate", config.faults.lost_answer_rate),
     ];
     for (field, rate) in rates {
         if !(0.0..=1.0).contains(&rate) {

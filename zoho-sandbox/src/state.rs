@@ -1,6 +1,7 @@
 //! Everything a running sandbox holds, shared by all connections.
 
 use std::sync::RwLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use serde_json::json;
 
@@ -26,6 +27,8 @@ pub(crate) struct State {
     pub crm: Crm,
     pub books: Books,
     pub log: Option<RequestLog>,
+    /// Token-endpoint requests still to answer 502 (`fail_next_token_requests`).
+    pub token_failures: AtomicU32,
 }
 
 /// Which product answers, for the shape of injected errors.
@@ -45,6 +48,15 @@ impl State {
             .unwrap_or_else(|poisoned| *poisoned.into_inner())
     }
 
+    /// Whether this token-endpoint request is one of the `fail_next_token_requests`.
+    pub(crate) fn token_request_fails(&self) -> bool {
+        self.token_failures
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |left| {
+                left.checked_sub(1)
+            })
+            .is_ok()
+    }
+
     /// Waits the configured latency, then maybe answers in place of the handler: a dropped
     /// connection, a 5xx or a 429 in the product's own shape.
     pub(crate) async fn inject(&self, route: &'static str, product: Product) -> Option<Reply> {
@@ -55,6 +67,11 @@ impl State {
         match faults.roll() {
             Injected::None => None,
             Injected::Reset => Some(Reply::reset(route)),
+            Injected::Stall => {
+                // Accepted, never answered: the client's timeout is what ends it.
+                std::future::pending::<()>().await;
+                None
+            }
             Injected::ServerError(status) => Some(server_error(route, product, status)),
             Injected::RateLimited => Some(match product {
                 Product::Books => crate::books::errors::per_minute_limit(route),

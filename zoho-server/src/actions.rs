@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use zoho_actions::DispatchError;
 use zoho_core::ClientSource;
 
@@ -12,6 +12,8 @@ use crate::rpc_error;
 
 /// The method that describes every other one.
 pub const DISCOVER: &str = "rpc.discover";
+/// The server's own method reporting a connection's limits.
+pub const LIMITS_GET: &str = "limits.get";
 
 /// Runs every action of the spec through the connections of `clients`.
 pub struct Actions {
@@ -99,13 +101,87 @@ const OPENRPC_JSON: &str = include_str!("../../docs/openrpc.json");
 /// The OpenRPC document of every method: the generated file without its `$comment` line, which
 /// only says the file is generated.
 pub fn openrpc_document() -> Result<Value, String> {
-    match serde_json::from_str(OPENRPC_JSON) {
+    let mut document = match serde_json::from_str(OPENRPC_JSON) {
         Ok(Value::Object(mut document)) => {
             document.shift_remove("$comment");
-            Ok(Value::Object(document))
+            Value::Object(document)
         }
-        Ok(_) => Err("docs/openrpc.json is not a JSON object".to_owned()),
-        Err(err) => Err(format!("docs/openrpc.json is not JSON: {err}")),
+        Ok(_) => return Err("docs/openrpc.json is not a JSON object".to_owned()),
+        Err(err) => return Err(format!("docs/openrpc.json is not JSON: {err}")),
+    };
+    if let Some(methods) = document.get_mut("methods").and_then(Value::as_array_mut) {
+        methods.push(limits_get_description());
+    }
+    Ok(document)
+}
+
+/// `limits.get` as OpenRPC describes a method.
+fn limits_get_description() -> Value {
+    json!({
+        "name": LIMITS_GET,
+        "summary": "A connection's limits now: calls in flight, the concurrency window, credits and token mints",
+        "description": "Answers {inFlight, concurrency, creditsUsed24h, creditsRemaining, tokenMintsLast10m} \
+            for the connection (default `default`). `concurrency` is the window calls may use now: the \
+            configured value, less for a while after Zoho answered 429. `creditsRemaining` is null when \
+            neither `daily_credits` nor Zoho's X-API-CREDITS-REMAINING says.",
+        "paramStructure": "by-name",
+        "params": [{
+            "name": "connection",
+            "description": "The connection (default `default`).",
+            "required": false,
+            "schema": {"type": "string"}
+        }],
+        "result": {
+            "name": "limits",
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "inFlight": {"type": "integer"},
+                    "concurrency": {"type": "integer"},
+                    "creditsUsed24h": {"type": "integer"},
+                    "creditsRemaining": {"type": ["integer", "null"]},
+                    "tokenMintsLast10m": {"type": ["integer", "null"]}
+                }
+            }
+        }
+    })
+}
+
+impl Actions {
+    async fn limits(&self, params: Map<String, Value>) -> Result<Value, ErrorObject> {
+        let mut connection = None;
+        for (name, value) in &params {
+            match (name.as_str(), value) {
+                ("connection", Value::String(text)) => connection = Some(text.as_str()),
+                ("connection", _) => {
+                    return Err(ErrorObject::invalid_params(
+                        "connection",
+                        "expected a string: the connection's name",
+                    ));
+                }
+                (other, _) => {
+                    return Err(ErrorObject::invalid_params(
+                        other,
+                        "limits.get takes only `connection`",
+                    ));
+                }
+            }
+        }
+        let client = self
+            .clients
+            .client(connection)
+            .map_err(|error| rpc_error::from_action_error(&error))?;
+        let limits = client
+            .limits()
+            .await
+            .map_err(|error| rpc_error::from_action_error(&error))?;
+        Ok(json!({
+            "inFlight": limits.in_flight,
+            "concurrency": limits.concurrency,
+            "creditsUsed24h": limits.credits_used_24h,
+            "creditsRemaining": limits.credits_remaining,
+            "tokenMintsLast10m": limits.token_mints_last_10m,
+        }))
     }
 }
 
@@ -128,6 +204,9 @@ impl Dispatcher for Actions {
                     .clone()
                     .map_err(|err| rpc_error::internal(&err));
             }
+            if method == LIMITS_GET {
+                return self.limits(params).await;
+            }
             match zoho_actions::dispatch(method, Value::Object(params), self.clients.as_ref()).await
             {
                 Ok(result) => Ok(result),
@@ -147,14 +226,17 @@ mod tests {
 
     use super::AuthorizeHint;
 
-    /// What `rpc.discover` serves is exactly what the spec describes.
+    /// What `rpc.discover` serves is exactly what the spec describes, and then the server's
+    /// own methods.
     #[test]
     fn the_served_document_is_the_specs() {
         let spec = action_spec::parse(zoho_actions::SPEC_TOML, "zoho.toml").unwrap();
-        assert_eq!(
-            super::openrpc_document().unwrap(),
-            action_spec::openrpc::document(&spec)
-        );
+        let mut expected = action_spec::openrpc::document(&spec);
+        expected["methods"]
+            .as_array_mut()
+            .unwrap()
+            .push(super::limits_get_description());
+        assert_eq!(super::openrpc_document().unwrap(), expected);
     }
 
     #[test]

@@ -85,10 +85,12 @@ struct Entry {
     client: Client,
 }
 
-/// The connections of a server, by name; a [`ClientSource`] for dispatch.
+/// The connections of a server, by name; a [`ClientSource`] for dispatch. They count their
+/// calls in one limiter, so connections acting in the same Zoho organization share its budget.
 #[derive(Default)]
 pub struct Connections {
     entries: BTreeMap<String, Entry>,
+    limiter: Arc<zoho_core::LocalLimiter>,
 }
 
 impl std::fmt::Debug for Connections {
@@ -117,7 +119,9 @@ impl Connections {
 
     /// Add `connection`; its calls go through the shared `http` pool.
     pub fn insert(&mut self, connection: Connection, http: &reqwest::Client) -> Result<(), Error> {
-        let connection = connection.with_http_client(http.clone())?;
+        let connection = connection
+            .with_http_client(http.clone())?
+            .with_limiter(self.limiter.clone())?;
         let client = connection.client();
         self.entries.insert(
             connection.name().to_owned(),

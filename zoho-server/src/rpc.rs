@@ -189,7 +189,14 @@ impl Rpc {
         params: serde_json::Map<String, serde_json::Value>,
     ) -> Result<serde_json::Value, ErrorObject> {
         let timeout = self.limits.call_timeout;
-        let call = AssertUnwindSafe(self.dispatcher.call(method, params)).catch_unwind();
+        // The actions' own budget ends a little sooner, so a stalled Zoho is answered by the
+        // client's error (it names the host and counts the tries) rather than by this guard.
+        let budget = timeout.saturating_sub((timeout / 20).min(Duration::from_millis(500)));
+        let call = AssertUnwindSafe(zoho_core::deadline::within(
+            budget,
+            self.dispatcher.call(method, params),
+        ))
+        .catch_unwind();
         match tokio::time::timeout(timeout, call).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(panic)) => {

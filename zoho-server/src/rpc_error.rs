@@ -15,12 +15,30 @@ pub fn new_error_id() -> String {
 pub fn from_action_error(error: &Error) -> ErrorObject {
     let message = error.to_string();
     match error {
+        Error::Export { cause, resume } => {
+            // The cause decides the code; the message says how far the export got.
+            let mut object = from_action_error(cause);
+            object.message = message;
+            let mut resume_data = json!({ "delivered": resume.delivered });
+            if let Some(page) = resume.page {
+                resume_data["page"] = Value::from(page);
+            }
+            if let Some(token) = &resume.page_token {
+                resume_data["pageToken"] = Value::from(token.clone());
+            }
+            let mut data = object.data.take().unwrap_or_else(|| json!({}));
+            if let Some(map) = data.as_object_mut() {
+                map.insert("resume".into(), resume_data);
+            }
+            object.with_data(data)
+        }
         Error::InvalidInput { field, reason } => ErrorObject::invalid_params(field, reason),
         Error::Api(api) => ErrorObject::new(codes::ZOHO_API_ERROR, message).with_data(json!({
             "httpStatus": api.http_status,
             "zohoCode": code_value(api.code.as_ref()),
             "message": api.message,
             "details": api.details,
+            "attempts": api.attempts,
         })),
         Error::NotFound {
             record_type,
@@ -40,24 +58,38 @@ pub fn from_action_error(error: &Error) -> ErrorObject {
             http_status,
             code,
             retry_after,
+            limit,
+            attempts,
         } => {
             let mut data = json!({
                 "httpStatus": http_status,
                 "zohoCode": code_value(code.as_ref()),
+                "limit": limit.as_str(),
+                "attempts": attempts,
             });
-            // "if known": the key is left out when Zoho said nothing about when to retry.
-            if let Some(retry_after) = retry_after {
-                data["retryAfterMs"] =
-                    Value::from(u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX));
-            }
+            with_retry_after(&mut data, *retry_after);
+            ErrorObject::new(codes::RATE_LIMITED, message).with_data(data)
+        }
+        Error::LimitReached {
+            limit, retry_after, ..
+        } => {
+            // Our own limit: nothing was sent, so there is no HTTP status or Zoho code.
+            let mut data = json!({
+                "httpStatus": null,
+                "zohoCode": null,
+                "limit": limit.as_str(),
+                "attempts": 0,
+            });
+            with_retry_after(&mut data, *retry_after);
             ErrorObject::new(codes::RATE_LIMITED, message).with_data(data)
         }
         Error::Network {
             attempts,
             timed_out,
+            host,
             ..
         } => ErrorObject::new(codes::NETWORK, message)
-            .with_data(json!({ "attempts": attempts, "timedOut": timed_out })),
+            .with_data(json!({ "attempts": attempts, "timedOut": timed_out, "host": host })),
         Error::Config(detail) => {
             let error_id = new_error_id();
             tracing::error!(error_id = %error_id, detail = %detail, "connection configuration error");
@@ -68,6 +100,14 @@ pub fn from_action_error(error: &Error) -> ErrorObject {
             .with_data(json!({ "errorId": error_id }))
         }
         other => internal(other),
+    }
+}
+
+/// "if known": `retryAfterMs` is left out when nobody said when to retry.
+fn with_retry_after(data: &mut Value, retry_after: Option<std::time::Duration>) {
+    if let Some(retry_after) = retry_after {
+        data["retryAfterMs"] =
+            Value::from(u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX));
     }
 }
 
@@ -91,7 +131,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use std::time::Duration;
 
-    use zoho_core::ApiError;
+    use zoho_core::{ApiError, Limit, Resume};
 
     use super::*;
 
@@ -102,13 +142,15 @@ mod tests {
             code: Some(ZohoCode::Text("MANDATORY_NOT_FOUND".into())),
             message: "required field not found".into(),
             details: json!({"api_name": "Last_Name"}),
+            attempts: 1,
         });
         let object = from_action_error(&error);
         assert_eq!(object.code, -32001);
         assert_eq!(
             object.data.unwrap(),
             json!({"httpStatus": 400, "zohoCode": "MANDATORY_NOT_FOUND",
-                   "message": "required field not found", "details": {"api_name": "Last_Name"}})
+                   "message": "required field not found", "details": {"api_name": "Last_Name"},
+                   "attempts": 1})
         );
     }
 
@@ -118,12 +160,15 @@ mod tests {
             http_status: 429,
             code: Some(ZohoCode::Number(44)),
             retry_after: Some(Duration::from_secs(2)),
+            limit: Limit::Zoho,
+            attempts: 3,
         };
         let object = from_action_error(&error);
         assert_eq!(object.code, -32003);
         assert_eq!(
             object.data.unwrap(),
-            json!({"httpStatus": 429, "zohoCode": 44, "retryAfterMs": 2000})
+            json!({"httpStatus": 429, "zohoCode": 44, "limit": "zoho", "attempts": 3,
+                   "retryAfterMs": 2000})
         );
     }
 
@@ -133,10 +178,53 @@ mod tests {
             http_status: 429,
             code: Some(ZohoCode::Text("TOO_MANY_REQUESTS".into())),
             retry_after: None,
+            limit: Limit::Zoho,
+            attempts: 1,
         };
         assert_eq!(
             from_action_error(&error).data.unwrap(),
-            json!({"httpStatus": 429, "zohoCode": "TOO_MANY_REQUESTS"})
+            json!({"httpStatus": 429, "zohoCode": "TOO_MANY_REQUESTS", "limit": "zoho",
+                   "attempts": 1})
+        );
+    }
+
+    #[test]
+    fn our_own_limits_name_the_limit_and_when_to_retry() {
+        let error = Error::LimitReached {
+            limit: Limit::Credits,
+            retry_after: Some(Duration::from_millis(1500)),
+            reason: "spent".into(),
+        };
+        let object = from_action_error(&error);
+        assert_eq!(object.code, -32003);
+        assert_eq!(
+            object.data.unwrap(),
+            json!({"httpStatus": null, "zohoCode": null, "limit": "credits", "attempts": 0,
+                   "retryAfterMs": 1500})
+        );
+    }
+
+    #[test]
+    fn a_stopped_export_keeps_its_causes_code_and_says_where_to_resume() {
+        let error = Error::Export {
+            cause: Box::new(Error::Network {
+                attempts: 3,
+                reason: "reset".into(),
+                timed_out: false,
+                host: Some("127.0.0.1:9".into()),
+            }),
+            resume: Resume {
+                page: None,
+                page_token: Some("tok".into()),
+                delivered: 2000,
+            },
+        };
+        let object = from_action_error(&error);
+        assert_eq!(object.code, -32004);
+        assert_eq!(
+            object.data.unwrap(),
+            json!({"attempts": 3, "timedOut": false, "host": "127.0.0.1:9",
+                   "resume": {"delivered": 2000, "pageToken": "tok"}})
         );
     }
 
@@ -174,9 +262,10 @@ mod tests {
                     attempts: 3,
                     reason: "connection reset".into(),
                     timed_out: false,
+                    host: Some("www.zohoapis.eu".into()),
                 },
                 -32004,
-                json!({"attempts": 3, "timedOut": false}),
+                json!({"attempts": 3, "timedOut": false, "host": "www.zohoapis.eu"}),
             ),
         ];
         for (error, code, data) in cases {

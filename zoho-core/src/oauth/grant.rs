@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::oauth::endpoints::checked_base_url;
-use crate::{ApiError, Error, Secret, ZohoCode};
+use crate::{ApiError, Error, Limit, Secret, ZohoCode};
 
 /// What a successful code exchange or refresh gave us.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +107,8 @@ pub fn parse_token_response(
             http_status,
             code: None,
             retry_after,
+            limit: Limit::Tokens,
+            attempts: 1,
         });
     }
     let reply = match reply {
@@ -119,6 +121,7 @@ pub fn parse_token_response(
                     "the token endpoint answered HTTP {http_status} without a token or an error we can read"
                 ),
                 details: Value::Null,
+                attempts: 1,
             }));
         }
     };
@@ -195,6 +198,8 @@ fn token_error(
             http_status,
             code: Some(ZohoCode::Text(code)),
             retry_after,
+            limit: Limit::Tokens,
+            attempts: 1,
         };
     }
     match code.as_str() {
@@ -229,6 +234,7 @@ fn token_error(
             message: description.unwrap_or_else(|| code.clone()),
             code: Some(ZohoCode::Text(code)),
             details: Value::Null,
+            attempts: 1,
         }),
     }
 }

@@ -229,6 +229,7 @@ fn network_error(err: reqwest::Error) -> Error {
         attempts: 1,
         reason: format!("calling the Zoho accounts server: {}", err.without_url()),
         timed_out,
+        host: None,
     }
 }
 

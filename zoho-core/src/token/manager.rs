@@ -21,8 +21,14 @@ use crate::{AccessToken, Error, TokenSource};
 const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// How long to stop asking after Zoho throttled the token endpoint without saying how long.
 const THROTTLE_PAUSE: Duration = Duration::from_secs(60);
-/// How long to stop asking after any other failed refresh.
-const FAILURE_PAUSE: Duration = Duration::from_secs(5);
+/// How long to stop asking after any other failed refresh (its retries included).
+const FAILURE_PAUSE: Duration = Duration::from_secs(1);
+/// Retries of a refresh that failed on the way (5xx, reset, timeout), inside the single flight.
+const REFRESH_RETRIES: u32 = 3;
+/// The first pause before retrying a refresh; it doubles, with jitter.
+const REFRESH_RETRY_INITIAL: Duration = Duration::from_millis(100);
+/// Zoho counts minted tokens over this window (10 per refresh token).
+const MINT_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// The longest pause a `Retry-After` can ask for: Zoho's token limits count per 10 minutes, and
 /// an absurd value must not overflow the clock.
 const MAX_PAUSE: Duration = Duration::from_secs(10 * 60);
@@ -40,6 +46,8 @@ pub struct TokenManager {
     attempts: AtomicU64,
     /// Held for the whole of a refresh: this is what makes it single-flight.
     state: Mutex<State>,
+    /// When access tokens were minted, over the last 10 minutes.
+    mints: std::sync::Mutex<std::collections::VecDeque<Instant>>,
 }
 
 #[derive(Clone)]
@@ -76,6 +84,7 @@ impl TokenManager {
             current: RwLock::new(None),
             attempts: AtomicU64::new(0),
             state: Mutex::new(State::default()),
+            mints: Default::default(),
         }
     }
 
@@ -276,10 +285,7 @@ impl TokenManager {
                 next_step: self.login_step(),
             });
         };
-        let result = self
-            .oauth
-            .refresh(&tokens.refresh_token, tokens.accounts_server.as_deref())
-            .await;
+        let result = self.refresh_retrying(&tokens).await;
         let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
         let outcome = match result {
             Ok(grant) => self.take_refreshed(state, tokens, grant).await,
@@ -299,6 +305,55 @@ impl TokenManager {
             });
         }
         outcome
+    }
+
+    /// Ask the token endpoint, retrying what failed on the way (a 5xx, a dropped connection,
+    /// a timeout) with a short jittered backoff. Callers waiting on the single flight wait for
+    /// the retries. Zoho's refusals (`invalid_code`, revoked) and its throttle are final.
+    async fn refresh_retrying(&self, tokens: &StoredTokens) -> Result<TokenGrant, Error> {
+        let mut retries = 0;
+        loop {
+            let result = self
+                .oauth
+                .refresh(&tokens.refresh_token, tokens.accounts_server.as_deref())
+                .await;
+            match result {
+                Ok(grant) => {
+                    self.count_mint();
+                    return Ok(grant);
+                }
+                Err(err) if retries < REFRESH_RETRIES && transient(&err) => {
+                    retries += 1;
+                    let ceiling = REFRESH_RETRY_INITIAL.saturating_mul(1 << (retries - 1));
+                    let delay = ceiling.mul_f64(0.5 + rand::random::<f64>() / 2.0);
+                    tracing::warn!(connection = %self.connection(), error = %err, retry = retries, "refreshing the access token failed on the way; retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+
+    fn count_mint(&self) {
+        let now = Instant::now();
+        let mut mints = self.mints.lock().unwrap_or_else(PoisonError::into_inner);
+        mints.push_back(now);
+        while mints
+            .front()
+            .is_some_and(|at| now.saturating_duration_since(*at) >= MINT_WINDOW)
+        {
+            mints.pop_front();
+        }
+    }
+
+    /// Access tokens minted in the last 10 minutes by this manager.
+    pub fn mints_last_10m(&self) -> u64 {
+        let now = Instant::now();
+        let mints = self.mints.lock().unwrap_or_else(PoisonError::into_inner);
+        mints
+            .iter()
+            .filter(|at| now.saturating_duration_since(**at) < MINT_WINDOW)
+            .count() as u64
     }
 
     async fn take_refreshed(
@@ -415,6 +470,15 @@ impl TokenManager {
     }
 }
 
+/// A failure on the way to Zoho's token endpoint, not an answer from it: worth retrying.
+fn transient(err: &Error) -> bool {
+    match err {
+        Error::Network { .. } => true,
+        Error::Api(api) => api.http_status >= 500,
+        _ => false,
+    }
+}
+
 /// The error to give a caller instead of a new attempt: the attempt it waited for failed, or
 /// Zoho asked us to pause.
 fn shared_failure(state: &State, seen: u64, now: Instant) -> Option<Error> {
@@ -432,6 +496,10 @@ impl TokenSource for TokenManager {
         rejected: &'a AccessToken,
     ) -> BoxFuture<'a, Result<AccessToken, Error>> {
         Box::pin(self.token_rejected_now(rejected))
+    }
+
+    fn mints_last_10m(&self) -> Option<u64> {
+        Some(TokenManager::mints_last_10m(self))
     }
 }
 

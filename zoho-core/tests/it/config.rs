@@ -69,7 +69,13 @@ fn a_client_id_alone_gets_the_documented_defaults() {
     assert_eq!(config.scopes, DEFAULT_SCOPES);
     assert_eq!(config.client_secret_env, "ZOHO_CLIENT_SECRET");
     assert_eq!(config.crm_api_version.as_str(), "v3");
-    assert_eq!(config.max_in_flight, 10);
+    assert_eq!(config.concurrency, 10);
+    assert_eq!(config.heavy_concurrency, 10);
+    assert_eq!(config.max_retries, 2);
+    assert_eq!(config.retry_initial_ms, 1000);
+    assert_eq!(config.connect_timeout_secs, 10);
+    assert_eq!(config.timeout_secs, 30);
+    assert_eq!(config.daily_credits, None);
     assert_eq!(config.crm_default_fields, None);
 }
 
@@ -183,17 +189,24 @@ fn bad_settings_are_named_in_the_error() {
         ),
         (
             ConnectionConfig {
-                max_in_flight: 0,
+                concurrency: 0,
                 ..base.clone()
             },
-            "`max_in_flight`",
+            "`concurrency`",
         ),
         (
             ConnectionConfig {
-                max_in_flight: usize::MAX,
+                concurrency: usize::MAX,
                 ..base.clone()
             },
-            "`max_in_flight`",
+            "`concurrency`",
+        ),
+        (
+            ConnectionConfig {
+                timeout_secs: 0,
+                ..base.clone()
+            },
+            "`timeout_secs`",
         ),
         (
             ConnectionConfig {

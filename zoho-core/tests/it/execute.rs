@@ -454,8 +454,10 @@ async fn a_slow_answer_times_out_as_a_network_error() {
             attempts,
             timed_out,
             reason,
+            host,
         }) => {
             assert_eq!(attempts, 1);
+            assert_eq!(host.as_deref(), Some(server.address().to_string().as_str()));
             assert!(timed_out, "{reason}");
             assert!(
                 !reason.contains("127.0.0.1"),
@@ -486,12 +488,9 @@ async fn builder_refuses_bad_configuration() {
         ok().crm_version("3").build(),
         Err(Error::Config(_))
     ));
+    assert!(matches!(ok().concurrency(0).build(), Err(Error::Config(_))));
     assert!(matches!(
-        ok().max_in_flight(0).build(),
-        Err(Error::Config(_))
-    ));
-    assert!(matches!(
-        ok().max_in_flight(usize::MAX).build(),
+        ok().concurrency(usize::MAX).build(),
         Err(Error::Config(_))
     ));
     assert!(matches!(
@@ -501,7 +500,7 @@ async fn builder_refuses_bad_configuration() {
     let client = ok().build().expect("client");
     let debug = format!("{client:?}");
     assert!(!debug.contains(TOKEN), "{debug}");
-    assert!(debug.contains("max_in_flight: 10"), "{debug}");
+    assert!(debug.contains("concurrency: 10"), "{debug}");
 }
 
 /// A loopback HTTP/1.1 server that counts requests in flight: each is held briefly before the

@@ -9,6 +9,7 @@ mod oauth;
 mod organization;
 mod paging;
 mod paths;
+mod policy;
 mod region;
 mod retry;
 mod secrets;

@@ -56,6 +56,7 @@ async fn a_failed_crm_write_is_an_api_error_with_the_items_code_whatever_the_sta
                 code,
                 message,
                 details,
+                ..
             })) => {
                 assert_eq!(http_status, status);
                 assert_eq!(code, Some(ZohoCode::Text("MANDATORY_NOT_FOUND".into())));

@@ -123,6 +123,18 @@ pub struct CallArgs {
     /// memory at a time (for large exports with `"fetchAll": true`).
     #[arg(long)]
     pub jsonl: bool,
+    /// With `--jsonl`: show progress on stderr (records, pages, rate, elapsed) even when stderr
+    /// is not a terminal (it is shown on a terminal anyway).
+    #[arg(long, requires = "jsonl")]
+    pub progress: bool,
+    /// With `--jsonl`: continue an export that stopped, from the TOKEN its failure printed;
+    /// the records already written are not written again.
+    #[arg(long, value_name = "TOKEN", requires = "jsonl")]
+    pub resume: Option<String>,
+    /// Longest the call may run, in seconds, retries and waits included (default 300, as
+    /// `serve`); past it the call fails with `-32004` naming the host it waited on.
+    #[arg(long, value_name = "SECONDS")]
+    pub call_timeout_secs: Option<u64>,
     /// Where connections come from.
     #[command(flatten)]
     pub source: Source,
@@ -200,11 +212,10 @@ async fn connections(
     }
 }
 
-/// The HTTP client every connection shares: no redirects, so a token never follows one.
+/// The HTTP client every connection shares: no redirects, so a token never follows one, and
+/// the default connect timeout (a connection configured otherwise keeps its own).
 fn http_client() -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+    zoho_core::http_client(zoho_core::DEFAULT_CONNECT_TIMEOUT)
         .map_err(|err| Error::Sandbox(format!("cannot build the HTTP client: {err}")))
 }
 

@@ -5,6 +5,7 @@ mod actions;
 mod behaviours;
 mod cli;
 mod config_reference;
+mod faults;
 mod fuzz;
 mod hardening;
 mod mcp;
