@@ -98,7 +98,9 @@ fn raw(
     body: Option<Value>,
     success: bool,
 ) -> Result<Value, Error> {
-    if !success {
+    // 304 answers a conditional request (`If-Modified-Since`): nothing changed, which is an
+    // answer, not a failure. Its body is empty, so the result is `null` (JSON), `""` or no bytes.
+    if !success && answer.status != 304 {
         return Err(api_error(answer, body.as_ref()));
     }
     if req.product == Product::Books

@@ -202,6 +202,29 @@ async fn crm_request_errors_keep_zohos_code_message_and_details() {
 }
 
 #[tokio::test]
+async fn a_raw_request_answered_304_not_modified_is_a_result() {
+    // crm.md §3.1 [H]: `If-Modified-Since` returns only what changed since, or 304 Not Modified.
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/crm/v3/Leads")
+                .header_exists("If-Modified-Since");
+            then.status(304);
+        })
+        .await;
+    let client = client(&server);
+    let mut unchanged = raw(Product::Crm, Method::Get, "/Leads?fields=Last_Name");
+    unchanged.headers.push((
+        "If-Modified-Since".into(),
+        "2026-11-30T00:00:00+00:00".into(),
+    ));
+    assert_eq!(
+        client.execute(unchanged).await.expect("304 is a result"),
+        Value::Null
+    );
+}
+
+#[tokio::test]
 async fn crm_delete_of_a_missing_record_is_not_found() {
     let server = MockServer::start_async().await;
     answer(&server, DELETE, "/crm/v3/Leads/404", 200, Some(json!({"data": [{"code": "INVALID_DATA", "details": {"id": "404"}, "message": "record not deleted", "status": "error"}]}))).await;
