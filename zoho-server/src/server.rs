@@ -314,7 +314,7 @@ pub fn raise_fd_limit() -> Option<u64> {
 
 /// Whether this process cannot open one more file: then a call would fail half-way, as a network
 /// error that reads like a Zoho outage, so it is better answered `503` before it starts. The
-/// probe (opening the null device) runs at most every [`PROBE_EVERY`]; calls in between share it.
+/// probe (opening the null device) runs at most every 20 ms; calls in between share it.
 pub fn out_of_descriptors() -> bool {
     static PROBED: Mutex<Option<(Instant, bool)>> = Mutex::new(None);
     let mut probed = PROBED
