@@ -24,12 +24,8 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
             json!({"param_name": "type", "supported_values": ["all", "recycle", "permanent"]}),
         );
     }
-    let page = match positive(ctx, "page", 1, usize::MAX) {
-        Ok(page) => page,
-        Err(reply) => return reply,
-    };
-    let per_page = match positive(ctx, "per_page", MAX_PER_PAGE, MAX_PER_PAGE) {
-        Ok(per_page) => per_page,
+    let (page, per_page) = match ctx.paging(MAX_PER_PAGE) {
+        Ok(paging) => paging,
         Err(reply) => return reply,
     };
     if kind == "permanent" {
@@ -65,14 +61,4 @@ pub(crate) fn list(ctx: &Ctx<'_>, def: &'static ModuleDef) -> Reply {
         200,
         &json!({"data": data, "info": {"per_page": per_page, "count": count, "page": page, "more_records": more}}),
     )
-}
-
-fn positive(ctx: &Ctx<'_>, name: &str, default: usize, max: usize) -> Result<usize, Reply> {
-    match ctx.req.query(name) {
-        None => Ok(default),
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(errors::invalid_param(ctx.route, name, "invalid data")),
-        },
-    }
 }

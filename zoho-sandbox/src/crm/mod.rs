@@ -508,6 +508,26 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// A whole-number query parameter from 1 to `max`, `default` when absent; anything else is
+    /// INVALID_DATA naming the parameter.
+    pub(crate) fn number(&self, name: &str, default: usize, max: usize) -> Result<usize, Reply> {
+        match self.req.query(name) {
+            None => Ok(default),
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if (1..=max).contains(&n) => Ok(n),
+                _ => Err(errors::invalid_param(self.route, name, "invalid data")),
+            },
+        }
+    }
+
+    /// `page` (from 1) and `per_page` (at most `max_per_page`, which is also the default).
+    pub(crate) fn paging(&self, max_per_page: usize) -> Result<(usize, usize), Reply> {
+        Ok((
+            self.number("page", 1, usize::MAX)?,
+            self.number("per_page", max_per_page, max_per_page)?,
+        ))
+    }
+
     /// The store of a module; every module has one.
     fn store(&self, def: &ModuleDef) -> &RwLock<ModuleStore> {
         match self.state.crm.store(def) {

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Map, Value, json};
 
-use super::records::write_status;
+use super::records::{data_items, write_status};
 use super::schema::{ID_PREFIX, ModuleDef, module_by_name};
 use super::seed::{admin, owner};
 use super::{Ctx, Version, errors, id_text, lookup_id, parse_id};
@@ -17,8 +17,6 @@ use crate::clock;
 use crate::http::Reply;
 
 const MAX_PER_PAGE: usize = 200;
-/// Most notes one write may carry, as for records.
-const MAX_WRITE: usize = 100;
 
 #[derive(Debug, Clone)]
 struct Note {
@@ -71,7 +69,7 @@ pub(crate) fn list(ctx: &Ctx<'_>, of: Option<(&'static ModuleDef, &str)>) -> Rep
         },
         None => None,
     };
-    let (page, per_page) = match paging(ctx) {
+    let (page, per_page) = match ctx.paging(MAX_PER_PAGE) {
         Ok(paging) => paging,
         Err(reply) => return reply,
     };
@@ -129,7 +127,7 @@ pub(crate) fn create(
     of: Option<(&'static ModuleDef, &str)>,
     body: Option<&Value>,
 ) -> Reply {
-    let items = match data(ctx, body) {
+    let items = match data_items(ctx, body) {
         Ok(items) => items,
         Err(reply) => return reply,
     };
@@ -195,7 +193,7 @@ pub(crate) fn create(
 
 /// `PUT /Notes/{id}`: changes the title or content.
 pub(crate) fn update(ctx: &Ctx<'_>, id: &str, body: Option<&Value>) -> Reply {
-    let items = match data(ctx, body) {
+    let items = match data_items(ctx, body) {
         Ok(items) => items,
         Err(reply) => return reply,
     };
@@ -336,28 +334,6 @@ fn parent_of(ctx: &Ctx<'_>, item: &Value, index: usize) -> Result<Parent, Value>
     })
 }
 
-fn data<'a>(ctx: &Ctx<'_>, body: Option<&'a Value>) -> Result<&'a Vec<Value>, Reply> {
-    let Some(items) = body.and_then(|b| b.get("data")).and_then(Value::as_array) else {
-        return Err(errors::error(
-            ctx.route,
-            400,
-            "MANDATORY_NOT_FOUND",
-            "required field not found",
-            json!({"api_name": "data", "json_path": "$.data"}),
-        ));
-    };
-    if items.len() > MAX_WRITE {
-        return Err(errors::error(
-            ctx.route,
-            400,
-            "LIMIT_EXCEEDED",
-            "the number of records exceeds the limit",
-            json!({"api_name": "data", "limit": MAX_WRITE}),
-        ));
-    }
-    Ok(items)
-}
-
 fn invalid_parent_path(ctx: &Ctx<'_>) -> Reply {
     errors::error(
         ctx.route,
@@ -366,18 +342,4 @@ fn invalid_parent_path(ctx: &Ctx<'_>) -> Reply {
         "the related id given seems to be invalid",
         json!({"resource_path_index": 1}),
     )
-}
-
-fn paging(ctx: &Ctx<'_>) -> Result<(usize, usize), Reply> {
-    let number = |name: &str, default: usize, max: usize| match ctx.req.query(name) {
-        None => Ok(default),
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(errors::invalid_param(ctx.route, name, "invalid data")),
-        },
-    };
-    Ok((
-        number("page", 1, usize::MAX)?,
-        number("per_page", MAX_PER_PAGE, MAX_PER_PAGE)?,
-    ))
 }

@@ -56,7 +56,10 @@ pub(crate) fn requested_fields(
 }
 
 /// The `data` array of a write body, or the request-level error.
-fn data_items<'a>(ctx: &Ctx<'_>, body: Option<&'a Value>) -> Result<&'a Vec<Value>, Reply> {
+pub(crate) fn data_items<'a>(
+    ctx: &Ctx<'_>,
+    body: Option<&'a Value>,
+) -> Result<&'a Vec<Value>, Reply> {
     let Some(body) = body else {
         return Err(errors::bad_body(
             ctx.route,

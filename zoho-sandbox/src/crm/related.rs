@@ -131,19 +131,9 @@ pub(crate) fn records(
             json!({"resource_path_index": 1}),
         );
     }
-    let number = |name: &str, default: usize, max: usize| match ctx.req.query(name) {
-        None => Ok(default),
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => Ok(n),
-            _ => Err(errors::invalid_param(ctx.route, name, "invalid data")),
-        },
-    };
-    let (page, per_page) = match (
-        number("page", 1, usize::MAX),
-        number("per_page", MAX_PER_PAGE, MAX_PER_PAGE),
-    ) {
-        (Ok(page), Ok(per_page)) => (page, per_page),
-        (Err(reply), _) | (_, Err(reply)) => return reply,
+    let (page, per_page) = match ctx.paging(MAX_PER_PAGE) {
+        Ok(paging) => paging,
+        Err(reply) => return reply,
     };
     let fields = requested_fields(module, fields_param);
     let Ok(store) = ctx.store(module).read() else {

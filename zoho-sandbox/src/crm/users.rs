@@ -39,12 +39,8 @@ pub(crate) fn list(ctx: &Ctx<'_>) -> Reply {
         known if USER_TYPES.contains(&known) => (0..USERS.len()).collect(),
         _ => return errors::invalid_param(ctx.route, "type", "invalid data"),
     };
-    let page = match number_param(ctx, "page", 1, usize::MAX) {
-        Ok(page) => page,
-        Err(reply) => return reply,
-    };
-    let per_page = match number_param(ctx, "per_page", USERS_MAX_PER_PAGE, USERS_MAX_PER_PAGE) {
-        Ok(per_page) => per_page,
+    let (page, per_page) = match ctx.paging(USERS_MAX_PER_PAGE) {
+        Ok(paging) => paging,
         Err(reply) => return reply,
     };
     let start = (page - 1).saturating_mul(per_page);
@@ -218,14 +214,4 @@ fn with_nulls(mut value: Value, keys: &[&str]) -> Value {
         }
     }
     value
-}
-
-fn number_param(ctx: &Ctx<'_>, name: &str, default: usize, max: usize) -> Result<usize, Reply> {
-    match ctx.req.query(name) {
-        None => Ok(default),
-        Some(text) => match text.parse::<usize>() {
-            Ok(value) if (1..=max).contains(&value) => Ok(value),
-            _ => Err(errors::invalid_param(ctx.route, name, "invalid data")),
-        },
-    }
 }
