@@ -18,7 +18,7 @@ use serde_json::json;
 use tracing::Instrument;
 
 use crate::api_key::ApiKey;
-use crate::body::{BodyBudget, BodyError};
+use crate::body::{BodyBudget, BodyError, ReadBody};
 use crate::hosts::AllowedHosts;
 use crate::jsonrpc::{self, ErrorObject, Id};
 use crate::oauth::OAuthFlows;
@@ -41,10 +41,28 @@ pub struct App {
 pub struct Front {
     pub(crate) app: App,
     hosts: AllowedHosts,
-    pub(crate) bodies: BodyBudget,
+    bodies: BodyBudget,
 }
 
 impl Front {
+    /// Read a request's body within the deadline, size limit and shared budget; the refusal to
+    /// answer (and close the connection with) when it was not read.
+    pub(crate) async fn read_body<B>(&self, request: Request<B>) -> Result<ReadBody, Response<Body>>
+    where
+        B: hyper::body::Body<Data = Bytes>,
+        B::Error: std::fmt::Display,
+    {
+        let declared = request
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        self.bodies
+            .read(request.into_body(), declared)
+            .await
+            .map_err(|err| body_refusal(&err))
+    }
+
     /// `app`, answering requests for `hosts`, reading bodies within the app's limits.
     pub fn new(app: App, hosts: AllowedHosts) -> Front {
         let bodies = BodyBudget::new(app.rpc.limits().body_limits());
@@ -252,14 +270,9 @@ where
             "the body must be sent with `Content-Type: application/json`",
         );
     }
-    let declared = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let body = match front.bodies.read(request.into_body(), declared).await {
+    let body = match front.read_body(request).await {
         Ok(body) => body,
-        Err(err) => return body_refusal(&err),
+        Err(refusal) => return refusal,
     };
     if crate::server::out_of_descriptors() {
         return busy("the server is out of file descriptors");
@@ -287,7 +300,7 @@ where
 
 /// The answer to a body that was not read; the connection is closed after it, since the rest
 /// of the body is still on its way.
-pub(crate) fn body_refusal(err: &BodyError) -> Response<Body> {
+fn body_refusal(err: &BodyError) -> Response<Body> {
     let mut response = match err {
         BodyError::TooLarge { limit } => too_large(*limit),
         BodyError::TooSlow { received, allowed } => {

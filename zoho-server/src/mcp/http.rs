@@ -9,13 +9,11 @@
 //! - `MCP-Protocol-Version`, when sent, must be a revision served; without it the transport's
 //!   assumed revision is taken.
 
-use http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{ACCEPT, ALLOW, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 use serde_json::json;
 
-use crate::http::{
-    App, Body, Caller, Front, body_refusal, empty, json_response, refusal, unauthorized,
-};
+use crate::http::{App, Body, Caller, Front, empty, json_response, refusal, unauthorized};
 use crate::jsonrpc::{self, ErrorObject, Id};
 use crate::mcp::catalog::Catalog;
 use crate::mcp::protocol::Mcp;
@@ -35,14 +33,9 @@ where
     if let Some(refusal) = refuse(app, request.method(), request.headers()) {
         return refusal;
     }
-    let declared = request
-        .headers()
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    let body = match front.bodies.read(request.into_body(), declared).await {
+    let body = match front.read_body(request).await {
         Ok(body) => body,
-        Err(err) => return body_refusal(&err),
+        Err(refusal) => return refusal,
     };
     let catalog = match Catalog::builtin() {
         Ok(catalog) => catalog,
