@@ -177,6 +177,13 @@ mod tests {
         let bad = serde_json::json!({"error_rate": 2.0});
         let err = faults.apply_patch(bad.as_object().unwrap()).unwrap_err();
         assert!(err.starts_with("error_rate"), "{err}");
+        let callbacks =
+            serde_json::json!({"callback_drop_rate": 0.25, "callback_duplicate_rate": 1});
+        faults.apply_patch(callbacks.as_object().unwrap()).unwrap();
+        assert_eq!(
+            (faults.callback_drop_rate, faults.callback_duplicate_rate),
+            (0.25, 1.0)
+        );
         let typo = serde_json::json!({"latency": 5});
         assert!(faults.apply_patch(typo.as_object().unwrap()).is_err());
     }

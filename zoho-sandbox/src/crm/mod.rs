@@ -19,6 +19,7 @@ mod store;
 mod tags;
 mod users;
 pub(crate) mod watch;
+mod watch_condition;
 
 use std::sync::RwLock;
 

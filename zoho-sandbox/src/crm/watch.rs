@@ -15,6 +15,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 
 use super::schema::{ModuleDef, module_by_name};
+use super::watch_condition::{self, Condition};
 use super::{Ctx, Version, errors, id_text};
 use crate::accounts::Op;
 use crate::clock;
@@ -157,7 +158,9 @@ struct Channel {
     expiry: i64,
     return_affected_field_values: bool,
     notify_on_related_action: bool,
+    /// As given, for GET.
     notification_condition: Value,
+    conditions: Vec<Condition>,
 }
 
 /// The channels of the org and the client that delivers their callbacks.
@@ -236,7 +239,7 @@ struct Given {
     expiry: Option<i64>,
     return_affected_field_values: Option<bool>,
     notify_on_related_action: Option<bool>,
-    notification_condition: Option<Value>,
+    notification_condition: Option<(Value, Vec<Condition>)>,
     delete_events: bool,
 }
 
@@ -370,17 +373,16 @@ fn read_given(
         }
     }
     if let Some(value) = object.get("notification_condition") {
-        // §1.2: v6 and later, at most two conditions.
-        let fits = value.is_null()
-            || (ctx.version >= Version(6) && value.as_array().is_some_and(|c| c.len() <= 2));
-        if !fits {
-            return Err(invalid(
-                index,
-                "notification_condition",
-                json!({"expected_data_type": "jsonarray"}),
-            ));
-        }
-        given.notification_condition = Some(value.clone());
+        // §1.2: v6 and later.
+        let parsed = if ctx.version >= Version(6) || value.is_null() {
+            watch_condition::parse(value).ok()
+        } else {
+            None
+        };
+        let Some(conditions) = parsed else {
+            return Err(invalid(index, "notification_condition", json!({})));
+        };
+        given.notification_condition = Some((value.clone(), conditions));
     }
     Ok(given)
 }
@@ -531,6 +533,9 @@ fn full(ctx: &Ctx<'_>, given: Given, index: usize, now: i64) -> Result<Channel, 
     let Some(notify_url) = given.notify_url else {
         return Err(mandatory(index, "notify_url"));
     };
+    let condition = given
+        .notification_condition
+        .unwrap_or((Value::Null, Vec::new()));
     Ok(Channel {
         events,
         notify_url,
@@ -538,7 +543,8 @@ fn full(ctx: &Ctx<'_>, given: Given, index: usize, now: i64) -> Result<Channel, 
         expiry: expiry(ctx, given.expiry, now),
         return_affected_field_values: given.return_affected_field_values.unwrap_or(false),
         notify_on_related_action: given.notify_on_related_action.unwrap_or(true),
-        notification_condition: given.notification_condition.unwrap_or(Value::Null),
+        notification_condition: condition.0,
+        conditions: condition.1,
     })
 }
 
@@ -573,8 +579,9 @@ fn merge(
     if let Some(flag) = given.notify_on_related_action {
         channel.notify_on_related_action = flag;
     }
-    if let Some(condition) = given.notification_condition {
+    if let Some((condition, conditions)) = given.notification_condition {
         channel.notification_condition = condition;
+        channel.conditions = conditions;
     }
     channel
 }
@@ -780,7 +787,19 @@ pub(crate) fn notify(state: &State, change: Change) {
             if !covered || (change.related && !channel.notify_on_related_action) {
                 continue;
             }
-            let body = payload(state, id, channel, &change, server_time);
+            // §1.2: a notification condition lets only edits of the fields it names through.
+            let records: Vec<&(String, Map<String, Value>)> = change
+                .records
+                .iter()
+                .filter(|(_, fields)| {
+                    change.operation != Operation::Update
+                        || watch_condition::passes(&channel.conditions, change.module, fields)
+                })
+                .collect();
+            if records.is_empty() {
+                continue;
+            }
+            let body = payload(state, id, channel, &change, &records, server_time);
             deliveries.push((channel.notify_url.clone(), body));
         }
     }
@@ -829,7 +848,14 @@ async fn deliver(client: &reqwest::Client, url: &str, body: &Value, retries: u32
 }
 
 /// Zoho's callback body (§1.5).
-fn payload(state: &State, id: &str, channel: &Channel, change: &Change, server_time: i64) -> Value {
+fn payload(
+    state: &State,
+    id: &str,
+    channel: &Channel,
+    change: &Change,
+    records: &[&(String, Map<String, Value>)],
+    server_time: i64,
+) -> Value {
     let query_params: Map<String, Value> = url::Url::parse(&channel.notify_url)
         .map(|u| {
             u.query_pairs()
@@ -837,7 +863,7 @@ fn payload(state: &State, id: &str, channel: &Channel, change: &Change, server_t
                 .collect()
         })
         .unwrap_or_default();
-    let ids: Vec<&str> = change.records.iter().map(|(id, _)| id.as_str()).collect();
+    let ids: Vec<&str> = records.iter().map(|(id, _)| id.as_str()).collect();
     let mut body = json!({
         "server_time": server_time,
         "query_params": query_params,
@@ -854,15 +880,13 @@ fn payload(state: &State, id: &str, channel: &Channel, change: &Change, server_t
     {
         // §1.5: `affected_fields` stays `[]` on insert; updates list the changed fields per id.
         if change.operation == Operation::Update {
-            let fields: Vec<Value> = change
-                .records
+            let fields: Vec<Value> = records
                 .iter()
                 .map(|(id, fields)| json!({ id.as_str(): fields.keys().collect::<Vec<_>>() }))
                 .collect();
             map.insert("affected_fields".into(), Value::Array(fields));
         }
-        let values: Vec<Value> = change
-            .records
+        let values: Vec<Value> = records
             .iter()
             .map(|(id, fields)| json!({"record_id": id, "values": fields}))
             .collect();

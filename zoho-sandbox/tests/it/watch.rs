@@ -843,3 +843,42 @@ async fn callbacks_can_be_dropped_or_duplicated() -> TestResult {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_notification_condition_lets_only_edits_of_its_fields_through() -> TestResult {
+    let e = watch_env().await?;
+    let hook = Receiver::start().await?;
+    let condition = json!([{"type": "field_selection", "module": {"api_name": "Leads"},
+        "field_selection": {"group_operator": "or", "group": [
+            {"field": {"api_name": "Company"}}, {"field": {"api_name": "Email"}}]}}]);
+    let mut cfg = channel("1", &["Leads.all"], &hook.url);
+    cfg["notification_condition"] = condition.clone();
+    // wave2.md §1.2: `notification_condition` is v6 and later.
+    let v5 = e
+        .post("/crm/v5/actions/watch", &json!({"watch": [cfg.clone()]}))
+        .await?;
+    assert_eq!(v5.body["watch"][0]["code"], "INVALID_DATA");
+    let v8 = e
+        .post("/crm/v8/actions/watch", &json!({"watch": [cfg]}))
+        .await?;
+    assert_eq!(v8.status, 201, "{}", v8.body);
+    let got = e.get("/crm/v8/actions/watch").await?;
+    assert_eq!(got.body["watch"][0]["notification_condition"], condition);
+    let leads = create_leads(&e, 2, "cond").await?;
+    let edits = json!({"data": [{"id": leads[0], "Phone": "555-0100"}, {"id": leads[1], "Company": "Other"}]});
+    assert_eq!(e.put("/crm/v8/Leads", &edits).await?.status, 200);
+    let bodies = hook.wait_for(|b| b.len() >= 2).await;
+    // The insert passes (conditions are about edits); of the edits only the Company one does.
+    assert_eq!(ids(&bodies, "1", "insert").len(), 2);
+    assert_eq!(ids(&bodies, "1", "update"), vec![leads[1].clone()]);
+    // §1.2: at most two objects per group level.
+    let mut wide = channel("2", &["Leads.all"], &hook.url);
+    wide["notification_condition"] = json!([{"type": "field_selection", "module": {"api_name": "Leads"},
+        "field_selection": {"group_operator": "or", "group": [
+            {"field": {"api_name": "Company"}}, {"field": {"api_name": "Email"}}, {"field": {"api_name": "Phone"}}]}}]);
+    let refused = e
+        .post("/crm/v8/actions/watch", &json!({"watch": [wide]}))
+        .await?;
+    assert_eq!(refused.body["watch"][0]["code"], "INVALID_DATA");
+    Ok(())
+}
