@@ -41,8 +41,8 @@ fn create(ctx: &Ctx<'_>, def: &ModuleDef, fields: Vec<(&str, Value)>, now: &str)
     let id = store.insert(record);
     drop(store);
     // Created because a lead was converted: an action on a related record (wave2.md §1.2).
-    let mut change = Change::new(def, Operation::Insert).related();
-    change.record(id, Map::new());
+    let mut change = Change::new(ctx.state, def, Operation::Insert).related();
+    change.record(id, Map::new);
     watch::notify(ctx.state, change);
     Some(id)
 }
@@ -195,8 +195,8 @@ pub(crate) fn convert(
         .write()
         .is_ok_and(|mut store| store.delete(lead_id));
     if removed {
-        let mut change = Change::new(def, Operation::Delete);
-        change.record(lead_id, Map::new());
+        let mut change = Change::new(ctx.state, def, Operation::Delete);
+        change.record(lead_id, Map::new);
         watch::notify(ctx.state, change);
     }
     Reply::json(

@@ -387,7 +387,7 @@ pub(crate) fn insert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
         return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
-    let mut inserted = Change::new(def, Operation::Insert);
+    let mut inserted = Change::new(ctx.state, def, Operation::Insert);
     for (index, item) in items.iter().enumerate() {
         let result = build(def, item, index, blank(def, &now), &lookups, &now).and_then(|record| {
             match duplicate(&mut store, &record, index, None) {
@@ -399,7 +399,7 @@ pub(crate) fn insert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
             Ok(mut record) => {
                 let id = store.insert(record.clone());
                 record.insert("id".into(), Value::String(id.to_string()));
-                inserted.record(id, set_fields(def, item, &record));
+                inserted.record(id, || set_fields(def, item, &record));
                 success(&record, "record added")
             }
             Err(error) => error,
@@ -444,7 +444,7 @@ pub(crate) fn update(
         return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
-    let mut updated = Change::new(def, Operation::Update);
+    let mut updated = Change::new(ctx.state, def, Operation::Update);
     for (index, item) in items.iter().enumerate() {
         let id_text = match path_id {
             Some(id) => Some(id.to_owned()),
@@ -468,7 +468,7 @@ pub(crate) fn update(
             ));
             continue;
         };
-        let before = base.clone();
+        let before = updated.listening().then(|| base.clone());
         let result =
             build(def, item, index, base, &lookups, &now).and_then(|record| {
                 match duplicate(&mut store, &record, index, Some(id)) {
@@ -479,7 +479,7 @@ pub(crate) fn update(
         results.push(match result {
             Ok(record) => {
                 let answer = success(&record, "record updated");
-                updated.record(id, changed_fields(def, item, &before, &record));
+                updated.record(id, || changed_fields(def, item, before.as_ref(), &record));
                 store.replace(id, record);
                 answer
             }
@@ -543,8 +543,8 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
         return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
-    let mut inserted = Change::new(def, Operation::Insert);
-    let mut updated = Change::new(def, Operation::Update);
+    let mut inserted = Change::new(ctx.state, def, Operation::Insert);
+    let mut updated = Change::new(ctx.state, def, Operation::Update);
     for (index, item) in items.iter().enumerate() {
         let mut matched = None;
         for field in &check_fields {
@@ -562,7 +562,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
                     .get(id)
                     .map(|rec| store.render(rec, None))
                     .unwrap_or_default();
-                let before = base.clone();
+                let before = updated.listening().then(|| base.clone());
                 build(def, item, index, base, &lookups, &now)
                     .and_then(
                         |record| match duplicate(&mut store, &record, index, Some(id)) {
@@ -572,7 +572,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
                     )
                     .map(|record| {
                         let mut answer = success(&record, "record updated");
-                        updated.record(id, changed_fields(def, item, &before, &record));
+                        updated.record(id, || changed_fields(def, item, before.as_ref(), &record));
                         store.replace(id, record);
                         tag(&mut answer, "update", Some(field_name));
                         answer
@@ -586,7 +586,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
                 .map(|mut record| {
                     let id = store.insert(record.clone());
                     record.insert("id".into(), Value::String(id.to_string()));
-                    inserted.record(id, set_fields(def, item, &record));
+                    inserted.record(id, || set_fields(def, item, &record));
                     let mut answer = success(&record, "record added");
                     tag(&mut answer, "insert", None);
                     answer
@@ -612,11 +612,11 @@ fn set_fields(def: &ModuleDef, item: &Value, record: &Record) -> Map<String, Val
 fn changed_fields(
     def: &ModuleDef,
     item: &Value,
-    before: &Record,
+    before: Option<&Record>,
     after: &Record,
 ) -> Map<String, Value> {
     written(def, item)
-        .filter(|name| before.get(*name) != after.get(*name))
+        .filter(|name| before.and_then(|b| b.get(*name)) != after.get(*name))
         .filter_map(|name| Some((name.to_owned(), after.get(name)?.clone())))
         .collect()
 }
@@ -669,12 +669,12 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
     let Ok(mut store) = ctx.store(def).write() else {
         return errors::internal(ctx.route);
     };
-    let mut deleted = Change::new(def, Operation::Delete);
+    let mut deleted = Change::new(ctx.state, def, Operation::Delete);
     let results: Vec<Value> = ids
         .iter()
         .map(|id_text| match parse_id(id_text) {
             Some(id) if store.trash(id, &now) => {
-                deleted.record(id, Map::new());
+                deleted.record(id, Map::new);
                 json!({
                 "code": "SUCCESS",
                 "details": {"id": id_text},

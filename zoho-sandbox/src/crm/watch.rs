@@ -743,17 +743,32 @@ pub(crate) struct Change {
     records: Vec<(String, Map<String, Value>)>,
     /// Caused by an action on a related record (lead conversion creating a Contact).
     related: bool,
+    /// Whether any channel exists: without one, writes skip collecting what changed.
+    listening: bool,
 }
 
 impl Change {
     /// A change with no record yet.
-    pub(crate) fn new(def: &ModuleDef, operation: Operation) -> Change {
+    pub(crate) fn new(state: &State, def: &ModuleDef, operation: Operation) -> Change {
+        let listening = !state
+            .crm
+            .watch
+            .channels
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .is_empty();
         Change {
             module: def.api_name,
             operation,
             records: Vec::new(),
             related: false,
+            listening,
         }
+    }
+
+    /// Whether the change will be reported to anyone (else recording it costs nothing).
+    pub(crate) fn listening(&self) -> bool {
+        self.listening
     }
 
     /// Marks the change as caused by an action on a related record.
@@ -762,9 +777,11 @@ impl Change {
         self
     }
 
-    /// Adds a record and the fields the write set or changed.
-    pub(crate) fn record(&mut self, id: impl ToString, fields: Map<String, Value>) {
-        self.records.push((id.to_string(), fields));
+    /// Adds a record and the fields the write set or changed (read only when listening).
+    pub(crate) fn record(&mut self, id: u64, fields: impl FnOnce() -> Map<String, Value>) {
+        if self.listening {
+            self.records.push((id.to_string(), fields()));
+        }
     }
 }
 
