@@ -296,8 +296,30 @@ fn body(action: &Action) -> TokenStream {
                 })
                 .collect()
         };
+        let constants = |target: &Ident| -> Vec<TokenStream> {
+            action
+                .body_constants
+                .iter()
+                .map(|(key, value)| {
+                    let value = constant(value);
+                    quote!(rt::constant(&mut #target, #key, #value);)
+                })
+                .collect()
+        };
         let body = format_ident!("body");
-        let inserts = insert_fields(&body);
+        if wrap == BodyWrap::CrmWatch {
+            let channel = format_ident!("channel");
+            let inserts = insert_fields(&channel);
+            let constants = constants(&channel);
+            return quote! {
+                let mut channel = rt::JsonMap::new();
+                #(#inserts)*
+                #(#constants)*
+                request.body = rt::json_body(rt::crm_watch(channel));
+            };
+        }
+        let mut inserts = insert_fields(&body);
+        inserts.extend(constants(&body));
         let mutable = (!inserts.is_empty()).then(|| quote!(mut));
         // Record inputs merge in spec order: a later input wins a clash (Values over Dynamic Fields).
         let build = match wrap {
@@ -310,7 +332,7 @@ fn body(action: &Action) -> TokenStream {
                     let #mutable body = rt::crm_record(record);
                 }
             }
-            BodyWrap::BooksRecord => {
+            BodyWrap::BooksRecord | BodyWrap::CrmWatch => {
                 let merges = merges(&body);
                 quote! {
                     let mut body = rt::JsonMap::new();
@@ -374,6 +396,19 @@ fn body(action: &Action) -> TokenStream {
         #json
         #parts
         request.body = rt::body(json, parts, #json_keys, #multipart_keys)?;
+    }
+}
+
+/// A body constant as a literal: the spec allows only booleans, integers and strings.
+fn constant(value: &serde_json::Value) -> TokenStream {
+    match value {
+        serde_json::Value::Bool(flag) => quote!(#flag),
+        serde_json::Value::Number(number) => match number.as_i64() {
+            Some(number) => quote!(#number),
+            None => quote!(0i64),
+        },
+        serde_json::Value::String(text) => quote!(#text),
+        _ => quote!(()),
     }
 }
 

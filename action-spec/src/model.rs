@@ -104,6 +104,9 @@ pub enum BodyWrap {
     CrmRecord,
     /// Books: the record object as it is.
     BooksRecord,
+    /// CRM notifications: `{"watch": [channel]}`, the one channel object made of the
+    /// `body_field` inputs and the body constants.
+    CrmWatch,
 }
 
 /// What an action's result is made of; mirrors `zoho_core::ResultShape`.
@@ -222,6 +225,9 @@ pub struct Action {
     pub parent_path: Option<PathTemplate>,
     /// How `record` inputs are wrapped into the body.
     pub body: Option<BodyWrap>,
+    /// Keys every request body carries with a fixed value (`_delete_events = true`), put where
+    /// `body_field` inputs go; sorted by key.
+    pub body_constants: Vec<(String, Value)>,
     /// What the result is made of.
     pub result: ResultShape,
     /// What the result holds, for the docs.

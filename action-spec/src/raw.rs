@@ -65,6 +65,7 @@ pub(crate) struct RawAction {
     pub path: Option<Spanned<String>>,
     pub parent_path: Option<Spanned<String>>,
     pub body: Option<Spanned<String>>,
+    pub body_constants: Option<Spanned<toml::Table>>,
     pub result: Spanned<String>,
     pub result_description: Option<Spanned<String>>,
     pub read_only: bool,

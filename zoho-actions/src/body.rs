@@ -100,6 +100,21 @@ pub fn crm_record(record: JsonMap) -> JsonMap {
     body
 }
 
+/// `{"watch": [channel]}`: one notification channel, as CRM's watch API takes it.
+pub fn crm_watch(channel: JsonMap) -> JsonMap {
+    let mut body = JsonMap::new();
+    body.insert(
+        "watch".to_owned(),
+        Value::Array(vec![Value::Object(channel)]),
+    );
+    body
+}
+
+/// Put a body constant of the spec (`_delete_events = true`) into a body object.
+pub fn constant(object: &mut JsonMap, key: &str, value: impl Into<Value>) {
+    object.insert(key.to_owned(), value.into());
+}
+
 /// A JSON object as the request body.
 pub fn json_body(body: JsonMap) -> RequestBody {
     RequestBody::Json(Value::Object(body))

@@ -25,6 +25,15 @@ impl Clock {
         i64::try_from(wall).unwrap_or(0) + i64::try_from(self.offset().as_secs()).unwrap_or(0)
     }
 
+    /// Milliseconds since the Unix epoch, advanced (the `server_time` of CRM callbacks).
+    pub(crate) fn epoch_millis(&self) -> i64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
+        i64::try_from(wall + self.offset().as_millis()).unwrap_or(i64::MAX)
+    }
+
     /// Moves the clock forward.
     pub(crate) fn advance(&self, by: Duration) {
         let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);

@@ -83,6 +83,23 @@ pub struct OpenQuestions {
     /// Whether a Books update must carry the type's name again (`contact_name` for contacts), as
     /// Zoho's published OpenAPI marks it required on update and not only on create.
     pub books_update_requires_name: bool,
+    /// Most events one notification channel may list: OAS-Y allows 50 in requests and shows
+    /// at most 10 in answers (wave2.md §1.1 DISAGREE); 10, the stricter.
+    pub watch_max_events_per_channel: usize,
+    /// Longest notification `token`: docs say 50, OAS-Y 256 (§1.2 DISAGREE); 50.
+    pub watch_token_max_length: usize,
+    /// Whether a v6 channel may live only one day (one v6 page) rather than a week (K170,
+    /// v7/v8 pages; §1.3 DISAGREE); the shorter.
+    pub watch_v6_max_expiry_one_day: bool,
+    /// HTTP status of a watch call whose channels partly failed: 207 (OAS-Y) or 202 (older
+    /// OAS-J; §1.1 DISAGREE).
+    pub watch_mixed_status: u16,
+    /// Whether a PATCH that leaves `token` out keeps it (docs: unsent keys are kept) or clears
+    /// it (a peer saw it become null; §1.3); cleared, so clients resend it.
+    pub watch_patch_keeps_token: bool,
+    /// Retries of a callback the `notify_url` refused or did not answer: Zoho documents none
+    /// (§1.6), so none.
+    pub watch_callback_retries: u32,
 }
 
 impl Default for OpenQuestions {
@@ -96,6 +113,12 @@ impl Default for OpenQuestions {
             books_missing_org_code: 2,
             books_not_found_status: 404,
             books_update_requires_name: true,
+            watch_max_events_per_channel: 10,
+            watch_token_max_length: 50,
+            watch_v6_max_expiry_one_day: true,
+            watch_mixed_status: 207,
+            watch_patch_keeps_token: false,
+            watch_callback_retries: 0,
         }
     }
 }

@@ -38,6 +38,10 @@ pub struct Faults {
     /// Books requests per day per organization (Zoho: 1,000 to 10,000 by plan, code 45);
     /// `None` (the default) = unlimited, so long runs are not cut off.
     pub books_daily_limit: Option<u32>,
+    /// Share of CRM notification callbacks never sent (Zoho promises no delivery).
+    pub callback_drop_rate: f64,
+    /// Share of CRM notification callbacks sent twice.
+    pub callback_duplicate_rate: f64,
 }
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -58,6 +62,8 @@ impl Default for Faults {
             books_per_minute_limit: Some(100),
             books_concurrency_limit: Some(10),
             books_daily_limit: None,
+            callback_drop_rate: 0.0,
+            callback_duplicate_rate: 0.0,
         }
     }
 }
@@ -127,6 +133,8 @@ impl Faults {
                 "books_per_minute_limit" => next.books_per_minute_limit = limit(key, value)?,
                 "books_concurrency_limit" => next.books_concurrency_limit = limit(key, value)?,
                 "books_daily_limit" => next.books_daily_limit = limit(key, value)?,
+                "callback_drop_rate" => next.callback_drop_rate = rate(key, value)?,
+                "callback_duplicate_rate" => next.callback_duplicate_rate = rate(key, value)?,
                 other => return Err(format!("{other}: unknown fault setting")),
             }
         }
@@ -169,6 +177,13 @@ mod tests {
         let bad = serde_json::json!({"error_rate": 2.0});
         let err = faults.apply_patch(bad.as_object().unwrap()).unwrap_err();
         assert!(err.starts_with("error_rate"), "{err}");
+        let callbacks =
+            serde_json::json!({"callback_drop_rate": 0.25, "callback_duplicate_rate": 1});
+        faults.apply_patch(callbacks.as_object().unwrap()).unwrap();
+        assert_eq!(
+            (faults.callback_drop_rate, faults.callback_duplicate_rate),
+            (0.25, 1.0)
+        );
         let typo = serde_json::json!({"latency": 5});
         assert!(faults.apply_patch(typo.as_object().unwrap()).is_err());
     }

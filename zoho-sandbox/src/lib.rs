@@ -202,6 +202,14 @@ fn check(config: &SandboxConfig) -> Result<(), Error> {
         ("faults.rate_limit_rate", config.faults.rate_limit_rate),
         ("faults.stall_rate", config.faults.stall_rate),
         ("faults.lost_answer_rate", config.faults.lost_answer_rate),
+        (
+            "faults.callback_drop_rate",
+            config.faults.callback_drop_rate,
+        ),
+        (
+            "faults.callback_duplicate_rate",
+            config.faults.callback_duplicate_rate,
+        ),
     ];
     for (field, rate) in rates {
         if !(0.0..=1.0).contains(&rate) {

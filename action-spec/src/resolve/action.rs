@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use serde_json::Value;
 use toml::Spanned;
 use toml::de::DeValue;
 
 use super::input::{SharedInput, SharedInputs, check_default};
 use super::template::parse_template;
-use super::{decode, is_identifier, required_text};
+use super::{decode, is_identifier, required_text, with_article};
 use crate::diagnostic::Collector;
 use crate::model::{
     Action, BodyWrap, HttpMethod, Input, InputType, Location, PathTemplate, Product, RecordInputs,
@@ -134,6 +135,16 @@ fn check_action(
     }
 
     let inputs = collected.inputs;
+    let body_constants = match raw.body_constants {
+        Some(constants) => match check_body_constants(constants, body, &inputs, &what, errors) {
+            Some(constants) => constants,
+            None => {
+                ok = false;
+                Vec::new()
+            }
+        },
+        None => Vec::new(),
+    };
     let record = raw
         .record
         .and_then(|record| check_record(record, &inputs, &what, errors));
@@ -151,6 +162,7 @@ fn check_action(
         path,
         parent_path,
         body,
+        body_constants,
         result,
         result_description,
         read_only: raw.read_only,
@@ -261,10 +273,13 @@ fn check_body(raw: &Spanned<String>, errors: &mut Collector<'_>) -> Option<BodyW
     match raw.get_ref().as_str() {
         "crm_record" => Some(BodyWrap::CrmRecord),
         "books_record" => Some(BodyWrap::BooksRecord),
+        "crm_watch" => Some(BodyWrap::CrmWatch),
         other => {
             errors.error(
                 raw.span(),
-                format!("unknown body wrapping `{other}`; allowed: crm_record, books_record"),
+                format!(
+                    "unknown body wrapping `{other}`; allowed: crm_record, books_record, crm_watch"
+                ),
             );
             None
         }
@@ -595,6 +610,13 @@ fn one_kind_of_body(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
             );
             ok = false;
         }
+        (Some(raw_body), Some(BodyWrap::CrmWatch)) if has_record => {
+            errors.error(
+                raw_body.span(),
+                format!("{what} wraps a notification channel, which is made of inputs with in = \"body_field\", but also has record inputs; allowed: body = \"crm_record\" or \"books_record\" for records"),
+            );
+            ok = false;
+        }
         (Some(raw_body), Some(_)) if has_whole_body => {
             errors.error(
                 raw_body.span(),
@@ -731,6 +753,54 @@ fn apply_override(
         ok = false;
     }
     ok
+}
+
+/// `body_constants = { key = value }`: scalars, in a wrapped body, on keys no input sets.
+fn check_body_constants(
+    raw: Spanned<toml::Table>,
+    body: Option<BodyWrap>,
+    inputs: &[Input],
+    what: &str,
+    errors: &mut Collector<'_>,
+) -> Option<Vec<(String, Value)>> {
+    let span = raw.span();
+    if body.is_none() {
+        errors.error(
+            span,
+            format!("`body_constants` of {what} need a body to go into; allowed: with body = \"crm_record\", \"books_record\" or \"crm_watch\""),
+        );
+        return None;
+    }
+    let mut ok = true;
+    let mut constants = Vec::new();
+    for (key, value) in raw.into_inner() {
+        let json = match value {
+            toml::Value::Boolean(flag) => Value::Bool(flag),
+            toml::Value::Integer(number) => Value::from(number),
+            toml::Value::String(text) => Value::String(text),
+            other => {
+                errors.error(
+                    span.clone(),
+                    format!("body constant `{key}` of {what} is {}; allowed: a boolean, an integer or a string", with_article(other.type_str())),
+                );
+                ok = false;
+                continue;
+            }
+        };
+        let clash = inputs
+            .iter()
+            .find(|input| matches!(&input.location, Location::BodyField { wire } if *wire == key));
+        if let Some(input) = clash {
+            errors.error(
+                span.clone(),
+                format!("body constant `{key}` of {what} is also set by input `{}`; allowed: a key no `body_field` input uses", input.key),
+            );
+            ok = false;
+            continue;
+        }
+        constants.push((key, json));
+    }
+    ok.then_some(constants)
 }
 
 fn check_record(

@@ -486,3 +486,74 @@ fn an_action_type_may_not_hide_a_standard_name_the_generated_code_uses() {
         ],
     );
 }
+
+/// BASE turned into a PATCH that sends one notification channel with a `channel_id` field.
+fn watch_spec(extra: &str) -> String {
+    format!(
+        "{BASE}\n[inputs.channelId]\nlabel = \"Channel ID\"\ncomment = \"The channel.\"\ntype = \"string\"\nrequired = true\nin = \"body_field\"\nwire = \"channel_id\"\n"
+    )
+    .replace("http_method = \"GET\"", &format!("http_method = \"PATCH\"\nbody = \"crm_watch\"\n{extra}"))
+    .replace("\"sortOrder\"]", "\"sortOrder\", \"channelId\"]")
+}
+
+#[test]
+fn body_constants_reach_the_action_sorted_by_key() {
+    let spec = parse(
+        &watch_spec("body_constants = { _delete_events = true, b = 2, a = \"x\" }"),
+        "zoho.toml",
+    )
+    .unwrap();
+    let action = &spec.actions[0];
+    assert_eq!(action.body, Some(action_spec::BodyWrap::CrmWatch));
+    assert_eq!(
+        action.body_constants,
+        vec![
+            ("_delete_events".to_owned(), serde_json::json!(true)),
+            ("a".to_owned(), serde_json::json!("x")),
+            ("b".to_owned(), serde_json::json!(2)),
+        ]
+    );
+}
+
+#[test]
+fn body_constants_need_a_body() {
+    let text = BASE.replace(
+        "result = \"crm_record\"",
+        "body_constants = { _delete_events = true }\nresult = \"crm_record\"",
+    );
+    assert_reported(
+        &text,
+        "body_constants",
+        &[
+            "need a body to go into",
+            "allowed: with body = \"crm_record\"",
+        ],
+    );
+}
+
+#[test]
+fn body_constants_are_scalars_on_keys_no_input_sets() {
+    let text = watch_spec("body_constants = { channel_id = \"1\", list = [1] }");
+    assert_reported(
+        &text,
+        "body_constants",
+        &[
+            "body constant `channel_id` of action `crm.getRecord` is also set by input `channelId`",
+            "body constant `list` of action `crm.getRecord` is an array; allowed: a boolean, an integer or a string",
+        ],
+    );
+}
+
+#[test]
+fn a_notification_channel_takes_no_record_inputs() {
+    let text = format!(
+        "{}\n[inputs.values]\nlabel = \"Values\"\ncomment = \"Fields.\"\ntype = \"json_object\"\nin = \"record\"\n",
+        watch_spec("")
+    )
+    .replace("\"channelId\"]", "\"channelId\", \"values\"]");
+    assert_reported(
+        &text,
+        "body = \"crm_watch\"",
+        &["wraps a notification channel", "also has record inputs"],
+    );
+}

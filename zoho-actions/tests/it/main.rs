@@ -6,6 +6,7 @@ mod catalogue;
 mod defaults;
 mod dispatch;
 mod extension;
+mod notifications;
 mod requests;
 mod snapshot;
 mod support;

@@ -104,6 +104,12 @@ impl Scopes {
         self.has_op("zohocrm.coql", Op::Read)
     }
 
+    /// `ZohoCRM.notifications.ALL|<op>`, and `WRITE` for create, update and delete
+    /// (wave2.md §1.1).
+    pub(crate) fn crm_notifications(&self, op: Op) -> bool {
+        self.has_op("zohocrm.notifications", op)
+    }
+
     /// `ZohoBooks.fullaccess.all` or `ZohoBooks.<family>.ALL|<op>` (books.md §8).
     pub(crate) fn books(&self, family: &str, op: Op) -> bool {
         self.has("zohobooks.fullaccess.all") || self.has_op(&format!("zohobooks.{family}"), op)
@@ -129,5 +135,9 @@ mod tests {
         assert!(books.books("invoices", Op::Read));
         assert!(!books.books("invoices", Op::Create));
         assert!(!books.books("contacts", Op::Read));
+        let watch = Scopes::parse("ZohoCRM.notifications.READ ZohoCRM.notifications.WRITE");
+        assert!(watch.crm_notifications(Op::Read) && watch.crm_notifications(Op::Delete));
+        assert!(!Scopes::parse("ZohoCRM.notifications.READ").crm_notifications(Op::Create));
+        assert!(!all.crm_notifications(Op::Read));
     }
 }

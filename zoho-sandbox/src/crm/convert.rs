@@ -2,12 +2,13 @@
 //! Company, or the one named) and optionally a Deal; the lead leaves the Leads module.
 //! The answer's shape is not in the facts; it follows the other v3+ write answers.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::records::blank;
 use super::schema::{ModuleDef, module_by_name};
 use super::seed::admin;
 use super::store::{Record, is_blank};
+use super::watch::{self, Change, Operation};
 use super::{Ctx, errors, id_text, lookup_id, parse_id};
 use crate::clock;
 use crate::http::Reply;
@@ -37,7 +38,13 @@ fn create(ctx: &Ctx<'_>, def: &ModuleDef, fields: Vec<(&str, Value)>, now: &str)
     record.insert("Modified_Time".into(), Value::from(now));
     record.insert("Modified_By".into(), admin());
     let mut store = ctx.store(def).write().ok()?;
-    Some(store.insert(record))
+    let id = store.insert(record);
+    drop(store);
+    // Created because a lead was converted: an action on a related record (wave2.md §1.2).
+    let mut change = Change::new(ctx.state, def, Operation::Insert).related();
+    change.record(id, Map::new);
+    watch::notify(ctx.state, change);
+    Some(id)
 }
 
 fn reference(body: Option<&Value>, key: &str) -> Option<u64> {
@@ -183,8 +190,14 @@ pub(crate) fn convert(
         }
         _ => None,
     };
-    if let Ok(mut store) = ctx.store(def).write() {
-        store.delete(lead_id);
+    let removed = ctx
+        .store(def)
+        .write()
+        .is_ok_and(|mut store| store.delete(lead_id));
+    if removed {
+        let mut change = Change::new(ctx.state, def, Operation::Delete);
+        change.record(lead_id, Map::new);
+        watch::notify(ctx.state, change);
     }
     Reply::json(
         ctx.route,

@@ -18,6 +18,8 @@ mod settings;
 mod store;
 mod tags;
 mod users;
+pub(crate) mod watch;
+mod watch_condition;
 
 use std::sync::RwLock;
 
@@ -39,6 +41,7 @@ pub(crate) struct Crm {
     attachments: attachments::Attachments,
     tags: tags::Tags,
     notes: notes::Notes,
+    watch: watch::Watch,
     concurrency: Gauge,
     sub_concurrency: Gauge,
 }
@@ -61,6 +64,7 @@ impl Crm {
             attachments: attachments::Attachments::default(),
             tags: tags::Tags::default(),
             notes: notes::Notes::default(),
+            watch: watch::Watch::default(),
             concurrency: Gauge::default(),
             sub_concurrency: Gauge::default(),
         }
@@ -131,6 +135,7 @@ enum Route {
     Users,
     User(String),
     Org,
+    Watch(watch::Call),
 }
 
 impl Route {
@@ -171,6 +176,7 @@ impl Route {
             Route::Users => "crm.users.list",
             Route::User(_) => "crm.users.get",
             Route::Org => "crm.org",
+            Route::Watch(call) => call.name(),
         }
     }
 
@@ -231,6 +237,7 @@ impl Route {
             Route::Tag(m, _, _) => scopes.crm_module(m.api_name, Op::Update),
             Route::Users | Route::User(_) => scopes.crm_read("users"),
             Route::Org => scopes.crm_read("org"),
+            Route::Watch(call) => scopes.crm_notifications(call.op()),
         }
     }
 }
@@ -250,6 +257,11 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
     let route = match (&segments[1..], m) {
         (["coql"], &Method::POST) => Route::Coql,
         (["coql"], _) => return Err(errors::invalid_method("crm.coql")),
+        // Before `[name, id]` and `[name, "actions", ..]`: `actions` is not a module.
+        (["actions", "watch"], _) => match watch::Call::of(m) {
+            Some(call) => Route::Watch(call),
+            None => return Err(errors::invalid_method("crm.watch.get")),
+        },
         (["settings", "modules"], &Method::GET) => Route::Modules(None),
         (["settings", "modules", name], &Method::GET) => Route::Modules(Some((*name).to_owned())),
         (["settings", "fields"], &Method::GET) => Route::Fields,
@@ -492,6 +504,7 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::Users => users::list(&ctx),
         Route::User(id) => users::get(&ctx, &id),
         Route::Org => users::org(&ctx),
+        Route::Watch(call) => watch::handle(&ctx, call),
     };
     // crm.md §7 [M]: responses carry the access token's expiry time.
     let remaining = grant.expires.saturating_duration_since(state.clock.now());

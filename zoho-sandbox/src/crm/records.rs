@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::schema::{FieldDef, Kind, ModuleDef, module_by_name};
 use super::seed::{USERS, admin, owner};
 use super::store::{ModuleStore, Record, fits, is_blank};
+use super::watch::{self, Change, Operation};
 use super::{Ctx, Version, errors, id_text, lookup_id, parse_id};
 use crate::clock;
 use crate::http::Reply;
@@ -386,6 +387,7 @@ pub(crate) fn insert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
         return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
+    let mut inserted = Change::new(ctx.state, def, Operation::Insert);
     for (index, item) in items.iter().enumerate() {
         let result = build(def, item, index, blank(def, &now), &lookups, &now).and_then(|record| {
             match duplicate(&mut store, &record, index, None) {
@@ -397,12 +399,14 @@ pub(crate) fn insert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
             Ok(mut record) => {
                 let id = store.insert(record.clone());
                 record.insert("id".into(), Value::String(id.to_string()));
+                inserted.record(id, || set_fields(def, item, &record));
                 success(&record, "record added")
             }
             Err(error) => error,
         });
     }
     drop(store);
+    watch::notify(ctx.state, inserted);
     let status = write_status(ctx, &results, 201);
     Reply::json(ctx.route, status, &json!({ "data": results }))
 }
@@ -440,6 +444,7 @@ pub(crate) fn update(
         return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
+    let mut updated = Change::new(ctx.state, def, Operation::Update);
     for (index, item) in items.iter().enumerate() {
         let id_text = match path_id {
             Some(id) => Some(id.to_owned()),
@@ -463,6 +468,7 @@ pub(crate) fn update(
             ));
             continue;
         };
+        let before = updated.listening().then(|| base.clone());
         let result =
             build(def, item, index, base, &lookups, &now).and_then(|record| {
                 match duplicate(&mut store, &record, index, Some(id)) {
@@ -473,6 +479,7 @@ pub(crate) fn update(
         results.push(match result {
             Ok(record) => {
                 let answer = success(&record, "record updated");
+                updated.record(id, || changed_fields(def, item, before.as_ref(), &record));
                 store.replace(id, record);
                 answer
             }
@@ -480,6 +487,7 @@ pub(crate) fn update(
         });
     }
     drop(store);
+    watch::notify(ctx.state, updated);
     let status = write_status(ctx, &results, 200);
     Reply::json(ctx.route, status, &json!({ "data": results }))
 }
@@ -535,6 +543,8 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
         return errors::internal(ctx.route);
     };
     let mut results = Vec::with_capacity(items.len());
+    let mut inserted = Change::new(ctx.state, def, Operation::Insert);
+    let mut updated = Change::new(ctx.state, def, Operation::Update);
     for (index, item) in items.iter().enumerate() {
         let mut matched = None;
         for field in &check_fields {
@@ -552,6 +562,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
                     .get(id)
                     .map(|rec| store.render(rec, None))
                     .unwrap_or_default();
+                let before = updated.listening().then(|| base.clone());
                 build(def, item, index, base, &lookups, &now)
                     .and_then(
                         |record| match duplicate(&mut store, &record, index, Some(id)) {
@@ -561,6 +572,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
                     )
                     .map(|record| {
                         let mut answer = success(&record, "record updated");
+                        updated.record(id, || changed_fields(def, item, before.as_ref(), &record));
                         store.replace(id, record);
                         tag(&mut answer, "update", Some(field_name));
                         answer
@@ -574,6 +586,7 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
                 .map(|mut record| {
                     let id = store.insert(record.clone());
                     record.insert("id".into(), Value::String(id.to_string()));
+                    inserted.record(id, || set_fields(def, item, &record));
                     let mut answer = success(&record, "record added");
                     tag(&mut answer, "insert", None);
                     answer
@@ -582,8 +595,40 @@ pub(crate) fn upsert(ctx: &Ctx<'_>, def: &'static ModuleDef, body: Option<&Value
         results.push(result.unwrap_or_else(|error| error));
     }
     drop(store);
+    watch::notify(ctx.state, inserted);
+    watch::notify(ctx.state, updated);
     let status = write_status(ctx, &results, 200);
     Reply::json(ctx.route, status, &json!({ "data": results }))
+}
+
+/// The fields an insert set, with their stored values (a callback's `affected_values`).
+fn set_fields(def: &ModuleDef, item: &Value, record: &Record) -> Map<String, Value> {
+    written(def, item)
+        .filter_map(|name| Some((name.to_owned(), record.get(name)?.clone())))
+        .collect()
+}
+
+/// The fields an update changed, with their new values.
+fn changed_fields(
+    def: &ModuleDef,
+    item: &Value,
+    before: Option<&Record>,
+    after: &Record,
+) -> Map<String, Value> {
+    written(def, item)
+        .filter(|name| before.and_then(|b| b.get(*name)) != after.get(*name))
+        .filter_map(|name| Some((name.to_owned(), after.get(name)?.clone())))
+        .collect()
+}
+
+/// The writable fields a write item names.
+fn written<'a>(def: &'a ModuleDef, item: &'a Value) -> impl Iterator<Item = &'static str> + 'a {
+    item.as_object()
+        .into_iter()
+        .flat_map(|object| object.keys())
+        .filter_map(|key| def.field(key))
+        .filter(|field| !field.read_only)
+        .map(|field| field.api_name)
 }
 
 fn tag(answer: &mut Value, action: &str, field: Option<&str>) {
@@ -624,19 +669,24 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
     let Ok(mut store) = ctx.store(def).write() else {
         return errors::internal(ctx.route);
     };
+    let mut deleted = Change::new(ctx.state, def, Operation::Delete);
     let results: Vec<Value> = ids
         .iter()
         .map(|id_text| match parse_id(id_text) {
-            Some(id) if store.trash(id, &now) => json!({
+            Some(id) if store.trash(id, &now) => {
+                deleted.record(id, Map::new);
+                json!({
                 "code": "SUCCESS",
                 "details": {"id": id_text},
                 "message": "record deleted",
                 "status": "success",
-            }),
+                })
+            }
             _ => errors::item("INVALID_DATA", "record not deleted", json!({"id": id_text})),
         })
         .collect();
     drop(store);
+    watch::notify(ctx.state, deleted);
     ctx.state.crm.attachments.forget_record(&ids);
     ctx.state.crm.notes.forget_record(def.api_name, &ids);
     let status = write_status(ctx, &results, 200);

@@ -13,3 +13,4 @@ mod observe;
 mod official_sdks;
 mod sdk_compat;
 mod support;
+mod watch;

@@ -9,6 +9,7 @@ mod faults;
 mod fuzz;
 mod hardening;
 mod mcp;
+mod notifications;
 mod operations;
 mod protocol;
 mod support;
