@@ -12,7 +12,7 @@ use crate::execute::{self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRY_TIMEOUT, Transpo
 use crate::limits::{ConnectionLimits, LimitSettings, Limiter, LocalLimiter};
 use crate::organization::Organization;
 use crate::retry::ActionRetry;
-use crate::{ActionRequest, Error, TokenSource, deadline, organization, paging, shape};
+use crate::{ActionRequest, Error, TokenSource, batch, deadline, organization, paging, shape};
 
 /// Sends requests for one named connection: holds its tokens, base URLs, limits, retry policy
 /// and timeouts. Cheap to clone; clones share the token source, the HTTP connection pool, the
@@ -118,6 +118,9 @@ impl Client {
     /// | `BooksRecord` | the envelope's one payload key (not `code`, `message`, `page_context`), found generically | `code != 0` (even under 200); 1002: `NotFound` |
     /// | `BooksRecords` | `{"<list key>": [...], "page_context": {...}}` (the envelope without `code` and `message`) | as `BooksRecord` |
     /// | `BooksDelete` | what Zoho said: `{"code": 0, "message": "..."}` | as `BooksRecord` |
+    /// | `CrmWriteMany`, `CrmDeleteMany` | `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`, every item of `req.batch` under its index, sent 100 per request ([`crate::batch`]) | only a batch refused before sending (a bad id); a chunk that fails marks its records failed |
+    /// | `Json` | the body as sent; `null` when empty | any non-2xx status |
+    /// | `CrmFile` | `{"fileName", "contentType", "base64"}` | 204: `NotFound` |
     ///
     /// Whatever the shape: HTTP 429, CRM `TOO_MANY_REQUESTS` and Books 44/45/1070 are `RateLimited`;
     /// a 401 `INVALID_TOKEN`/`AUTHENTICATION_FAILURE` that survived a token refresh is `Unauthorized`.
@@ -147,6 +150,16 @@ impl Client {
     /// pages before it, which this call does not return (stream with [`Client::records`] to keep
     /// them).
     pub async fn execute(&self, req: ActionRequest) -> Result<Value, Error> {
+        if matches!(
+            req.result,
+            crate::ResultShape::CrmWriteMany | crate::ResultShape::CrmDeleteMany
+        ) {
+            return batch::execute(&req, |chunk| {
+                let client = self.clone();
+                async move { client.execute_one(&chunk).await }
+            })
+            .await;
+        }
         if paging::follows_pages(&req) {
             return paging::collect(self.page_fetcher(), req).await;
         }

@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod batch;
 mod call;
 mod classify;
 mod client;
@@ -38,7 +39,7 @@ pub use limits::{ConnectionLimits, DEFAULT_CONCURRENCY, Limiter, LocalLimiter};
 pub const DEFAULT_MAX_IN_FLIGHT: usize = DEFAULT_CONCURRENCY;
 pub use region::Region;
 pub use request::{
-    ActionRequest, FileContent, Method, MultipartPart, Paging, PathSegment, Product, RecordRef,
+    ActionRequest, Batch, FileContent, Method, MultipartPart, Paging, PathSegment, Product, RecordRef,
     RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
 pub use secret::Secret;
