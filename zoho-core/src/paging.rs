@@ -4,7 +4,8 @@
 //! - CRM lists follow `page` while the next page stays within Zoho's 2,000-record limit for
 //!   discrete pages, then `info.next_page_token` (dropping `page`, keeping every other parameter
 //!   unchanged, as Zoho's token requires) until `more_records` is false or the answer is 204.
-//!   A call that starts with a `page_token` follows tokens from the start.
+//!   A call that starts with a `page_token` follows tokens from the start. Other CRM lists
+//!   (search, deleted, related records, attachments) send no tokens and go on by page number.
 //! - Books lists follow `page` while `page_context.has_more_page` is true.
 //! - COQL has no pages to follow (it pages with LIMIT/OFFSET in the query); it yields one page.
 //!
@@ -29,6 +30,12 @@ pub(crate) type FetchPage =
 pub const CRM_DISCRETE_PAGING_LIMIT: u64 = 2_000;
 /// CRM's default and largest page.
 const CRM_DEFAULT_PER_PAGE: u64 = 200;
+
+/// A module's own list (`GET /{module}`), where Zoho serves 2,000 records by page number and
+/// the rest by page token.
+pub(crate) fn module_list(req: &ActionRequest) -> bool {
+    matches!(&req.path, crate::RequestPath::Segments(segments) if segments.len() == 1)
+}
 
 /// Whether the request asks to follow pages.
 pub(crate) fn follows_pages(req: &ActionRequest) -> bool {
@@ -259,6 +266,11 @@ impl Pager {
             .and_then(Value::as_str)
         {
             Some(token) if !token.is_empty() => Ok(Cursor::Token(token.to_owned())),
+            // Lists other than a module's own (deleted, related, attachments) have no page
+            // tokens and no 2,000-record limit: their pages go on by number.
+            _ if !module_list(&self.req) && page_number.is_some() => Ok(page_number
+                .and_then(|n| n.checked_add(1))
+                .map_or(Cursor::Done, Cursor::Page)),
             _ => Err(Error::Internal(format!(
                 "Zoho CRM has more records after record {} but sent no next_page_token; \
                  records past {CRM_DISCRETE_PAGING_LIMIT} are reachable only with page tokens",

@@ -21,9 +21,8 @@ pub(crate) fn complete_query(
     query: &mut Vec<(String, String)>,
     default_fields: Option<&[String]>,
 ) -> Result<(), Error> {
-    let module_list = matches!(&req.path, crate::RequestPath::Segments(segments) if segments.len() == 1);
     if req.result != ResultShape::CrmRecords
-        || !module_list
+        || !crate::paging::module_list(req)
         || query.iter().any(|(key, _)| key == "fields")
     {
         return Ok(());

@@ -10,5 +10,6 @@ mod fuzz;
 mod hardening;
 mod mcp;
 mod protocol;
+mod records_at_scale;
 mod support;
 mod transport;
