@@ -138,10 +138,7 @@ fn is_success(item: &Value) -> bool {
 fn success(index: usize, item: &Value, action: &str) -> Value {
     let details = item.get("details").cloned().unwrap_or(Value::Null);
     let id = details.get("id").cloned().unwrap_or(Value::Null);
-    let action = item
-        .get("action")
-        .and_then(Value::as_str)
-        .unwrap_or(action);
+    let action = item.get("action").and_then(Value::as_str).unwrap_or(action);
     json!({"index": index, "id": id, "action": action, "details": details})
 }
 
@@ -161,9 +158,7 @@ fn chunk_failure(index: usize, error: &Error, req: &ActionRequest) -> Value {
         (_, Some(code)) => code.to_string(),
         (Error::Network { .. }, None) => "NO_ANSWER".into(),
         (Error::Api(api), None) => format!("HTTP_{}", api.http_status),
-        (Error::LimitReached { .. } | Error::RateLimited { .. }, None) => {
-            "LIMIT_REACHED".into()
-        }
+        (Error::LimitReached { .. } | Error::RateLimited { .. }, None) => "LIMIT_REACHED".into(),
         (_, None) => "REQUEST_FAILED".into(),
     };
     let mut message = error.to_string();
@@ -269,9 +264,17 @@ mod tests {
         assert_eq!(failed.len(), 100);
         assert_eq!(failed[99]["index"], 99);
         assert_eq!(failed[0]["code"], "NO_ANSWER");
-        assert!(failed[0]["message"].as_str().unwrap().contains("not sent again"));
+        assert!(
+            failed[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not sent again")
+        );
         let succeeded = result["succeeded"].as_array().unwrap();
         assert_eq!(succeeded.len(), 50);
-        assert_eq!(succeeded[0], json!({"index": 100, "id": "9", "action": "insert", "details": {"id": "9"}}));
+        assert_eq!(
+            succeeded[0],
+            json!({"index": 100, "id": "9", "action": "insert", "details": {"id": "9"}})
+        );
     }
 }

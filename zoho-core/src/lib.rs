@@ -39,8 +39,8 @@ pub use limits::{ConnectionLimits, DEFAULT_CONCURRENCY, Limiter, LocalLimiter};
 pub const DEFAULT_MAX_IN_FLIGHT: usize = DEFAULT_CONCURRENCY;
 pub use region::Region;
 pub use request::{
-    ActionRequest, Batch, FileContent, Method, MultipartPart, Paging, PathSegment, Product, RecordRef,
-    RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
+    ActionRequest, Batch, FileContent, Method, MultipartPart, Paging, PathSegment, Product,
+    RecordRef, RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
 pub use secret::Secret;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

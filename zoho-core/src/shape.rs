@@ -438,8 +438,10 @@ mod tests {
             Some("report 1.pdf")
         );
         assert_eq!(
-            disposition_file_name("attachment; filename=\"a.txt\"; filename*=UTF-8''%C3%A9t%C3%A9.txt")
-                .as_deref(),
+            disposition_file_name(
+                "attachment; filename=\"a.txt\"; filename*=UTF-8''%C3%A9t%C3%A9.txt"
+            )
+            .as_deref(),
             Some("été.txt")
         );
         assert_eq!(disposition_file_name("inline"), None);

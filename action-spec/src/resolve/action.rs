@@ -460,7 +460,11 @@ fn batch_fits_result(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
             if input.ty.kind() != kind || !input.required {
                 errors.error(
                     (*span).clone(),
-                    format!("batch input `{}` of {what} must be a required `{}` for result `{name}`", input.key, kind.name()),
+                    format!(
+                        "batch input `{}` of {what} must be a required `{}` for result `{name}`",
+                        input.key,
+                        kind.name()
+                    ),
                 );
                 return false;
             }
@@ -469,7 +473,10 @@ fn batch_fits_result(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
         (Some(_), [_, (input, span), ..]) => {
             errors.error(
                 (*span).clone(),
-                format!("{what} has more than one input with in = \"batch\" (`{}` too); keep one", input.key),
+                format!(
+                    "{what} has more than one input with in = \"batch\" (`{}` too); keep one",
+                    input.key
+                ),
             );
             false
         }
@@ -836,7 +843,10 @@ fn relocate(
     errors: &mut Collector<'_>,
 ) -> Option<Location> {
     let Some(location) = over.location.clone() else {
-        let at = over.wire.as_ref().map_or_else(|| over.key.span(), Spanned::span);
+        let at = over
+            .wire
+            .as_ref()
+            .map_or_else(|| over.key.span(), Spanned::span);
         errors.error(
             at,
             format!("{what} overrides `wire` without `in`; give both, e.g. in = \"query\", wire = \"module\""),

@@ -491,10 +491,7 @@ const RECORDS: &str = "\n[inputs.records]\nlabel = \"Records\"\ncomment = \"The 
 
 #[test]
 fn a_multi_record_result_needs_a_batch_input() {
-    let text = BASE.replace(
-        "result = \"crm_record\"",
-        "result = \"crm_write_many\"",
-    );
+    let text = BASE.replace("result = \"crm_record\"", "result = \"crm_write_many\"");
     assert_reported(
         &text,
         "result = \"crm_write_many\"",
@@ -507,10 +504,7 @@ fn a_multi_record_result_needs_a_batch_input() {
 
 #[test]
 fn a_batch_input_needs_a_multi_record_result() {
-    let text = format!("{BASE}{RECORDS}").replace(
-        "\"sortOrder\"]",
-        "\"sortOrder\", \"records\"]",
-    );
+    let text = format!("{BASE}{RECORDS}").replace("\"sortOrder\"]", "\"sortOrder\", \"records\"]");
     assert_reported(
         &text,
         "inputs = [",
@@ -541,7 +535,9 @@ fn an_override_may_move_an_input_where_its_type_fits() {
     );
     let spec = parse(&moved, "zoho.toml").unwrap();
     assert_eq!(
-        spec.actions[0].input("sortOrder").map(|i| i.location.clone()),
+        spec.actions[0]
+            .input("sortOrder")
+            .map(|i| i.location.clone()),
         Some(action_spec::Location::Query {
             wire: "order".into()
         })

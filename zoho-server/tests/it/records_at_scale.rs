@@ -10,9 +10,9 @@ use crate::support::Running;
 
 /// Requests the sandbox counted on one route, whatever their status.
 fn requests_on(stats: &Value, route: &str) -> u64 {
-    stats["requests"][route]
-        .as_object()
-        .map_or(0, |by_status| by_status.values().filter_map(Value::as_u64).sum())
+    stats["requests"][route].as_object().map_or(0, |by_status| {
+        by_status.values().filter_map(Value::as_u64).sum()
+    })
 }
 
 fn indexes(result: &Value, list: &str) -> Vec<u64> {
@@ -191,7 +191,10 @@ async fn ten_thousand_records_through_each_multi_record_method_account_for_every
         .iter()
         .filter_map(|record| record["id"].as_str())
         .collect();
-    assert!(ids.iter().all(|id| deleted_ids.contains(id.as_str().unwrap())));
+    assert!(
+        ids.iter()
+            .all(|id| deleted_ids.contains(id.as_str().unwrap()))
+    );
 }
 
 #[tokio::test]
