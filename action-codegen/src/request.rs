@@ -192,6 +192,7 @@ fn setting(field: RequestField) -> Option<Setting> {
         RequestField::FetchAll => (quote!(request.paging.fetch_all), false, Convert::Same),
         RequestField::MaxRecords => (quote!(request.paging.max_records), true, Convert::Same),
         RequestField::OrganizationId => (quote!(request.organization_id), true, Convert::Same),
+        RequestField::Validate => (quote!(request.validate), false, Convert::Same),
         RequestField::Method | RequestField::Path => return None,
     };
     Some(Setting {

@@ -129,7 +129,7 @@ fn output_type(shape: ResultShape) -> TokenStream {
         ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany => {
             quote!(rt::output::WriteManyResult)
         }
-        ResultShape::Json => quote!(rt::serde_json::Value),
+        ResultShape::Json | ResultShape::CrmSchema => quote!(rt::serde_json::Value),
         ResultShape::CrmFile => quote!(rt::output::DownloadedFile),
     }
 }

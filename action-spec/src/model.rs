@@ -135,11 +135,13 @@ pub enum ResultShape {
     Json,
     /// A downloaded file.
     CrmFile,
+    /// A JSON Schema of a CRM module's records.
+    CrmSchema,
 }
 
 impl ResultShape {
     /// Every shape with its spec name.
-    pub const ALL: [(&'static str, ResultShape); 13] = [
+    pub const ALL: [(&'static str, ResultShape); 14] = [
         ("raw", ResultShape::Raw),
         ("crm_write", ResultShape::CrmWrite),
         ("crm_record", ResultShape::CrmRecord),
@@ -153,6 +155,7 @@ impl ResultShape {
         ("crm_delete_many", ResultShape::CrmDeleteMany),
         ("json", ResultShape::Json),
         ("crm_file", ResultShape::CrmFile),
+        ("crm_schema", ResultShape::CrmSchema),
     ];
 
     /// The name of the matching `zoho_core::ResultShape` variant (`CrmWrite`).
@@ -171,6 +174,7 @@ impl ResultShape {
             ResultShape::CrmDeleteMany => "CrmDeleteMany",
             ResultShape::Json => "Json",
             ResultShape::CrmFile => "CrmFile",
+            ResultShape::CrmSchema => "CrmSchema",
         }
     }
 
@@ -526,11 +530,13 @@ pub enum RequestField {
     Method,
     /// The raw path (string).
     Path,
+    /// `validate`: check CRM writes against the module's schema first (boolean).
+    Validate,
 }
 
 impl RequestField {
     /// Every field with its spec name and the kind of input it needs.
-    pub const ALL: [(&'static str, RequestField, InputKind); 12] = [
+    pub const ALL: [(&'static str, RequestField, InputKind); 13] = [
         (
             "debug_request",
             RequestField::DebugRequest,
@@ -571,6 +577,7 @@ impl RequestField {
         ),
         ("method", RequestField::Method, InputKind::Enum),
         ("path", RequestField::Path, InputKind::String),
+        ("validate", RequestField::Validate, InputKind::Boolean),
     ];
 
     /// The values an enum input for this field may list (`GET`, ... for `method`; `json`,

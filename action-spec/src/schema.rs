@@ -144,6 +144,11 @@ pub fn result_schema(action: &Action) -> Value {
             "required": ["succeeded", "failed"]
         }),
         ResultShape::Json => json!({}),
+        ResultShape::CrmSchema => json!({"type": "object", "properties": {
+            "$schema": {"const": "https://json-schema.org/draft/2020-12/schema"},
+            "properties": {"type": "object"},
+            "required": {"type": "array", "items": {"type": "string"}}
+        }}),
         ResultShape::CrmFile => json!({
             "type": "object",
             "properties": {

@@ -12,6 +12,7 @@ pub mod config;
 pub mod connect;
 pub mod deadline;
 mod debug;
+pub mod describe;
 mod error;
 mod execute;
 pub mod limits;

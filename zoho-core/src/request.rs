@@ -160,6 +160,9 @@ pub enum ResultShape {
     /// A file download: `{"fileName", "contentType", "base64"}` from the answer's
     /// `Content-Disposition`, `Content-Type` and bytes; 204 is record-not-found.
     CrmFile,
+    /// A JSON Schema of one record of the module in the `module` query pair, from Zoho's field
+    /// and layout metadata (see [`crate::describe`]); an optional `layout_id` pair picks the layout.
+    CrmSchema,
 }
 
 /// The retry policy, exactly as the Raw Request inputs describe it. Only raw requests
@@ -256,6 +259,9 @@ pub struct ActionRequest {
     pub record: Option<RecordRef>,
     /// The items of a multi-record call ([`ResultShape::CrmWriteMany`], [`ResultShape::CrmDeleteMany`]).
     pub batch: Option<Batch>,
+    /// CRM writes: check the record(s) against the module's schema ([`crate::describe`])
+    /// before sending; a mismatch is [`crate::Error::InvalidInput`] naming the field.
+    pub validate: bool,
 }
 
 impl ActionRequest {
@@ -280,6 +286,7 @@ impl ActionRequest {
             paging: Paging::default(),
             record: None,
             batch: None,
+            validate: false,
         }
     }
 }

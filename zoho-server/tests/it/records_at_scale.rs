@@ -418,3 +418,160 @@ async fn metadata_user_and_organization_are_read_as_zoho_sends_them() {
     let org = server.ok("crm.getOrganization", json!({})).await;
     assert!(org["org"][0]["id"].is_string(), "{org:#}");
 }
+
+#[tokio::test]
+async fn describe_leads_matches_the_field_metadata_field_by_field() {
+    let server = Running::start(10).await;
+    let schema = server
+        .ok("crm.describe", json!({"recordType": "Leads"}))
+        .await;
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let fields = server
+        .ok("crm.listFields", json!({"recordType": "Leads"}))
+        .await;
+    let layouts = server
+        .ok(
+            "crm.rawRequest",
+            json!({"url": "/settings/layouts?module=Leads", "method": "GET"}),
+        )
+        .await;
+    let layout_required: BTreeSet<&str> = layouts["layouts"][0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|section| section["fields"].as_array().unwrap())
+        .filter(|field| field["required"] == true)
+        .filter_map(|field| field["api_name"].as_str())
+        .collect();
+    let properties = schema["properties"].as_object().unwrap();
+    let fields = fields["fields"].as_array().unwrap();
+    assert_eq!(properties.len(), fields.len());
+    let required: BTreeSet<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for field in fields {
+        let name = field["api_name"].as_str().unwrap();
+        let property = &properties[name];
+        let must = field["system_mandatory"] == true || layout_required.contains(name);
+        assert_eq!(required.contains(name), must, "{name} required");
+        let ty = match field["json_type"].as_str().unwrap() {
+            "integer" => "integer",
+            "double" => "number",
+            "boolean" => "boolean",
+            "jsonobject" => "object",
+            "jsonarray" => "array",
+            _ => "string",
+        };
+        let types = match &property["type"] {
+            Value::String(one) => vec![one.as_str()],
+            many => many
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect(),
+        };
+        assert_eq!(types[0], ty, "{name}: {property}");
+        assert_eq!(
+            types.contains(&"null"),
+            !must,
+            "{name} takes null unless required"
+        );
+        assert_eq!(property["x-zoho-data-type"], field["data_type"], "{name}");
+        assert_eq!(property["title"], field["field_label"], "{name}");
+        if ty == "string" && field["length"].as_u64().is_some_and(|n| n > 0) {
+            assert_eq!(property["maxLength"], field["length"], "{name}");
+        }
+        if let Some(values) = field["pick_list_values"].as_array() {
+            let expected: Vec<&Value> = values
+                .iter()
+                .map(|v| &v["actual_value"])
+                .filter(|v| *v != "-None-")
+                .collect();
+            let listed: Vec<&Value> = property["enum"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| !v.is_null())
+                .collect();
+            assert_eq!(listed, expected, "{name}");
+        }
+        assert_eq!(
+            property["readOnly"] == true,
+            field["read_only"] == true || field["field_read_only"] == true,
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn validate_refuses_a_wrong_type_an_unknown_picklist_value_and_a_missing_required_field() {
+    let server = Running::start(10).await;
+    let schema = server
+        .ok("crm.describe", json!({"recordType": "Leads"}))
+        .await;
+    let properties = schema["properties"].as_object().unwrap();
+    let (picklist, _) = properties
+        .iter()
+        .find(|(_, p)| p["x-zoho-data-type"] == "picklist" && p["readOnly"] != true)
+        .unwrap();
+    let (number, _) = properties
+        .iter()
+        .find(|(_, p)| {
+            ["integer", "double", "currency"].contains(&p["x-zoho-data-type"].as_str().unwrap())
+                && p["readOnly"] != true
+        })
+        .unwrap();
+    let before = server.sandbox.stats()["requests"]["crm.records.insert"].clone();
+    let wrong_type = server
+        .err(
+            "crm.createRecord",
+            json!({"recordType": "Leads", "validate": true, "values": {"Last_Name": "V", "Company": "C", number: "many"}}),
+        )
+        .await;
+    assert_eq!(wrong_type["code"], -32602);
+    assert_eq!(wrong_type["data"]["field"], format!("values.{number}"));
+    let off_list = server
+        .err(
+            "crm.createRecord",
+            json!({"recordType": "Leads", "validate": true, "values": {"Last_Name": "V", "Company": "C", picklist: "Not A Value"}}),
+        )
+        .await;
+    assert_eq!(off_list["data"]["field"], format!("values.{picklist}"));
+    let missing = server
+        .err(
+            "crm.createRecords",
+            json!({"recordType": "Leads", "validate": true, "records": [{"Last_Name": "V", "Company": "C"}, {"Company": "C"}]}),
+        )
+        .await;
+    assert_eq!(
+        missing["data"]["field"], "records[1].Last_Name",
+        "{missing:#}"
+    );
+    assert_eq!(
+        server.sandbox.stats()["requests"]["crm.records.insert"],
+        before,
+        "nothing was sent"
+    );
+    // Without `validate`, the same wrong type goes to Zoho, which refuses it itself.
+    let sent = server
+        .err(
+            "crm.createRecord",
+            json!({"recordType": "Leads", "values": {"Last_Name": "V", "Company": "C", number: "many"}}),
+        )
+        .await;
+    assert_eq!(sent["code"], -32001, "{sent:#}");
+    let valid = server
+        .ok(
+            "crm.createRecord",
+            json!({"recordType": "Leads", "validate": true, "values": {"Last_Name": "V", "Company": "C"}}),
+        )
+        .await;
+    assert_eq!(valid["status"], "success");
+}
