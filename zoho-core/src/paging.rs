@@ -6,6 +6,8 @@
 //!   unchanged, as Zoho's token requires) until `more_records` is false or the answer is 204.
 //!   A call that starts with a `page_token` follows tokens from the start. Other CRM lists
 //!   (search, deleted, related records, attachments) send no tokens and go on by page number.
+//!   Past Zoho's 100,000-record token limit, a module list ordered by id goes on with COQL keyed
+//!   on the last id ([`crate::keyset`]).
 //! - Books lists follow `page` while `page_context.has_more_page` is true.
 //! - COQL has no pages to follow (it pages with LIMIT/OFFSET in the query); it yields one page.
 //!
@@ -19,6 +21,7 @@ use futures::Stream;
 use serde_json::{Map, Value, json};
 
 use crate::auth::BoxFuture;
+use crate::keyset::{self, Keyset};
 use crate::{ActionRequest, Error, ResultShape, Resume, shape};
 
 /// Sends one page's request and shapes its answer: the client's `execute_one`, given by the
@@ -53,6 +56,8 @@ enum Kind {
 enum Cursor {
     Page(u64),
     Token(String),
+    /// COQL for the records after this id (past the token limit).
+    After(String),
     Done,
 }
 
@@ -68,6 +73,10 @@ struct Pager {
     last_envelope: Option<Map<String, Value>>,
     /// `max_records` stopped us while Zoho had more.
     left_behind: bool,
+    /// How a followed module list goes on past the token limit, when it can.
+    keyset: Option<Keyset>,
+    /// The id of the last record delivered.
+    last_id: Option<String>,
 }
 
 fn take_param(query: &mut Vec<(String, String)>, name: &str) -> Option<String> {
@@ -143,6 +152,9 @@ impl Pager {
         } else {
             cursor
         };
+        let keyset = (kind == Kind::Crm && follow)
+            .then(|| Keyset::of(&req, per_page))
+            .flatten();
         Ok(Pager {
             fetch,
             req,
@@ -154,13 +166,21 @@ impl Pager {
             list_key: None,
             last_envelope: None,
             left_behind: false,
+            keyset,
+            last_id: None,
         })
     }
 
     /// The next page's records, or `None` when there are no more to follow.
     async fn next_page(&mut self) -> Result<Option<Vec<Value>>, Error> {
         let cursor = std::mem::replace(&mut self.cursor, Cursor::Done);
-        let mut req = self.req.clone();
+        let mut req = match (&cursor, &self.keyset) {
+            (Cursor::After(last), Some(keyset)) => match keyset.request(&self.req, last) {
+                Some(req) => req,
+                None => return Ok(None),
+            },
+            _ => self.req.clone(),
+        };
         let page_number = match &cursor {
             Cursor::Done => return Ok(None),
             Cursor::Page(n) => {
@@ -173,11 +193,27 @@ impl Pager {
                 req.query.push(("page_token".into(), token.clone()));
                 None
             }
+            Cursor::After(_) => None,
         };
         // Reading a page twice changes nothing: retried as an idempotent call.
         req.idempotent = true;
         let page = match (self.fetch)(req).await {
             Ok(page) => page,
+            // Zoho refuses tokens past its limit; a list ordered by id goes on by id.
+            Err(cause)
+                if matches!(cursor, Cursor::Token(_))
+                    && self.keyset.is_some()
+                    && cause.zoho_code().map(ToString::to_string).as_deref()
+                        == Some("PAGINATION_LIMIT_EXCEEDED") =>
+            {
+                match self.last_id.clone() {
+                    Some(last) => {
+                        self.cursor = Cursor::After(last);
+                        return Ok(Some(Vec::new()));
+                    }
+                    None => return Err(self.stopped(cause, page_number, &cursor)),
+                }
+            }
             Err(cause) => return Err(self.stopped(cause, page_number, &cursor)),
         };
         let Value::Object(mut envelope) = page else {
@@ -209,7 +245,16 @@ impl Pager {
         .unwrap_or(false);
 
         if self.follow && more && !records.is_empty() {
-            self.cursor = self.next_cursor(page_number, &envelope)?;
+            let reaches_token_limit = self.seen + records.len() as u64 >= keyset::CRM_TOKEN_LIMIT;
+            self.cursor = match (&self.keyset, keyset::last_id(&records)) {
+                (Some(_), Some(last))
+                    if matches!(cursor, Cursor::After(_)) || reaches_token_limit =>
+                {
+                    Cursor::After(last)
+                }
+                _ if matches!(cursor, Cursor::After(_)) => Cursor::Done,
+                _ => self.next_cursor(page_number, &envelope)?,
+            };
         }
         if let Some(max) = self.req.paging.max_records {
             let room = max.saturating_sub(self.seen);
@@ -220,6 +265,9 @@ impl Pager {
             }
         }
         self.seen += records.len() as u64;
+        if let Some(last) = keyset::last_id(&records) {
+            self.last_id = Some(last);
+        }
         self.last_envelope = Some(envelope);
         Ok(Some(records))
     }

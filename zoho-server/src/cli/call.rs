@@ -186,7 +186,10 @@ async fn stream_records(
 /// `--resume` token that continues it, on stderr.
 fn stopped(error: &zoho_core::Error, written: u64, already: u64) -> ErrorObject {
     let object = rpc_error::from_action_error(error);
-    if let zoho_core::Error::Export { resume, .. } = error {
+    // Past 100,000 records an export goes on by id through COQL, which no `--resume` expresses.
+    if let zoho_core::Error::Export { resume, .. } = error
+        && (resume.page.is_some() || resume.page_token.is_some())
+    {
         let token = ResumeToken {
             page: resume.page,
             page_token: resume.page_token.clone(),

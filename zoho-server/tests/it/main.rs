@@ -9,6 +9,7 @@ mod faults;
 mod fuzz;
 mod hardening;
 mod mcp;
+mod past_token_limit;
 mod protocol;
 mod records_at_scale;
 mod support;
