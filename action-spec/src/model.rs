@@ -131,7 +131,7 @@ pub enum ResultShape {
     CrmWriteMany,
     /// CRM multi-record deletes: the `batch` input's ids sent 100 per request.
     CrmDeleteMany,
-    /// A JSON answer as Zoho sent it.
+    /// A JSON object as Zoho sent it.
     Json,
     /// A downloaded file.
     CrmFile,

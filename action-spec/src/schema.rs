@@ -143,7 +143,7 @@ pub fn result_schema(action: &Action) -> Value {
             },
             "required": ["succeeded", "failed"]
         }),
-        ResultShape::Json => json!({}),
+        ResultShape::Json => json!({"type": "object"}),
         ResultShape::CrmSchema => json!({"type": "object", "properties": {
             "$schema": {"const": "https://json-schema.org/draft/2020-12/schema"},
             "properties": {"type": "object"},

@@ -121,7 +121,7 @@ impl Client {
     /// | `BooksRecords` | `{"<list key>": [...], "page_context": {...}}` (the envelope without `code` and `message`) | as `BooksRecord` |
     /// | `BooksDelete` | what Zoho said: `{"code": 0, "message": "..."}` | as `BooksRecord` |
     /// | `CrmWriteMany`, `CrmDeleteMany` | `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`, every item of `req.batch` under its index, sent 100 per request ([`crate::batch`]) | only a batch refused before sending (a bad id); a chunk that fails marks its records failed |
-    /// | `Json` | the body as sent; `null` when empty | any non-2xx status |
+    /// | `Json` | the JSON object as sent; `{}` when empty | any non-2xx status; a body that is not an object |
     /// | `CrmFile` | `{"fileName", "contentType", "base64"}` | 204: `NotFound` |
     /// | `CrmSchema` | a JSON Schema (draft 2020-12) of one record, from `settings/fields` and `settings/layouts` ([`crate::describe`]) | as `Json`, for either request |
     ///

@@ -154,7 +154,7 @@ pub enum ResultShape {
     /// CRM multi-record delete: the batch's ids are sent 100 per request as `ids=a,b,...`;
     /// the result is as [`ResultShape::CrmWriteMany`]'s.
     CrmDeleteMany,
-    /// A JSON answer as Zoho sent it (metadata, counts, tag changes); `null` for 204 or an
+    /// A JSON object as Zoho sent it (metadata, counts, tag changes); `{}` for 204 or an
     /// empty body; non-2xx is an error.
     Json,
     /// A file download: `{"fileName", "contentType", "base64"}` from the answer's

@@ -108,9 +108,9 @@ pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Re
             _ => Err(api_error(&answer, body.as_ref())),
         },
         ResultShape::Json => match body {
-            Some(value) if success => Ok(value),
-            _ if success && answer.body.iter().all(u8::is_ascii_whitespace) => Ok(Value::Null),
-            _ if success => Err(unreadable(&answer, "JSON")),
+            Some(value) if success && value.is_object() => Ok(value),
+            _ if success && answer.body.iter().all(u8::is_ascii_whitespace) => Ok(json!({})),
+            _ if success => Err(unreadable(&answer, "a JSON object")),
             _ => Err(api_error(&answer, body.as_ref())),
         },
         ResultShape::CrmFile if status == 204 => Err(not_found(req, status)),
