@@ -177,7 +177,7 @@ impl Client {
             .await;
         }
         if paging::follows_pages(&req) {
-            return paging::collect(self.page_fetcher(), req).await;
+            return paging::collect(self.page_fetcher(), req, self.coql_limit()).await;
         }
         self.execute_one(&req).await
     }
@@ -234,7 +234,12 @@ impl Client {
         &self,
         req: ActionRequest,
     ) -> impl Stream<Item = Result<Value, Error>> + Send + '_ {
-        paging::records(self.page_fetcher(), req)
+        paging::records(self.page_fetcher(), req, self.coql_limit())
+    }
+
+    /// The most rows one COQL query returns on this connection's CRM API version.
+    fn coql_limit(&self) -> u64 {
+        crate::keyset::coql_limit(&self.inner.transport.crm_version)
     }
 
     /// How the pager (and the Books organization lookup) sends a request: this client's

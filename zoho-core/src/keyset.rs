@@ -1,6 +1,6 @@
 //! Past Zoho's 100,000-record page-token limit: a module list followed to the end goes on with
-//! COQL, keyed on the last id delivered (`where id < L order by id desc limit 200`), so each
-//! query starts afresh and no OFFSET limit applies.
+//! COQL, keyed on the last id delivered (`where id < L order by id desc limit 200`; 2,000 rows
+//! from v4), so each query starts afresh and no OFFSET limit applies.
 //!
 //! It works when the list's order is by id: Zoho's default (`id`, descending) or an explicit
 //! `sort_by=id`. Lists sorted by time or through a custom view cannot be continued this way;
@@ -15,6 +15,18 @@ use crate::{ActionRequest, Method, PathSegment, RequestBody, RequestPath, Result
 
 /// Zoho CRM serves a module's list through page tokens up to this many records.
 pub const CRM_TOKEN_LIMIT: u64 = 100_000;
+/// The most rows a COQL query returns in v3 (crm.md §4).
+pub const COQL_V3_LIMIT: u64 = 200;
+/// The most rows a COQL query returns from v4 on (crm.md §4).
+pub const COQL_MAX_LIMIT: u64 = 2_000;
+
+/// The most rows one COQL query may return on CRM API `version` (`v3`, `v8`).
+pub fn coql_limit(version: &str) -> u64 {
+    match version.trim_start_matches('v').parse::<u32>() {
+        Ok(number) if number >= 4 => COQL_MAX_LIMIT,
+        _ => COQL_V3_LIMIT,
+    }
+}
 
 /// How a module list continues by id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +55,7 @@ fn plain_name(name: &str) -> bool {
 
 impl Keyset {
     /// The keyset of a module list ordered by id, if `req` is one.
-    pub(crate) fn of(req: &ActionRequest, per_page: u64) -> Option<Keyset> {
+    pub(crate) fn of(req: &ActionRequest, limit: u64) -> Option<Keyset> {
         let RequestPath::Segments(segments) = &req.path else {
             return None;
         };
@@ -68,7 +80,7 @@ impl Keyset {
             module: module.clone(),
             fields,
             ascending: query_value(req, "sort_order") == Some("asc"),
-            per_page: per_page.clamp(1, 200),
+            per_page: limit.clamp(1, COQL_MAX_LIMIT),
         })
     }
 
@@ -180,5 +192,22 @@ mod tests {
                 .ends_with("where id > 7 order by id asc limit 50")
         );
         assert!(ascending.request(&list(&[]), "7 or 1=1").is_none());
+    }
+
+    #[test]
+    fn each_query_takes_as_many_rows_as_the_version_allows() {
+        assert_eq!(coql_limit("v3"), 200);
+        assert_eq!(coql_limit("v4"), 2_000);
+        assert_eq!(coql_limit("v8"), 2_000);
+        let keyset = Keyset::of(&list(&[("fields", "Last_Name")]), coql_limit("v8")).unwrap();
+        let RequestBody::Json(body) = keyset.request(&list(&[]), "9").unwrap().body else {
+            panic!("JSON")
+        };
+        assert!(
+            body["select_query"]
+                .as_str()
+                .unwrap()
+                .ends_with("limit 2000")
+        );
     }
 }

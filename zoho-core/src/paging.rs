@@ -105,7 +105,7 @@ fn number_param(value: Option<String>, field: &str, default: u64) -> Result<u64,
 }
 
 impl Pager {
-    fn new(fetch: FetchPage, mut req: ActionRequest) -> Result<Pager, Error> {
+    fn new(fetch: FetchPage, mut req: ActionRequest, coql_limit: u64) -> Result<Pager, Error> {
         let kind = match req.result {
             ResultShape::CrmRecords => Kind::Crm,
             ResultShape::BooksRecords => Kind::Books,
@@ -153,7 +153,7 @@ impl Pager {
             cursor
         };
         let keyset = (kind == Kind::Crm && follow)
-            .then(|| Keyset::of(&req, per_page))
+            .then(|| Keyset::of(&req, coql_limit))
             .flatten();
         Ok(Pager {
             fetch,
@@ -356,8 +356,15 @@ impl Pager {
 }
 
 /// Follow every page and return all records in one result.
-pub(crate) async fn collect(fetch: FetchPage, req: ActionRequest) -> Result<Value, Error> {
-    let mut pager = Pager::new(fetch, req)?;
+///
+/// `coql_limit` is the most rows one COQL query may return on the connection's API version,
+/// for lists that go on past the token limit ([`crate::keyset`]).
+pub(crate) async fn collect(
+    fetch: FetchPage,
+    req: ActionRequest,
+    coql_limit: u64,
+) -> Result<Value, Error> {
+    let mut pager = Pager::new(fetch, req, coql_limit)?;
     let mut all = Vec::new();
     while let Some(records) = pager.next_page().await? {
         all.extend(records);
@@ -366,7 +373,7 @@ pub(crate) async fn collect(fetch: FetchPage, req: ActionRequest) -> Result<Valu
 }
 
 enum State {
-    Start(FetchPage, Box<ActionRequest>),
+    Start(FetchPage, Box<ActionRequest>, u64),
     Running(Box<Pager>, VecDeque<Value>),
 }
 
@@ -374,10 +381,15 @@ enum State {
 pub(crate) fn records(
     fetch: FetchPage,
     req: ActionRequest,
+    coql_limit: u64,
 ) -> impl Stream<Item = Result<Value, Error>> + Send {
-    futures::stream::try_unfold(State::Start(fetch, Box::new(req)), |state| async move {
+    let start = State::Start(fetch, Box::new(req), coql_limit);
+    futures::stream::try_unfold(start, |state| async move {
         let (mut pager, mut buffer) = match state {
-            State::Start(fetch, req) => (Box::new(Pager::new(fetch, *req)?), VecDeque::new()),
+            State::Start(fetch, req, coql_limit) => (
+                Box::new(Pager::new(fetch, *req, coql_limit)?),
+                VecDeque::new(),
+            ),
             State::Running(pager, buffer) => (pager, buffer),
         };
         loop {
