@@ -203,6 +203,7 @@ pub(crate) fn value_type(input: &Input) -> TokenStream {
         InputType::StringList => quote!(Vec<String>),
         InputType::StringMap => quote!(::std::collections::BTreeMap<String, String>),
         InputType::JsonObject => quote!(rt::JsonMap),
+        InputType::JsonObjectList => quote!(Vec<rt::JsonMap>),
         InputType::Json => quote!(rt::serde_json::Value),
         InputType::File => quote!(rt::FileContent),
         InputType::FileMap => quote!(::std::collections::BTreeMap<String, rt::FileContent>),

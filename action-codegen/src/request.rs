@@ -17,6 +17,10 @@ pub(crate) fn to_request(action: &Action) -> TokenStream {
     let checks = action.inputs.iter().filter_map(range_check);
     let method = method(action);
     let path = path(action);
+    let constants = action
+        .query
+        .iter()
+        .map(|(key, value)| quote!(rt::query_constant(&mut request.query, #key, #value);));
     let placements = action.inputs.iter().filter_map(placement);
     let body = body(action);
     let record = action.record.as_ref().map(|record| {
@@ -33,6 +37,7 @@ pub(crate) fn to_request(action: &Action) -> TokenStream {
             let mut request = rt::request::<Self>(PRODUCT, #method, path);
             request.result = rt::ResultShape::#result;
             request.idempotent = #idempotent;
+            #(#constants)*
             #(#placements)*
             #body
             #record
@@ -187,6 +192,7 @@ fn setting(field: RequestField) -> Option<Setting> {
         RequestField::FetchAll => (quote!(request.paging.fetch_all), false, Convert::Same),
         RequestField::MaxRecords => (quote!(request.paging.max_records), true, Convert::Same),
         RequestField::OrganizationId => (quote!(request.organization_id), true, Convert::Same),
+        RequestField::Validate => (quote!(request.validate), false, Convert::Same),
         RequestField::Method | RequestField::Path => return None,
     };
     Some(Setting {
@@ -256,6 +262,10 @@ fn placement(input: &Input) -> Option<TokenStream> {
             (_, None) => return None,
         },
         Location::Request(field) => set(input, setting(*field)?),
+        Location::Batch => {
+            let key = &input.key;
+            quote!(request.batch = rt::batch(#key, #value);)
+        }
         _ => return None,
     })
 }
@@ -269,6 +279,7 @@ fn body(action: &Action) -> TokenStream {
             .collect()
     };
     let records = of(|l| *l == Location::Record);
+    let record_fields = of(|l| matches!(l, Location::RecordField { .. }));
     let wholes = of(|l| *l == Location::Body);
     let fields = of(|l| matches!(l, Location::BodyField { .. }));
     let multiparts = of(|l| matches!(l, Location::Multipart { .. }));
@@ -287,6 +298,7 @@ fn body(action: &Action) -> TokenStream {
     };
 
     if let Some(wrap) = action.body {
+        // Record fields go after the merged record inputs: a named field wins a clash.
         let merges = |target: &Ident| -> Vec<TokenStream> {
             records
                 .iter()
@@ -294,6 +306,13 @@ fn body(action: &Action) -> TokenStream {
                     let value = given(input);
                     quote!(rt::merge(&mut #target, #value);)
                 })
+                .chain(record_fields.iter().filter_map(|input| {
+                    let Location::RecordField { wire } = &input.location else {
+                        return None;
+                    };
+                    let value = given(input);
+                    Some(quote!(rt::insert(&mut #target, #wire, #value);))
+                }))
                 .collect()
         };
         let constants = |target: &Ident| -> Vec<TokenStream> {
@@ -302,7 +321,7 @@ fn body(action: &Action) -> TokenStream {
                 .iter()
                 .map(|(key, value)| {
                     let value = constant(value);
-                    quote!(rt::constant(&mut #target, #key, #value);)
+                    quote!(rt::body_constant(&mut #target, #key, #value);)
                 })
                 .collect()
         };

@@ -126,6 +126,11 @@ fn output_type(shape: ResultShape) -> TokenStream {
         ResultShape::CrmCoql => quote!(rt::output::CoqlRows),
         ResultShape::BooksRecords => quote!(rt::output::BooksPage),
         ResultShape::BooksDelete => quote!(rt::output::BooksDeleteResult),
+        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany => {
+            quote!(rt::output::WriteManyResult)
+        }
+        ResultShape::Json | ResultShape::CrmSchema => quote!(rt::serde_json::Value),
+        ResultShape::CrmFile => quote!(rt::output::DownloadedFile),
     }
 }
 

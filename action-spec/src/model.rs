@@ -130,11 +130,21 @@ pub enum ResultShape {
     BooksRecords,
     /// A Books delete.
     BooksDelete,
+    /// CRM multi-record writes: the `batch` input sent 100 records per request.
+    CrmWriteMany,
+    /// CRM multi-record deletes: the `batch` input's ids sent 100 per request.
+    CrmDeleteMany,
+    /// A JSON object as Zoho sent it.
+    Json,
+    /// A downloaded file.
+    CrmFile,
+    /// A JSON Schema of a CRM module's records.
+    CrmSchema,
 }
 
 impl ResultShape {
     /// Every shape with its spec name.
-    pub const ALL: [(&'static str, ResultShape); 9] = [
+    pub const ALL: [(&'static str, ResultShape); 14] = [
         ("raw", ResultShape::Raw),
         ("crm_write", ResultShape::CrmWrite),
         ("crm_record", ResultShape::CrmRecord),
@@ -144,6 +154,11 @@ impl ResultShape {
         ("books_record", ResultShape::BooksRecord),
         ("books_records", ResultShape::BooksRecords),
         ("books_delete", ResultShape::BooksDelete),
+        ("crm_write_many", ResultShape::CrmWriteMany),
+        ("crm_delete_many", ResultShape::CrmDeleteMany),
+        ("json", ResultShape::Json),
+        ("crm_file", ResultShape::CrmFile),
+        ("crm_schema", ResultShape::CrmSchema),
     ];
 
     /// The name of the matching `zoho_core::ResultShape` variant (`CrmWrite`).
@@ -158,12 +173,26 @@ impl ResultShape {
             ResultShape::BooksRecord => "BooksRecord",
             ResultShape::BooksRecords => "BooksRecords",
             ResultShape::BooksDelete => "BooksDelete",
+            ResultShape::CrmWriteMany => "CrmWriteMany",
+            ResultShape::CrmDeleteMany => "CrmDeleteMany",
+            ResultShape::Json => "Json",
+            ResultShape::CrmFile => "CrmFile",
+            ResultShape::CrmSchema => "CrmSchema",
         }
     }
 
     /// Whether the result is a list of records that can be streamed page by page.
     pub fn is_list(self) -> bool {
         matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+    }
+
+    /// The input type a multi-record shape sends in chunks (`in = "batch"`), if it is one.
+    pub fn batch_type(self) -> Option<InputKind> {
+        match self {
+            ResultShape::CrmWriteMany => Some(InputKind::JsonObjectList),
+            ResultShape::CrmDeleteMany => Some(InputKind::StringList),
+            _ => None,
+        }
     }
 }
 
@@ -240,6 +269,8 @@ pub struct Action {
     pub idempotent: bool,
     /// The inputs naming the record it is about.
     pub record: Option<RecordInputs>,
+    /// Query pairs sent on every call (`type=CurrentUser`), in key order.
+    pub query: Vec<(String, String)>,
     /// Its inputs, in spec order.
     pub inputs: Vec<Input>,
 }
@@ -295,6 +326,8 @@ pub enum InputType {
     StringMap,
     /// A JSON object whose values keep their JSON types.
     JsonObject,
+    /// A list of JSON objects (records), any length.
+    JsonObjectList,
     /// Any JSON value.
     Json,
     /// A file: text, or bytes as `{"base64": "..."}`.
@@ -316,6 +349,7 @@ impl InputType {
             InputType::StringList => InputKind::StringList,
             InputType::StringMap => InputKind::StringMap,
             InputType::JsonObject => InputKind::JsonObject,
+            InputType::JsonObjectList => InputKind::JsonObjectList,
             InputType::Json => InputKind::Json,
             InputType::File => InputKind::File,
             InputType::FileMap => InputKind::FileMap,
@@ -347,6 +381,8 @@ pub enum InputKind {
     StringMap,
     /// `json_object`
     JsonObject,
+    /// `json_object_list`
+    JsonObjectList,
     /// `json`
     Json,
     /// `file`
@@ -359,7 +395,7 @@ pub enum InputKind {
 
 impl InputKind {
     /// Every kind, in the order they are listed to users.
-    pub const ALL: [InputKind; 11] = [
+    pub const ALL: [InputKind; 12] = [
         InputKind::String,
         InputKind::Integer,
         InputKind::Boolean,
@@ -367,6 +403,7 @@ impl InputKind {
         InputKind::StringList,
         InputKind::StringMap,
         InputKind::JsonObject,
+        InputKind::JsonObjectList,
         InputKind::Json,
         InputKind::File,
         InputKind::FileMap,
@@ -383,6 +420,7 @@ impl InputKind {
             InputKind::StringList => "string_list",
             InputKind::StringMap => "string_map",
             InputKind::JsonObject => "json_object",
+            InputKind::JsonObjectList => "json_object_list",
             InputKind::Json => "json",
             InputKind::File => "file",
             InputKind::FileMap => "file_map",
@@ -422,6 +460,13 @@ pub enum Location {
     },
     /// Merged into the record body; later record inputs win on a clash.
     Record,
+    /// One field of the record body (`Note_Title`), set after the `record` inputs are merged.
+    RecordField {
+        /// The field's API name.
+        wire: String,
+    },
+    /// The items of a multi-record call, sent in chunks as the action's result shape says.
+    Batch,
     /// The whole JSON body.
     Body,
     /// One key of the top-level JSON body object (`trigger`, `select_query`).
@@ -448,11 +493,13 @@ pub enum Location {
 
 impl Location {
     /// The spec names of the locations.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 12] = [
         "path",
         "query",
         "header",
         "record",
+        "record_field",
+        "batch",
         "body",
         "body_field",
         "multipart",
@@ -489,11 +536,13 @@ pub enum RequestField {
     Method,
     /// The raw path (string).
     Path,
+    /// `validate`: check CRM writes against the module's schema first (boolean).
+    Validate,
 }
 
 impl RequestField {
     /// Every field with its spec name and the kind of input it needs.
-    pub const ALL: [(&'static str, RequestField, InputKind); 12] = [
+    pub const ALL: [(&'static str, RequestField, InputKind); 13] = [
         (
             "debug_request",
             RequestField::DebugRequest,
@@ -534,6 +583,7 @@ impl RequestField {
         ),
         ("method", RequestField::Method, InputKind::Enum),
         ("path", RequestField::Path, InputKind::String),
+        ("validate", RequestField::Validate, InputKind::Boolean),
     ];
 
     /// The values an enum input for this field may list (`GET`, ... for `method`; `json`,

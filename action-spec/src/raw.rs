@@ -72,6 +72,8 @@ pub(crate) struct RawAction {
     pub destructive: bool,
     pub idempotent: bool,
     pub record: Option<Spanned<RawRecord>>,
+    #[serde(default)]
+    pub query: std::collections::BTreeMap<String, String>,
     pub inputs: Vec<Spanned<RawInputRef>>,
 }
 
@@ -102,6 +104,10 @@ pub(crate) struct RawOverride {
     pub required: Option<Spanned<bool>>,
     pub default: Option<Spanned<toml::Value>>,
     pub when_omitted: Option<Spanned<String>>,
+    /// Where the value goes for this action (`recordType` as `?module=`), with its `wire`.
+    #[serde(rename = "in")]
+    pub location: Option<Spanned<String>>,
+    pub wire: Option<Spanned<String>>,
 }
 
 impl<'de> Deserialize<'de> for RawInputRef {
@@ -112,7 +118,7 @@ impl<'de> Deserialize<'de> for RawInputRef {
             type Value = RawInputRef;
 
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an input key, or a table `{ use = \"key\", ... }` that overrides label, comment, required, default or when_omitted")
+                f.write_str("an input key, or a table `{ use = \"key\", ... }` that overrides label, comment, required, default, when_omitted, in or wire")
             }
 
             fn visit_str<E: de::Error>(self, key: &str) -> Result<RawInputRef, E> {

@@ -56,6 +56,7 @@ fn type_schema(input: &Input) -> Value {
             json!({"type": "object", "additionalProperties": {"type": "string"}})
         }
         InputType::JsonObject => json!({"type": "object"}),
+        InputType::JsonObjectList => json!({"type": "array", "items": {"type": "object"}}),
         InputType::Json => json!({}),
         InputType::File => file_schema(),
         InputType::FileMap => json!({"type": "object", "additionalProperties": file_schema()}),
@@ -117,6 +118,45 @@ pub fn result_schema(action: &Action) -> Value {
                 "code": {"type": "integer"},
                 "message": {"type": "string"}
             }
+        }),
+        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany => json!({
+            "type": "object",
+            "properties": {
+                "succeeded": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "index": {"type": "integer", "minimum": 0},
+                        "id": {"type": "string"},
+                        "action": {"type": "string", "enum": ["insert", "update", "delete"]},
+                        "details": {"type": "object"}
+                    }
+                }},
+                "failed": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "index": {"type": "integer", "minimum": 0},
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "details": {}
+                    }
+                }}
+            },
+            "required": ["succeeded", "failed"]
+        }),
+        ResultShape::Json => json!({"type": "object"}),
+        ResultShape::CrmSchema => json!({"type": "object", "properties": {
+            "$schema": {"const": "https://json-schema.org/draft/2020-12/schema"},
+            "properties": {"type": "object"},
+            "required": {"type": "array", "items": {"type": "string"}}
+        }}),
+        ResultShape::CrmFile => json!({
+            "type": "object",
+            "properties": {
+                "fileName": {"type": ["string", "null"]},
+                "contentType": {"type": ["string", "null"]},
+                "base64": {"type": "string", "contentEncoding": "base64"}
+            },
+            "required": ["fileName", "contentType", "base64"]
         }),
     };
     if let Value::Object(map) = &mut schema {

@@ -69,6 +69,22 @@ impl ToJson for Value {
     }
 }
 
+impl ToJson for Vec<JsonMap> {
+    fn to_json(&self) -> Value {
+        Value::Array(self.iter().cloned().map(Value::Object).collect())
+    }
+}
+
+/// The items of a multi-record input (records to write, ids to delete), kept as items so the
+/// client can send them in chunks.
+pub fn batch(input: &'static str, items: Option<&impl ToJson>) -> Option<zoho_core::Batch> {
+    let items = match items?.to_json() {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    Some(zoho_core::Batch { input, items })
+}
+
 /// The JSON of an input that may be absent (a whole-body input).
 pub fn json(value: Option<&impl ToJson>) -> Option<Value> {
     value.map(ToJson::to_json)
@@ -111,7 +127,7 @@ pub fn crm_watch(channel: JsonMap) -> JsonMap {
 }
 
 /// Put a body constant of the spec (`_delete_events = true`) into a body object.
-pub fn constant(object: &mut JsonMap, key: &str, value: impl Into<Value>) {
+pub fn body_constant(object: &mut JsonMap, key: &str, value: impl Into<Value>) {
     object.insert(key.to_owned(), value.into());
 }
 

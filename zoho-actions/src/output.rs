@@ -274,6 +274,67 @@ pub struct BooksDeleteResult {
     pub other: Map<String, Value>,
 }
 
+/// What a multi-record write or delete answers: every record of the call, under its position
+/// in the caller's list, in exactly one of the two lists.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WriteManyResult {
+    /// The records Zoho wrote, in order.
+    pub succeeded: Vec<Succeeded>,
+    /// The records that were not written, in order, with Zoho's reason.
+    pub failed: Vec<Failed>,
+}
+
+/// One record Zoho wrote.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Succeeded {
+    /// Its position in the caller's list.
+    pub index: usize,
+    /// The record's id.
+    pub id: String,
+    /// `insert`, `update` (upserts say which) or `delete`.
+    pub action: String,
+    /// Zoho's `details` for the record.
+    pub details: Map<String, Value>,
+}
+
+/// One record that was not written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Failed {
+    /// Its position in the caller's list.
+    pub index: usize,
+    /// Zoho's code (`INVALID_DATA`), or ours when the whole request failed (`NO_ANSWER`).
+    pub code: String,
+    /// Zoho's message, or what went wrong.
+    pub message: String,
+    /// Zoho's `details` (the field at fault: `api_name`, `json_path`).
+    pub details: Value,
+}
+
+/// A downloaded file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct DownloadedFile {
+    /// The file name Zoho gave, when it gave one.
+    pub file_name: Option<String>,
+    /// Its media type, when Zoho gave one.
+    pub content_type: Option<String>,
+    /// The bytes, base64-encoded.
+    pub base64: String,
+}
+
+impl DownloadedFile {
+    /// The file's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>, Error> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.base64)
+            .map_err(|err| Error::Internal(format!("the download is not base64: {err}")))
+    }
+}
+
 /// Read a shaped result as `T`; a result that does not fit is `Error::Internal` naming the action
 /// (the call itself succeeded: `dispatch` gives the same result as JSON).
 pub(crate) fn decode<T: DeserializeOwned>(action: &str, value: Value) -> Result<T, Error> {

@@ -32,7 +32,7 @@ pub fn record_stream<'a>(
         return Err(DispatchError::Action(Error::InvalidInput {
             field: "method".into(),
             reason: format!(
-                "`{}` does not list records; streaming works for crm.getRecords and books.getRecords",
+                "`{}` does not list records; streaming works for the methods that list records (crm.getRecords, crm.searchRecords, books.getRecords, ...)",
                 prepared.request.action
             ),
         }));

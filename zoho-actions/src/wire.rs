@@ -88,6 +88,11 @@ pub fn append(pairs: &mut Vec<(String, String)>, wire: &str, value: Option<&impl
     }
 }
 
+/// Add a query pair the spec fixes for the action (`type=CurrentUser`).
+pub fn query_constant(pairs: &mut Vec<(String, String)>, name: &str, value: &str) {
+    pairs.push((name.to_owned(), value.to_owned()));
+}
+
 /// Add every pair of a key/value input to query pairs or headers, when it is given.
 pub fn extend(pairs: &mut Vec<(String, String)>, map: Option<&BTreeMap<String, String>>) {
     if let Some(map) = map {

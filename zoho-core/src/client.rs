@@ -12,7 +12,9 @@ use crate::execute::{self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRY_TIMEOUT, Transpo
 use crate::limits::{ConnectionLimits, LimitSettings, Limiter, LocalLimiter};
 use crate::organization::Organization;
 use crate::retry::ActionRetry;
-use crate::{ActionRequest, Error, TokenSource, deadline, organization, paging, shape};
+use crate::{
+    ActionRequest, Error, TokenSource, batch, deadline, describe, organization, paging, shape,
+};
 
 /// Sends requests for one named connection: holds its tokens, base URLs, limits, retry policy
 /// and timeouts. Cheap to clone; clones share the token source, the HTTP connection pool, the
@@ -118,6 +120,13 @@ impl Client {
     /// | `BooksRecord` | the envelope's one payload key (not `code`, `message`, `page_context`), found generically | `code != 0` (even under 200); 1002: `NotFound` |
     /// | `BooksRecords` | `{"<list key>": [...], "page_context": {...}}` (the envelope without `code` and `message`) | as `BooksRecord` |
     /// | `BooksDelete` | what Zoho said: `{"code": 0, "message": "..."}` | as `BooksRecord` |
+    /// | `CrmWriteMany`, `CrmDeleteMany` | `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`, every item of `req.batch` under its index, sent 100 per request ([`crate::batch`]) | only a batch refused before sending (a bad id); a chunk that fails marks its records failed |
+    /// | `Json` | the JSON object as sent; `{}` when empty | any non-2xx status; a body that is not an object |
+    /// | `CrmFile` | `{"fileName", "contentType", "base64"}` | 204: `NotFound` |
+    /// | `CrmSchema` | a JSON Schema (draft 2020-12) of one record, from `settings/fields` and `settings/layouts` ([`crate::describe`]) | as `Json`, for either request |
+    ///
+    /// With `req.validate`, a CRM write's record(s) are first checked against that schema:
+    /// a mismatch is `InvalidInput` naming `values.<Field>` (or `records[i].<Field>`).
     ///
     /// Whatever the shape: HTTP 429, CRM `TOO_MANY_REQUESTS` and Books 44/45/1070 are `RateLimited`;
     /// a 401 `INVALID_TOKEN`/`AUTHENTICATION_FAILURE` that survived a token refresh is `Unauthorized`.
@@ -147,10 +156,75 @@ impl Client {
     /// pages before it, which this call does not return (stream with [`Client::records`] to keep
     /// them).
     pub async fn execute(&self, req: ActionRequest) -> Result<Value, Error> {
+        if req.validate {
+            self.validate(&req).await?;
+        }
+        if req.result == crate::ResultShape::CrmSchema {
+            return describe::execute(&req, |part| {
+                let client = self.clone();
+                async move { client.execute_one(&part).await }
+            })
+            .await;
+        }
+        if matches!(
+            req.result,
+            crate::ResultShape::CrmWriteMany | crate::ResultShape::CrmDeleteMany
+        ) {
+            return batch::execute(&req, |chunk| {
+                let client = self.clone();
+                async move { client.execute_one(&chunk).await }
+            })
+            .await;
+        }
         if paging::follows_pages(&req) {
-            return paging::collect(self.page_fetcher(), req).await;
+            return paging::collect(self.page_fetcher(), req, self.coql_limit()).await;
         }
         self.execute_one(&req).await
+    }
+
+    /// Check a CRM write's record(s) against its module's schema, fetched now: types, lengths
+    /// and picklist values always, required fields when creating (`POST /{module}`).
+    async fn validate(&self, req: &ActionRequest) -> Result<(), Error> {
+        let crate::RequestPath::Segments(segments) = &req.path else {
+            return Ok(());
+        };
+        let Some(module) = segments.iter().find_map(|segment| match segment {
+            crate::PathSegment::Value { input, value } if *input == "recordType" => {
+                Some(value.clone())
+            }
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let mut describe = ActionRequest::new(
+            "crm.describe",
+            crate::Product::Crm,
+            crate::Method::Get,
+            crate::RequestPath::Segments(vec![
+                crate::PathSegment::Literal("settings"),
+                crate::PathSegment::Literal("fields"),
+            ]),
+        );
+        describe.result = crate::ResultShape::CrmSchema;
+        describe.idempotent = true;
+        describe.query.push(("module".into(), module));
+        let schema = Box::pin(self.execute(describe)).await?;
+        let creating = req.method == crate::Method::Post && paging::module_list(req);
+        if let Some(batch) = &req.batch {
+            for (index, item) in batch.items.iter().enumerate() {
+                if let Value::Object(record) = item {
+                    let prefix = format!("{}[{index}]", batch.input);
+                    describe::check(&schema, record, &prefix, creating)?;
+                }
+            }
+            return Ok(());
+        }
+        if let crate::RequestBody::Json(body) = &req.body
+            && let Some(Value::Object(record)) = body.get("data").and_then(|data| data.get(0))
+        {
+            describe::check(&schema, record, "values", creating)?;
+        }
+        Ok(())
     }
 
     /// The records of a list request (`CrmRecords`, `CrmCoql`, `BooksRecords`), one at a time,
@@ -160,7 +234,12 @@ impl Client {
         &self,
         req: ActionRequest,
     ) -> impl Stream<Item = Result<Value, Error>> + Send + '_ {
-        paging::records(self.page_fetcher(), req)
+        paging::records(self.page_fetcher(), req, self.coql_limit())
+    }
+
+    /// The most rows one COQL query returns on this connection's CRM API version.
+    fn coql_limit(&self) -> u64 {
+        crate::keyset::coql_limit(&self.inner.transport.crm_version)
     }
 
     /// How the pager (and the Books organization lookup) sends a request: this client's

@@ -4,6 +4,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod auth;
+pub mod batch;
 mod call;
 mod classify;
 mod client;
@@ -11,8 +12,10 @@ pub mod config;
 pub mod connect;
 pub mod deadline;
 mod debug;
+pub mod describe;
 mod error;
 mod execute;
+pub mod keyset;
 pub mod limits;
 pub mod oauth;
 mod organization;
@@ -38,8 +41,8 @@ pub use limits::{ConnectionLimits, DEFAULT_CONCURRENCY, Limiter, LocalLimiter};
 pub const DEFAULT_MAX_IN_FLIGHT: usize = DEFAULT_CONCURRENCY;
 pub use region::Region;
 pub use request::{
-    ActionRequest, FileContent, Method, MultipartPart, Paging, PathSegment, Product, RecordRef,
-    RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
+    ActionRequest, Batch, FileContent, Method, MultipartPart, Paging, PathSegment, Product,
+    RecordRef, RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
 pub use secret::Secret;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

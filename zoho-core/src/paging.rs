@@ -4,7 +4,10 @@
 //! - CRM lists follow `page` while the next page stays within Zoho's 2,000-record limit for
 //!   discrete pages, then `info.next_page_token` (dropping `page`, keeping every other parameter
 //!   unchanged, as Zoho's token requires) until `more_records` is false or the answer is 204.
-//!   A call that starts with a `page_token` follows tokens from the start.
+//!   A call that starts with a `page_token` follows tokens from the start. Other CRM lists
+//!   (search, deleted, related records, attachments) send no tokens and go on by page number.
+//!   Past Zoho's 100,000-record token limit, a module list ordered by id goes on with COQL keyed
+//!   on the last id ([`crate::keyset`]).
 //! - Books lists follow `page` while `page_context.has_more_page` is true.
 //! - COQL has no pages to follow (it pages with LIMIT/OFFSET in the query); it yields one page.
 //!
@@ -18,6 +21,7 @@ use futures::Stream;
 use serde_json::{Map, Value, json};
 
 use crate::auth::BoxFuture;
+use crate::keyset::{self, Keyset};
 use crate::{ActionRequest, Error, ResultShape, Resume, shape};
 
 /// Sends one page's request and shapes its answer: the client's `execute_one`, given by the
@@ -29,6 +33,12 @@ pub(crate) type FetchPage =
 pub const CRM_DISCRETE_PAGING_LIMIT: u64 = 2_000;
 /// CRM's default and largest page.
 const CRM_DEFAULT_PER_PAGE: u64 = 200;
+
+/// A module's own list (`GET /{module}`), where Zoho serves 2,000 records by page number and
+/// the rest by page token.
+pub(crate) fn module_list(req: &ActionRequest) -> bool {
+    matches!(&req.path, crate::RequestPath::Segments(segments) if segments.len() == 1)
+}
 
 /// Whether the request asks to follow pages.
 pub(crate) fn follows_pages(req: &ActionRequest) -> bool {
@@ -46,6 +56,8 @@ enum Kind {
 enum Cursor {
     Page(u64),
     Token(String),
+    /// COQL for the records after this id (past the token limit).
+    After(String),
     Done,
 }
 
@@ -61,6 +73,10 @@ struct Pager {
     last_envelope: Option<Map<String, Value>>,
     /// `max_records` stopped us while Zoho had more.
     left_behind: bool,
+    /// How a followed module list goes on past the token limit, when it can.
+    keyset: Option<Keyset>,
+    /// The id of the last record delivered.
+    last_id: Option<String>,
 }
 
 fn take_param(query: &mut Vec<(String, String)>, name: &str) -> Option<String> {
@@ -89,7 +105,7 @@ fn number_param(value: Option<String>, field: &str, default: u64) -> Result<u64,
 }
 
 impl Pager {
-    fn new(fetch: FetchPage, mut req: ActionRequest) -> Result<Pager, Error> {
+    fn new(fetch: FetchPage, mut req: ActionRequest, coql_limit: u64) -> Result<Pager, Error> {
         let kind = match req.result {
             ResultShape::CrmRecords => Kind::Crm,
             ResultShape::BooksRecords => Kind::Books,
@@ -136,6 +152,9 @@ impl Pager {
         } else {
             cursor
         };
+        let keyset = (kind == Kind::Crm && follow)
+            .then(|| Keyset::of(&req, coql_limit))
+            .flatten();
         Ok(Pager {
             fetch,
             req,
@@ -147,13 +166,21 @@ impl Pager {
             list_key: None,
             last_envelope: None,
             left_behind: false,
+            keyset,
+            last_id: None,
         })
     }
 
     /// The next page's records, or `None` when there are no more to follow.
     async fn next_page(&mut self) -> Result<Option<Vec<Value>>, Error> {
         let cursor = std::mem::replace(&mut self.cursor, Cursor::Done);
-        let mut req = self.req.clone();
+        let mut req = match (&cursor, &self.keyset) {
+            (Cursor::After(last), Some(keyset)) => match keyset.request(&self.req, last) {
+                Some(req) => req,
+                None => return Ok(None),
+            },
+            _ => self.req.clone(),
+        };
         let page_number = match &cursor {
             Cursor::Done => return Ok(None),
             Cursor::Page(n) => {
@@ -166,11 +193,27 @@ impl Pager {
                 req.query.push(("page_token".into(), token.clone()));
                 None
             }
+            Cursor::After(_) => None,
         };
         // Reading a page twice changes nothing: retried as an idempotent call.
         req.idempotent = true;
         let page = match (self.fetch)(req).await {
             Ok(page) => page,
+            // Zoho refuses tokens past its limit; a list ordered by id goes on by id.
+            Err(cause)
+                if matches!(cursor, Cursor::Token(_))
+                    && self.keyset.is_some()
+                    && cause.zoho_code().map(ToString::to_string).as_deref()
+                        == Some("PAGINATION_LIMIT_EXCEEDED") =>
+            {
+                match self.last_id.clone() {
+                    Some(last) => {
+                        self.cursor = Cursor::After(last);
+                        return Ok(Some(Vec::new()));
+                    }
+                    None => return Err(self.stopped(cause, page_number, &cursor)),
+                }
+            }
             Err(cause) => return Err(self.stopped(cause, page_number, &cursor)),
         };
         let Value::Object(mut envelope) = page else {
@@ -202,7 +245,16 @@ impl Pager {
         .unwrap_or(false);
 
         if self.follow && more && !records.is_empty() {
-            self.cursor = self.next_cursor(page_number, &envelope)?;
+            let reaches_token_limit = self.seen + records.len() as u64 >= keyset::CRM_TOKEN_LIMIT;
+            self.cursor = match (&self.keyset, keyset::last_id(&records)) {
+                (Some(_), Some(last))
+                    if matches!(cursor, Cursor::After(_)) || reaches_token_limit =>
+                {
+                    Cursor::After(last)
+                }
+                _ if matches!(cursor, Cursor::After(_)) => Cursor::Done,
+                _ => self.next_cursor(page_number, &envelope)?,
+            };
         }
         if let Some(max) = self.req.paging.max_records {
             let room = max.saturating_sub(self.seen);
@@ -213,6 +265,9 @@ impl Pager {
             }
         }
         self.seen += records.len() as u64;
+        if let Some(last) = keyset::last_id(&records) {
+            self.last_id = Some(last);
+        }
         self.last_envelope = Some(envelope);
         Ok(Some(records))
     }
@@ -259,6 +314,11 @@ impl Pager {
             .and_then(Value::as_str)
         {
             Some(token) if !token.is_empty() => Ok(Cursor::Token(token.to_owned())),
+            // Lists other than a module's own (deleted, related, attachments) have no page
+            // tokens and no 2,000-record limit: their pages go on by number.
+            _ if !module_list(&self.req) && page_number.is_some() => Ok(page_number
+                .and_then(|n| n.checked_add(1))
+                .map_or(Cursor::Done, Cursor::Page)),
             _ => Err(Error::Internal(format!(
                 "Zoho CRM has more records after record {} but sent no next_page_token; \
                  records past {CRM_DISCRETE_PAGING_LIMIT} are reachable only with page tokens",
@@ -296,8 +356,15 @@ impl Pager {
 }
 
 /// Follow every page and return all records in one result.
-pub(crate) async fn collect(fetch: FetchPage, req: ActionRequest) -> Result<Value, Error> {
-    let mut pager = Pager::new(fetch, req)?;
+///
+/// `coql_limit` is the most rows one COQL query may return on the connection's API version,
+/// for lists that go on past the token limit ([`crate::keyset`]).
+pub(crate) async fn collect(
+    fetch: FetchPage,
+    req: ActionRequest,
+    coql_limit: u64,
+) -> Result<Value, Error> {
+    let mut pager = Pager::new(fetch, req, coql_limit)?;
     let mut all = Vec::new();
     while let Some(records) = pager.next_page().await? {
         all.extend(records);
@@ -306,7 +373,7 @@ pub(crate) async fn collect(fetch: FetchPage, req: ActionRequest) -> Result<Valu
 }
 
 enum State {
-    Start(FetchPage, Box<ActionRequest>),
+    Start(FetchPage, Box<ActionRequest>, u64),
     Running(Box<Pager>, VecDeque<Value>),
 }
 
@@ -314,10 +381,15 @@ enum State {
 pub(crate) fn records(
     fetch: FetchPage,
     req: ActionRequest,
+    coql_limit: u64,
 ) -> impl Stream<Item = Result<Value, Error>> + Send {
-    futures::stream::try_unfold(State::Start(fetch, Box::new(req)), |state| async move {
+    let start = State::Start(fetch, Box::new(req), coql_limit);
+    futures::stream::try_unfold(start, |state| async move {
         let (mut pager, mut buffer) = match state {
-            State::Start(fetch, req) => (Box::new(Pager::new(fetch, *req)?), VecDeque::new()),
+            State::Start(fetch, req, coql_limit) => (
+                Box::new(Pager::new(fetch, *req, coql_limit)?),
+                VecDeque::new(),
+            ),
             State::Running(pager, buffer) => (pager, buffer),
         };
         loop {

@@ -146,6 +146,23 @@ pub enum ResultShape {
     BooksRecords,
     /// Books delete: `code` and `message`.
     BooksDelete,
+    /// CRM multi-record write: [`ActionRequest::batch`] is sent 100 records per request, in
+    /// order, as `{"data": [...]}` beside the body's other fields; the result is
+    /// `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`
+    /// with each record's position in the batch (see [`crate::batch`]).
+    CrmWriteMany,
+    /// CRM multi-record delete: the batch's ids are sent 100 per request as `ids=a,b,...`;
+    /// the result is as [`ResultShape::CrmWriteMany`]'s.
+    CrmDeleteMany,
+    /// A JSON object as Zoho sent it (metadata, counts, tag changes); `{}` for 204 or an
+    /// empty body; non-2xx is an error.
+    Json,
+    /// A file download: `{"fileName", "contentType", "base64"}` from the answer's
+    /// `Content-Disposition`, `Content-Type` and bytes; 204 is record-not-found.
+    CrmFile,
+    /// A JSON Schema of one record of the module in the `module` query pair, from Zoho's field
+    /// and layout metadata (see [`crate::describe`]); an optional `layout_id` pair picks the layout.
+    CrmSchema,
 }
 
 /// The retry policy, exactly as the Raw Request inputs describe it. Only raw requests
@@ -181,6 +198,16 @@ pub struct Paging {
     pub fetch_all: bool,
     /// Stop after this many records.
     pub max_records: Option<u64>,
+}
+
+/// The items of a multi-record call (records to write, ids to delete), sent in chunks as the
+/// request's [`ResultShape`] says.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Batch {
+    /// The param the items came from (`records`), for errors.
+    pub input: &'static str,
+    /// The items, in the caller's order: JSON objects to write, or id strings to delete.
+    pub items: Vec<Value>,
 }
 
 /// The record an action is about, for a record-not-found error.
@@ -230,6 +257,11 @@ pub struct ActionRequest {
     pub paging: Paging,
     /// The record the action is about, when there is one.
     pub record: Option<RecordRef>,
+    /// The items of a multi-record call ([`ResultShape::CrmWriteMany`], [`ResultShape::CrmDeleteMany`]).
+    pub batch: Option<Batch>,
+    /// CRM writes: check the record(s) against the module's schema ([`crate::describe`])
+    /// before sending; a mismatch is [`crate::Error::InvalidInput`] naming the field.
+    pub validate: bool,
 }
 
 impl ActionRequest {
@@ -253,6 +285,8 @@ impl ActionRequest {
             organization_id: None,
             paging: Paging::default(),
             record: None,
+            batch: None,
+            validate: false,
         }
     }
 }

@@ -13,13 +13,18 @@ const BOOKS_NOT_FOUND: i64 = 1002;
 /// Envelope keys of a Books answer that are not the payload.
 const BOOKS_ENVELOPE: [&str; 3] = ["code", "message", "page_context"];
 
-/// Zoho requires `fields` on CRM list calls; fill it from the connection's default or refuse.
+/// Zoho requires `fields` when listing a module's records (`GET /{module}`); fill it from the
+/// connection's default or refuse. Other lists (search, deleted records) do without, and those
+/// that also need it (related records, attachments) say so with a required `fields` input.
 pub(crate) fn complete_query(
     req: &ActionRequest,
     query: &mut Vec<(String, String)>,
     default_fields: Option<&[String]>,
 ) -> Result<(), Error> {
-    if req.result != ResultShape::CrmRecords || query.iter().any(|(key, _)| key == "fields") {
+    if req.result != ResultShape::CrmRecords
+        || !crate::paging::module_list(req)
+        || query.iter().any(|(key, _)| key == "fields")
+    {
         return Ok(());
     }
     match default_fields {
@@ -89,7 +94,71 @@ pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Re
         ResultShape::BooksRecord | ResultShape::BooksRecords | ResultShape::BooksDelete => {
             books(req, &answer, body, success)
         }
+        // One chunk's per-record items; `batch` maps them to the caller's indexes. An answer
+        // without items (a refused request, a 5xx) fails the chunk as a whole.
+        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany => match body
+            .as_ref()
+            .and_then(|b| b.get("data"))
+            .and_then(Value::as_array)
+        {
+            Some(items) if items.iter().all(|item| item.get("status").is_some()) => {
+                Ok(Value::Array(items.clone()))
+            }
+            _ if success => Err(unreadable(&answer, "a `data` array of per-record results")),
+            _ => Err(api_error(&answer, body.as_ref())),
+        },
+        ResultShape::Json => match body {
+            Some(value) if success && value.is_object() => Ok(value),
+            _ if success && answer.body.iter().all(u8::is_ascii_whitespace) => Ok(json!({})),
+            _ if success => Err(unreadable(&answer, "a JSON object")),
+            _ => Err(api_error(&answer, body.as_ref())),
+        },
+        ResultShape::CrmFile if status == 204 => Err(not_found(req, status)),
+        ResultShape::CrmFile if success => Ok(file(&answer)),
+        ResultShape::CrmFile => Err(api_error(&answer, body.as_ref())),
+        // Built by `describe` from two JSON answers; a lone answer is read as JSON.
+        ResultShape::CrmSchema => match body {
+            Some(value) if success => Ok(value),
+            _ if success => Err(unreadable(&answer, "JSON")),
+            _ => Err(api_error(&answer, body.as_ref())),
+        },
     }
+}
+
+/// A downloaded file: its name from `Content-Disposition`, its type and its bytes.
+fn file(answer: &Answer) -> Value {
+    let header = |name: http::header::HeaderName| {
+        answer
+            .headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    };
+    let file_name = header(http::header::CONTENT_DISPOSITION)
+        .as_deref()
+        .and_then(disposition_file_name);
+    json!({
+        "fileName": file_name,
+        "contentType": header(http::header::CONTENT_TYPE),
+        "base64": base64::engine::general_purpose::STANDARD.encode(&answer.body),
+    })
+}
+
+/// The `filename` of `attachment; filename="report.pdf"` (RFC 6266; the extended
+/// `filename*=UTF-8''...` form wins when both are given).
+fn disposition_file_name(header: &str) -> Option<String> {
+    let mut plain = None;
+    for parameter in header.split(';').map(str::trim) {
+        if let Some(extended) = parameter.strip_prefix("filename*=") {
+            let encoded = extended.split_once("''").map_or(extended, |(_, rest)| rest);
+            if let Ok(decoded) = percent_encoding::percent_decode_str(encoded).decode_utf8() {
+                return Some(decoded.into_owned());
+            }
+        } else if let Some(value) = parameter.strip_prefix("filename=") {
+            plain = Some(value.trim_matches('"').to_owned());
+        }
+    }
+    plain
 }
 
 fn raw(
@@ -368,5 +437,21 @@ mod tests {
         assert_eq!(books_payload(none.as_object().unwrap().clone()), none);
         let list = json!({"code": 0, "message": "success", "page_context": {}, "contacts": []});
         assert_eq!(books_list_key(&list).as_deref(), Some("contacts"));
+    }
+
+    #[test]
+    fn file_names_come_from_content_disposition() {
+        assert_eq!(
+            disposition_file_name("attachment; filename=\"report 1.pdf\"").as_deref(),
+            Some("report 1.pdf")
+        );
+        assert_eq!(
+            disposition_file_name(
+                "attachment; filename=\"a.txt\"; filename*=UTF-8''%C3%A9t%C3%A9.txt"
+            )
+            .as_deref(),
+            Some("été.txt")
+        );
+        assert_eq!(disposition_file_name("inline"), None);
     }
 }

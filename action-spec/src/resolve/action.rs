@@ -125,6 +125,8 @@ fn check_action(
         raw_path: raw.path.as_ref(),
         raw_parent_path: raw.parent_path.as_ref(),
         raw_body: raw.body.as_ref(),
+        raw_result: &raw.result,
+        result,
         path: path.as_ref(),
         parent_path: parent_path.as_ref(),
         body,
@@ -169,6 +171,7 @@ fn check_action(
         destructive: raw.destructive,
         idempotent: raw.idempotent,
         record,
+        query: raw.query.into_iter().collect(),
         inputs,
     })
 }
@@ -382,6 +385,8 @@ struct Checked<'a> {
     raw_path: Option<&'a Spanned<String>>,
     raw_parent_path: Option<&'a Spanned<String>>,
     raw_body: Option<&'a Spanned<String>>,
+    raw_result: &'a Spanned<String>,
+    result: Option<ResultShape>,
     path: Option<&'a PathTemplate>,
     parent_path: Option<&'a PathTemplate>,
     body: Option<BodyWrap>,
@@ -414,7 +419,7 @@ impl Checked<'_> {
 type Rule = fn(&Checked<'_>, &mut Collector<'_>) -> bool;
 
 /// Every rule across an action's inputs, by name, in the order their mistakes are reported.
-const ACTION_RULES: [(&str, Rule); 8] = [
+const ACTION_RULES: [(&str, Rule); 9] = [
     (
         "method and path have one source",
         method_and_path_have_one_source,
@@ -435,7 +440,63 @@ const ACTION_RULES: [(&str, Rule); 8] = [
         "file names belong to multipart files",
         file_names_belong_to_multipart_files,
     ),
+    ("a batch goes with a multi-record result", batch_fits_result),
 ];
+
+/// A multi-record result shape (`crm_write_many`, `crm_delete_many`) has exactly one required
+/// `in = "batch"` input of the type it sends in chunks; no other shape has one.
+fn batch_fits_result(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
+    let what = a.what;
+    let batches: Vec<(&Input, &Range<usize>)> = a
+        .inputs_with_spans()
+        .filter(|(input, _)| input.location == Location::Batch)
+        .collect();
+    let Some(result) = a.result else {
+        return true;
+    };
+    let name = a.raw_result.get_ref();
+    match (result.batch_type(), batches.as_slice()) {
+        (None, []) => true,
+        (None, [(input, span), ..]) => {
+            errors.error(
+                (*span).clone(),
+                format!("input `{}` of {what} has in = \"batch\", but result `{name}` sends one request; allowed: result = \"crm_write_many\" or \"crm_delete_many\"", input.key),
+            );
+            false
+        }
+        (Some(kind), []) => {
+            errors.error(
+                a.raw_result.span(),
+                format!("{what} has result `{name}` but no input with in = \"batch\"; add one `{}` input holding the items to send", kind.name()),
+            );
+            false
+        }
+        (Some(kind), [(input, span)]) => {
+            if input.ty.kind() != kind || !input.required {
+                errors.error(
+                    (*span).clone(),
+                    format!(
+                        "batch input `{}` of {what} must be a required `{}` for result `{name}`",
+                        input.key,
+                        kind.name()
+                    ),
+                );
+                return false;
+            }
+            true
+        }
+        (Some(_), [_, (input, span), ..]) => {
+            errors.error(
+                (*span).clone(),
+                format!(
+                    "{what} has more than one input with in = \"batch\" (`{}` too); keep one",
+                    input.key
+                ),
+            );
+            false
+        }
+    }
+}
 
 /// Method and path come from the spec or from an input, never both, and never neither.
 fn method_and_path_have_one_source(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
@@ -600,7 +661,10 @@ fn path_inputs_appear_in_a_path(a: &Checked<'_>, errors: &mut Collector<'_>) -> 
 fn one_kind_of_body(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
     let what = a.what;
     let mut ok = true;
-    let has_record = a.inputs.iter().any(|i| i.location == Location::Record);
+    let has_record = a
+        .inputs
+        .iter()
+        .any(|i| matches!(i.location, Location::Record | Location::RecordField { .. }));
     let has_whole_body = a.inputs.iter().any(|i| i.location == Location::Body);
     match (a.raw_body, a.body) {
         (None, _) if has_record => {
@@ -710,6 +774,12 @@ fn apply_override(
 ) -> bool {
     let input_what = format!("input `{}` of {what}", input.key);
     let mut ok = true;
+    if over.location.is_some() || over.wire.is_some() {
+        match relocate(input, &over, &input_what, errors) {
+            Some(location) => input.location = location,
+            None => ok = false,
+        }
+    }
     if let Some(label) = over.label {
         input.label = label.into_inner();
     }
@@ -832,4 +902,42 @@ fn check_record(
         record_type: record.record_type.into_inner(),
         record_id: record.id.into_inner(),
     })
+}
+
+/// An override's `in` and `wire`: checked as the shared input's would be (type and location
+/// fit, `wire` only where one is used).
+fn relocate(
+    input: &Input,
+    over: &RawOverride,
+    what: &str,
+    errors: &mut Collector<'_>,
+) -> Option<Location> {
+    let Some(location) = over.location.clone() else {
+        let at = over
+            .wire
+            .as_ref()
+            .map_or_else(|| over.key.span(), Spanned::span);
+        errors.error(
+            at,
+            format!("{what} overrides `wire` without `in`; give both, e.g. in = \"query\", wire = \"module\""),
+        );
+        return None;
+    };
+    let span = location.span();
+    let raw = crate::raw::RawInput {
+        label: None,
+        comment: None,
+        ty: Spanned::new(span.clone(), input.ty.name().to_owned()),
+        values: None,
+        required: None,
+        default: None,
+        when_omitted: None,
+        location: Some(location),
+        wire: over.wire.clone(),
+        field: None,
+        of: None,
+        min: None,
+        max: None,
+    };
+    super::input::check_location(&input.key, what, &input.ty, &raw, &span, errors)
 }

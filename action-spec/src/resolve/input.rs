@@ -81,6 +81,7 @@ fn check_input(
         Some(InputKind::StringList) => Some(InputType::StringList),
         Some(InputKind::StringMap) => Some(InputType::StringMap),
         Some(InputKind::JsonObject) => Some(InputType::JsonObject),
+        Some(InputKind::JsonObjectList) => Some(InputType::JsonObjectList),
         Some(InputKind::Json) => Some(InputType::Json),
         Some(InputKind::File) => Some(InputType::File),
         Some(InputKind::FileMap) => Some(InputType::FileMap),
@@ -264,7 +265,7 @@ fn check_bounds(
     (low, high)
 }
 
-fn check_location(
+pub(super) fn check_location(
     key: &str,
     what: &str,
     ty: &InputType,
@@ -303,7 +304,9 @@ fn check_location(
     // Which of `wire`, `field` and `for` each location uses; any other one given is a mistake.
     if Location::NAMES.contains(&name) {
         let (uses_wire, uses_field, uses_for) = match name {
-            "query" | "header" | "body_field" | "multipart" => (true, false, false),
+            "query" | "header" | "body_field" | "record_field" | "multipart" => {
+                (true, false, false)
+            }
             "request" => (false, true, false),
             "file_name" => (false, false, true),
             _ => (false, false, false),
@@ -327,6 +330,10 @@ fn check_location(
             wire: raw.wire.as_ref().map(|w| w.get_ref().clone()),
         },
         "record" => Location::Record,
+        "record_field" => Location::RecordField {
+            wire: wire_or_key(&raw.wire),
+        },
+        "batch" => Location::Batch,
         "body" => Location::Body,
         "body_field" => Location::BodyField {
             wire: wire_or_key(&raw.wire),
@@ -430,6 +437,17 @@ fn type_fits_location(ty: &InputType, location: &Location) -> Option<String> {
         ],
         Location::Header { .. } => &[K::String, K::StringMap],
         Location::Record => &[K::JsonObject],
+        Location::RecordField { .. } => &[
+            K::String,
+            K::Integer,
+            K::Boolean,
+            K::Enum,
+            K::StringList,
+            K::JsonObject,
+            K::JsonObjectList,
+            K::Json,
+        ],
+        Location::Batch => &[K::JsonObjectList, K::StringList],
         Location::Body => &[K::Json, K::JsonObject],
         Location::BodyField { .. } => &[
             K::String,
@@ -439,6 +457,7 @@ fn type_fits_location(ty: &InputType, location: &Location) -> Option<String> {
             K::StringList,
             K::StringMap,
             K::JsonObject,
+            K::JsonObjectList,
             K::Json,
         ],
         Location::Multipart { .. } => &[K::File, K::FileMap, K::StringMap],
@@ -567,7 +586,7 @@ pub(super) fn check_default(
             }
         },
         InputType::Json => serde_json::to_value(value).ok(),
-        InputType::File | InputType::FileMap => {
+        InputType::File | InputType::FileMap | InputType::JsonObjectList => {
             errors.error(
                 span,
                 format!(

@@ -323,14 +323,14 @@ fn unknown_input_in_an_action_names_the_defined_ones() {
 fn the_real_spec_accepts_a_new_action_with_no_other_change() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/zoho.toml")).unwrap();
     let extended = format!(
-        "{text}\n[[actions]]\nproduct = \"crm\"\nname = \"getDeletedRecords\"\nlabel = \"CRM - Get Deleted Records\"\nsummary = \"List deleted CRM records\"\ndescription = \"Lists records in the recycle bin.\"\nhttp_method = \"GET\"\npath = \"/{{recordType}}/deleted\"\nresult = \"crm_records\"\nresult_description = \"The deleted records.\"\nread_only = true\ndestructive = false\nidempotent = true\ninputs = [\"connection\", \"recordType\", \"page\", \"perPage\", \"debugRequest\"]\n"
+        "{text}\n[[actions]]\nproduct = \"crm\"\nname = \"listNotes\"\nlabel = \"CRM - List Notes\"\nsummary = \"List a CRM record's notes\"\ndescription = \"Lists the notes of a record.\"\nhttp_method = \"GET\"\npath = \"/{{recordType}}/{{recordId}}/Notes\"\nresult = \"crm_records\"\nresult_description = \"The notes.\"\nread_only = true\ndestructive = false\nidempotent = true\ninputs = [\"connection\", \"recordType\", \"recordId\", \"page\", \"perPage\", \"debugRequest\"]\n"
     );
     let before = parse(&text, "zoho.toml").unwrap().actions.len();
     let spec = parse(&extended, "zoho.toml").unwrap();
     assert_eq!(spec.actions.len(), before + 1);
     assert_eq!(
         spec.actions.last().map(|a| a.method_name()).as_deref(),
-        Some("crm.getDeletedRecords")
+        Some("crm.listNotes")
     );
 }
 
@@ -485,6 +485,81 @@ fn an_action_type_may_not_hide_a_standard_name_the_generated_code_uses() {
             "allowed: any lowerCamel name but `option`, `string`, `vec`, `into`",
         ],
     );
+}
+
+const RECORDS: &str = "\n[inputs.records]\nlabel = \"Records\"\ncomment = \"The records.\"\ntype = \"json_object_list\"\nrequired = true\nin = \"batch\"\n";
+
+#[test]
+fn a_multi_record_result_needs_a_batch_input() {
+    let text = BASE.replace("result = \"crm_record\"", "result = \"crm_write_many\"");
+    assert_reported(
+        &text,
+        "result = \"crm_write_many\"",
+        &[
+            "has result `crm_write_many` but no input with in = \"batch\"",
+            "`json_object_list`",
+        ],
+    );
+}
+
+#[test]
+fn a_batch_input_needs_a_multi_record_result() {
+    let text = format!("{BASE}{RECORDS}").replace("\"sortOrder\"]", "\"sortOrder\", \"records\"]");
+    assert_reported(
+        &text,
+        "inputs = [",
+        &[
+            "input `records` of action `crm.getRecord` has in = \"batch\"",
+            "allowed: result = \"crm_write_many\" or \"crm_delete_many\"",
+        ],
+    );
+}
+
+#[test]
+fn a_delete_batch_holds_ids_not_records() {
+    let text = format!("{BASE}{RECORDS}")
+        .replace("result = \"crm_record\"", "result = \"crm_delete_many\"")
+        .replace("\"sortOrder\"]", "\"sortOrder\", \"records\"]");
+    assert_reported(
+        &text,
+        "inputs = [",
+        &["batch input `records`", "must be a required `string_list`"],
+    );
+}
+
+#[test]
+fn an_override_may_move_an_input_where_its_type_fits() {
+    let moved = BASE.replace(
+        "inputs = [\"recordType\", \"recordId\", \"sortOrder\"]",
+        "inputs = [\"recordType\", \"recordId\", { use = \"sortOrder\", in = \"query\", wire = \"order\" }]",
+    );
+    let spec = parse(&moved, "zoho.toml").unwrap();
+    assert_eq!(
+        spec.actions[0]
+            .input("sortOrder")
+            .map(|i| i.location.clone()),
+        Some(action_spec::Location::Query {
+            wire: "order".into()
+        })
+    );
+    let text = BASE.replace(
+        "inputs = [\"recordType\", \"recordId\", \"sortOrder\"]",
+        "inputs = [\"recordType\", \"recordId\", { use = \"sortOrder\", in = \"multipart\" }]",
+    );
+    assert_reported(
+        &text,
+        "inputs = [",
+        &["has type `enum`, which cannot go in `multipart`"],
+    );
+}
+
+#[test]
+fn record_fields_need_a_body_wrapping() {
+    let text = format!(
+        "{BASE}\n[inputs.title]\nlabel = \"Title\"\ncomment = \"The title.\"\ntype = \"string\"\nin = \"record_field\"\nwire = \"Note_Title\"\n"
+    )
+    .replace("\"sortOrder\"]", "\"sortOrder\", \"title\"]");
+    assert_reported(&text, "[[actions]]", &["has record inputs but no `body`"]);
 }
 
 /// BASE turned into a PATCH that sends one notification channel with a `channel_id` field.

@@ -162,6 +162,8 @@ fn value_of(store: &ModuleStore, related: &Related<'_>, rec: Rec<'_>, source: So
 enum Key {
     Null,
     Num(f64),
+    /// A record id, compared exactly: Zoho's 19-digit ids do not fit an `f64`.
+    Id(u64),
     Text(String),
     Bool(bool),
 }
@@ -181,8 +183,8 @@ fn key_of_value(kind: Kind, value: &Value) -> Key {
                 .map(|t| Key::Num(t as f64))
                 .unwrap_or(Key::Null),
             Kind::Id | Kind::Lookup(_) | Kind::OwnerLookup | Kind::UserLookup => s
-                .parse::<f64>()
-                .map(Key::Num)
+                .parse::<u64>()
+                .map(Key::Id)
                 .unwrap_or_else(|_| Key::Text(s.to_lowercase())),
             _ => Key::Text(s.to_lowercase()),
         },
@@ -199,9 +201,10 @@ fn key_of_literal(kind: Kind, literal: &Literal, column: &Column) -> Result<Key,
         )
     };
     match (kind, literal) {
-        (k, Literal::Num(n)) if k.is_number() || k == Kind::Id || k.is_lookup() => {
-            n.parse::<f64>().map(Key::Num).map_err(|_| bad())
+        (k, Literal::Num(n) | Literal::Str(n)) if k == Kind::Id || k.is_lookup() => {
+            n.parse::<u64>().map(Key::Id).map_err(|_| bad())
         }
+        (k, Literal::Num(n)) if k.is_number() => n.parse::<f64>().map(Key::Num).map_err(|_| bad()),
         (k, Literal::Str(s)) if k.is_number() => s.parse::<f64>().map(Key::Num).map_err(|_| bad()),
         (Kind::Boolean, Literal::Bool(b)) => Ok(Key::Bool(*b)),
         (Kind::Boolean, Literal::Str(s)) => match s.to_ascii_lowercase().as_str() {
@@ -217,9 +220,6 @@ fn key_of_literal(kind: Kind, literal: &Literal, column: &Column) -> Result<Key,
             .filter(|_| s.len() == 10)
             .map(|_| Key::Text(s.clone()))
             .ok_or_else(bad),
-        (k, Literal::Str(s)) if k == Kind::Id || k.is_lookup() => {
-            s.parse::<f64>().map(Key::Num).map_err(|_| bad())
-        }
         (k, Literal::Str(s)) if !k.is_number() && k != Kind::Boolean => {
             Ok(Key::Text(s.to_lowercase()))
         }

@@ -412,3 +412,49 @@ async fn aggregates_and_group_by_from_v4() -> TestResult {
     assert_eq!(twice.body["code"], "DUPLICATE_ALIAS");
     Ok(())
 }
+
+#[tokio::test]
+async fn ids_compare_exactly_though_they_have_19_digits() -> TestResult {
+    // crm.md §3.1: ids are 19-digit strings; Zoho compares them as the 64-bit numbers they
+    // are, so `id < x` keys a scan without skipping neighbours an f64 would round together.
+    let e = env(50).await?;
+    let all = e
+        .coql(
+            "v3",
+            "select Last_Name from Leads order by id desc limit 50",
+        )
+        .await?;
+    let ids: Vec<u64> = all.body["data"]
+        .as_array()
+        .ok_or("no data")?
+        .iter()
+        .filter_map(|r| r["id"].as_str()?.parse().ok())
+        .collect();
+    assert_eq!(ids.len(), 50);
+    for pivot in [10, 25] {
+        let below = e
+            .coql(
+                "v3",
+                &format!(
+                    "select Last_Name from Leads where id < {} order by id desc limit 50",
+                    ids[pivot]
+                ),
+            )
+            .await?;
+        let got: Vec<u64> = below.body["data"]
+            .as_array()
+            .ok_or("no data")?
+            .iter()
+            .filter_map(|r| r["id"].as_str()?.parse().ok())
+            .collect();
+        assert_eq!(got, ids[pivot + 1..].to_vec());
+        let quoted = e
+            .coql(
+                "v3",
+                &format!("select Last_Name from Leads where id = '{}'", ids[pivot]),
+            )
+            .await?;
+        assert_eq!(quoted.body["data"].as_array().map(Vec::len), Some(1));
+    }
+    Ok(())
+}

@@ -80,14 +80,47 @@ pub(super) async fn call(args: CallArgs) -> ExitCode {
     let actions = Actions::new(Arc::new(connections));
     let outcome = zoho_core::deadline::within(budget, actions.call(&args.method, params)).await;
     drop(sandbox);
+    let outcome = match (outcome, &args.output) {
+        (Ok(result), Some(path)) => write_download(result, path),
+        (outcome, _) => outcome.map_err(Err),
+    };
     match outcome {
         Ok(result) => {
             let text = serde_json::to_string_pretty(&result).unwrap_or_else(|_| result.to_string());
             print_flushed(&format!("{text}\n"));
             ExitCode::SUCCESS
         }
-        Err(error) => report(&error),
+        Err(Err(error)) => report(&error),
+        Err(Ok(message)) => {
+            eprintln!("zoho-server: {message}");
+            ExitCode::from(EXIT_FAILURE)
+        }
     }
+}
+
+/// `--output FILE`: the download's bytes go to the file, and what was written to stdout. A result
+/// without bytes (`base64`) is refused, as the method is not a download.
+fn write_download(
+    mut result: Value,
+    path: &std::path::Path,
+) -> Result<Value, Result<String, ErrorObject>> {
+    let Some(Value::String(encoded)) = result.as_object_mut().and_then(|r| r.remove("base64"))
+    else {
+        return Err(Ok(
+            "--output is for downloads (crm.downloadAttachment); this result has no file bytes"
+                .into(),
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded.as_bytes())
+        .map_err(|err| Ok(format!("the download is not base64: {err}")))?;
+    std::fs::write(path, &bytes)
+        .map_err(|err| Ok(format!("cannot write {}: {err}", path.display())))?;
+    if let Some(summary) = result.as_object_mut() {
+        summary.insert("bytes".into(), Value::from(bytes.len()));
+        summary.insert("path".into(), Value::from(path.display().to_string()));
+    }
+    Ok(result)
 }
 
 /// Print a failed call on stderr, as `call` always does.
@@ -153,7 +186,10 @@ async fn stream_records(
 /// `--resume` token that continues it, on stderr.
 fn stopped(error: &zoho_core::Error, written: u64, already: u64) -> ErrorObject {
     let object = rpc_error::from_action_error(error);
-    if let zoho_core::Error::Export { resume, .. } = error {
+    // Past 100,000 records an export goes on by id through COQL, which no `--resume` expresses.
+    if let zoho_core::Error::Export { resume, .. } = error
+        && (resume.page.is_some() || resume.page_token.is_some())
+    {
         let token = ResumeToken {
             page: resume.page,
             page_token: resume.page_token.clone(),
@@ -336,5 +372,34 @@ fn parse_params(text: Option<&str>) -> Result<Map<String, Value>, Error> {
             "PARAMS_JSON must be a JSON object of named params, such as '{\"recordType\":\"Leads\"}'".into(),
         )),
         Err(err) => Err(Error::Usage(format!("PARAMS_JSON is not valid JSON: {err}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn output_writes_a_downloads_bytes_and_refuses_other_results() {
+        let dir = std::env::temp_dir().join(format!("zoho-call-output-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("file.bin");
+        let bytes = [0u8, 159, 146, 150, 255];
+        let download = json!({
+            "fileName": "file.bin",
+            "contentType": "application/octet-stream",
+            "base64": base64::engine::general_purpose::STANDARD.encode(bytes),
+        });
+        let summary = write_download(download, &path).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        assert_eq!(summary["bytes"], 5);
+        assert_eq!(summary["fileName"], "file.bin");
+        assert!(summary.get("base64").is_none());
+        match write_download(json!({"org": []}), &path) {
+            Err(Ok(message)) => assert!(message.contains("--output is for downloads")),
+            other => panic!("{other:?}"),
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -131,6 +131,10 @@ pub struct CallArgs {
     /// the records already written are not written again.
     #[arg(long, value_name = "TOKEN", requires = "jsonl")]
     pub resume: Option<String>,
+    /// Write a download's bytes (`crm.downloadAttachment`) to FILE instead of printing them as
+    /// base64; stdout then says what was written (`fileName`, `contentType`, `bytes`, `path`).
+    #[arg(long, value_name = "FILE", conflicts_with = "jsonl")]
+    pub output: Option<std::path::PathBuf>,
     /// Longest the call may run, in seconds, retries and waits included (default 300, as
     /// `serve`); past it the call fails with `-32004` naming the host it waited on.
     #[arg(long, value_name = "SECONDS")]

@@ -11,6 +11,8 @@ mod hardening;
 mod mcp;
 mod notifications;
 mod operations;
+mod past_token_limit;
 mod protocol;
+mod records_at_scale;
 mod support;
 mod transport;
