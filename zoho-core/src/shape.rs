@@ -360,9 +360,10 @@ fn not_found(req: &ActionRequest, status: u16) -> Error {
 fn api_error(answer: &Answer, body: Option<&Value>) -> Error {
     let status = answer.status;
     if let Some(body) = body.filter(|b| b.is_object()) {
-        let item = body
-            .get("data")
-            .and_then(Value::as_array)
+        // Record writes answer per item in `data`; the watch API in `watch`.
+        let item = ["data", "watch"]
+            .iter()
+            .find_map(|key| body.get(*key).and_then(Value::as_array))
             .and_then(|items| {
                 items
                     .iter()

@@ -166,9 +166,10 @@ async fn an_expired_channel_and_a_missing_input_are_clear_errors() {
             json!({"channelId": "7", "events": ["Leads.all"]}),
         )
         .await;
-    assert!(
-        late.to_string().contains("NOT_SUBSCRIBED"),
-        "Zoho's code is passed through: {late:#}"
+    assert_eq!(late["code"], -32001, "{late:#}");
+    assert_eq!(
+        late["data"]["zohoCode"], "NOT_SUBSCRIBED",
+        "Zoho's code of the watch item is the error's code: {late:#}"
     );
     server.shut_down().await.unwrap();
 }
