@@ -24,6 +24,7 @@ pub mod request;
 pub mod retry;
 mod secret;
 mod shape;
+pub mod store;
 pub mod token;
 
 pub use auth::{AccessToken, StaticToken, TokenSource};
@@ -42,4 +43,5 @@ pub use request::{
     RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
 pub use secret::Secret;
+pub use store::Store;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

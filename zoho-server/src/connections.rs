@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
+use zoho_core::config::{AppConfig, StoreConfig};
 use zoho_core::{Client, ClientSource, Connection, ConnectionConfig};
 
 use crate::Error;
@@ -15,13 +16,20 @@ use crate::oauth::{Authorizer, OAuthFlows};
 /// The name used when a call names no connection.
 pub const DEFAULT_CONNECTION: &str = "default";
 
-/// The configuration file: one `[connections.NAME]` table per connection.
+/// The configuration file: one `[connections.NAME]` table per static connection, one
+/// `[apps.NAME]` table per app that connections are created for at run time, and `[store]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    /// The connections by name.
+    /// The static connections by name.
     #[serde(default)]
     pub connections: BTreeMap<String, ConnectionConfig>,
+    /// The apps by name: `connections.create` makes connections of them.
+    #[serde(default)]
+    pub apps: BTreeMap<String, AppConfig>,
+    /// Where created connections, their tokens and OAuth flows in progress live.
+    #[serde(default)]
+    pub store: StoreConfig,
 }
 
 impl ConfigFile {
@@ -41,6 +49,9 @@ impl ConfigFile {
         })?;
         let mut file = ConfigFile::parse(&text, path)?;
         let folder = path.parent().unwrap_or(Path::new(""));
+        if file.store.path.is_relative() {
+            file.store.path = folder.join(&file.store.path);
+        }
         for config in file.connections.values_mut() {
             if let Some(store) = &config.token_store
                 && store.is_relative()
@@ -70,11 +81,19 @@ impl ConfigFile {
                 reason,
             }
         })?;
-        if file.connections.is_empty() {
+        if file.connections.is_empty() && file.apps.is_empty() {
             return Err(Error::Config {
                 path: path.to_owned(),
-                reason: "no connections; add a [connections.default] table".into(),
+                reason: "no connections and no apps; add a [connections.default] table, or an \
+                         [apps.NAME] table to create connections of"
+                    .into(),
             });
+        }
+        for (name, app) in &file.apps {
+            app.validate().map_err(|err| Error::Config {
+                path: path.to_owned(),
+                reason: format!("[apps.{name}]: {}", config_reason(err)),
+            })?;
         }
         Ok(file)
     }
@@ -218,6 +237,13 @@ impl Authorizer for ConnectionAuthorizer {
                 .await?;
             Ok(())
         })
+    }
+}
+
+fn config_reason(err: zoho_core::Error) -> String {
+    match err {
+        zoho_core::Error::Config(reason) => reason,
+        other => other.to_string(),
     }
 }
 

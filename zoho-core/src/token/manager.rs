@@ -381,7 +381,7 @@ impl TokenManager {
         );
         if replaced {
             tracing::info!(connection = %self.connection(), "the token store holds a newer refresh token; leaving it in place");
-        } else if let Err(err) = self.store.save(&tokens).await {
+        } else if let Err(err) = self.store.save_refreshed(&tokens).await {
             // The stored refresh token is unchanged, so nothing is lost: the next run mints again.
             tracing::warn!(connection = %self.connection(), error = %err, "could not save the refreshed access token");
         }

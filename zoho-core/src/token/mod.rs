@@ -8,6 +8,7 @@ mod store;
 mod stored;
 
 pub use file::{FileStore, StagedSave};
+pub(crate) use file::{remove_leftover_temps_in, write_atomically};
 pub use manager::TokenManager;
 pub use memory::MemoryStore;
 pub use store::TokenStore;

@@ -13,6 +13,13 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
     /// Replace the saved tokens with `tokens`.
     fn save<'a>(&'a self, tokens: &'a StoredTokens) -> BoxFuture<'a, Result<(), Error>>;
 
+    /// Store the tokens of a refresh: `tokens` holds the refresh token it was made with, which a
+    /// store that can must not write again (only a consent replaces a refresh token). By default,
+    /// [`TokenStore::save`].
+    fn save_refreshed<'a>(&'a self, tokens: &'a StoredTokens) -> BoxFuture<'a, Result<(), Error>> {
+        self.save(tokens)
+    }
+
     /// Forget the tokens (after a revoke).
     fn clear(&self) -> BoxFuture<'_, Result<(), Error>>;
 }

@@ -14,5 +14,6 @@ mod region;
 mod retry;
 mod secrets;
 mod shape;
+mod shared_store;
 mod store;
 mod token;

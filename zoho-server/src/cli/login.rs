@@ -64,6 +64,8 @@ pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
     };
     let only = ConfigFile {
         connections: [(args.connection.clone(), config.clone())].into(),
+        apps: Default::default(),
+        store: Default::default(),
     };
     let http = http_client()?;
     let connections = Connections::from_file(only, &http)?;

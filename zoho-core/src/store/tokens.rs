@@ -1,0 +1,118 @@
+//! One connection's tokens in a [`Store`], as a [`TokenManager`](crate::TokenManager) keeps them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::Error;
+use crate::auth::BoxFuture;
+use crate::store::{Store, TokenRecord, TokenWrite, WriteOutcome};
+use crate::token::{StoredTokens, TokenStore};
+
+/// Writes that lost to another writer are tried again this many times.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// The [`TokenStore`] of connection `name` in a shared [`Store`]. It remembers the version it
+/// last read, so each write is a compare-and-set on it: a refresh whose record changed under it
+/// (another instance refreshed, or a new consent arrived) never overwrites the newer tokens.
+#[derive(Debug)]
+pub struct ConnectionTokens {
+    store: Arc<dyn Store>,
+    name: String,
+    version: AtomicU64,
+}
+
+impl ConnectionTokens {
+    /// The tokens of connection `name` in `store`.
+    pub fn new(store: Arc<dyn Store>, name: impl Into<String>) -> ConnectionTokens {
+        ConnectionTokens {
+            store,
+            name: name.into(),
+            version: AtomicU64::new(0),
+        }
+    }
+
+    fn seen(&self, record: Option<&TokenRecord>) {
+        self.version
+            .store(record.map_or(0, |r| r.version), Ordering::SeqCst);
+    }
+
+    async fn write(&self, write: TokenWrite) -> Result<(), Error> {
+        for _ in 0..WRITE_ATTEMPTS {
+            let expected = self.version.load(Ordering::SeqCst);
+            match self
+                .store
+                .write_tokens(&self.name, expected, &write)
+                .await?
+            {
+                WriteOutcome::Written(version) => {
+                    self.version.store(version, Ordering::SeqCst);
+                    return Ok(());
+                }
+                WriteOutcome::Conflict(current) => {
+                    self.seen(current.as_ref());
+                    let TokenWrite::Refreshed { expires_at, .. } = &write else {
+                        // A consent's tokens are the newest there are: write them over.
+                        continue;
+                    };
+                    match current {
+                        // Cleared (revoked, deleted) meanwhile: a refresh does not bring it back.
+                        None => return Ok(()),
+                        Some(current)
+                            if current
+                                .tokens
+                                .expires_at
+                                .is_some_and(|theirs| theirs >= *expires_at) =>
+                        {
+                            tracing::debug!(connection = %self.name, "another writer stored a newer access token; keeping it");
+                            return Ok(());
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+        Err(Error::Internal(format!(
+            "connection `{}`: the stored tokens kept changing under {WRITE_ATTEMPTS} writes",
+            self.name
+        )))
+    }
+}
+
+impl TokenStore for ConnectionTokens {
+    fn load(&self) -> BoxFuture<'_, Result<Option<StoredTokens>, Error>> {
+        Box::pin(async move {
+            let record = self.store.tokens(&self.name).await?;
+            self.seen(record.as_ref());
+            Ok(record.map(|record| record.tokens))
+        })
+    }
+
+    fn save<'a>(&'a self, tokens: &'a StoredTokens) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(self.write(TokenWrite::Granted(tokens.clone())))
+    }
+
+    fn save_refreshed<'a>(&'a self, tokens: &'a StoredTokens) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let (Some(access_token), Some(expires_at)) =
+                (tokens.access_token.clone(), tokens.expires_at)
+            else {
+                return Ok(());
+            };
+            self.write(TokenWrite::Refreshed {
+                access_token,
+                expires_at,
+                api_domain: tokens.api_domain.clone(),
+                scopes: tokens.scopes.clone(),
+            })
+            .await
+        })
+    }
+
+    fn clear(&self) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            self.store.clear_tokens(&self.name).await?;
+            self.seen(None);
+            Ok(())
+        })
+    }
+}
