@@ -246,7 +246,22 @@ impl Connection {
         redirect_uri: &str,
     ) -> Result<(), Error> {
         let started = self.take_pending(state)?;
-        if started.redirect_uri != redirect_uri {
+        self.exchange_authorization_code(code, accounts_server, &started.redirect_uri, redirect_uri)
+            .await
+    }
+
+    /// Finish an authorization whose `state` the caller has already checked and taken (a
+    /// shared store's pending authorization, started on any instance): `started_with` is the
+    /// redirect URI the consent URL named. Exchanges the code at `accounts_server` (only a Zoho
+    /// one or this connection's own) and stores the tokens.
+    pub async fn exchange_authorization_code(
+        &self,
+        code: &str,
+        accounts_server: Option<&str>,
+        started_with: &str,
+        redirect_uri: &str,
+    ) -> Result<(), Error> {
+        if started_with != redirect_uri {
             return Err(Error::InvalidInput {
                 field: "redirect_uri".into(),
                 reason:

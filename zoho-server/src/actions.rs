@@ -6,8 +6,10 @@ use serde_json::{Map, Value, json};
 use zoho_actions::DispatchError;
 use zoho_core::ClientSource;
 
+use crate::connections_api::{self, ConnectionMethods};
 use crate::dispatch::{BoxFuture, Dispatcher};
 use crate::jsonrpc::ErrorObject;
+use crate::registry::Registry;
 use crate::rpc_error;
 
 /// The method that describes every other one.
@@ -20,6 +22,7 @@ pub struct Actions {
     clients: Arc<dyn ClientSource>,
     discover: Result<Value, String>,
     authorize: Option<AuthorizeHint>,
+    created: Option<(Arc<ConnectionMethods>, Arc<Registry>)>,
 }
 
 /// How a caller authorizes a connection through a running server's `/oauth/start`, for the
@@ -67,7 +70,19 @@ impl Actions {
             clients,
             discover: openrpc_document(),
             authorize: None,
+            created: None,
         }
+    }
+
+    /// Serve `connections.*` over `registry`, and let every action's `connection` name a
+    /// connection created on any instance sharing its store.
+    pub fn with_created_connections(
+        mut self,
+        methods: Arc<ConnectionMethods>,
+        registry: Arc<Registry>,
+    ) -> Self {
+        self.created = Some((methods, registry));
+        self
     }
 
     /// Point "not authorized" errors at this server's `/oauth/start` (what `serve` offers).
@@ -111,6 +126,7 @@ pub fn openrpc_document() -> Result<Value, String> {
     };
     if let Some(methods) = document.get_mut("methods").and_then(Value::as_array_mut) {
         methods.push(limits_get_description());
+        methods.extend(connections_api::descriptions());
     }
     Ok(document)
 }
@@ -204,6 +220,23 @@ impl Dispatcher for Actions {
                     .clone()
                     .map_err(|err| rpc_error::internal(&err));
             }
+            if connections_api::METHODS.contains(&method) {
+                return match &self.created {
+                    Some((methods, _)) => methods.call(method, params).await,
+                    None => Err(ErrorObject::invalid_params(
+                        "method",
+                        "this server configures no [apps.NAME] table, so it has no created connections",
+                    )),
+                };
+            }
+            // A connection created or authorized on another instance is built here on first use.
+            if let (Some((_, registry)), Some(Value::String(name))) =
+                (&self.created, params.get("connection"))
+                && self.clients.client(Some(name)).is_err()
+                && let Err(error) = registry.resolve(name).await
+            {
+                return Err(self.action_error(error));
+            }
             if method == LIMITS_GET {
                 return self.limits(params).await;
             }
@@ -236,6 +269,10 @@ mod tests {
             .as_array_mut()
             .unwrap()
             .push(super::limits_get_description());
+        expected["methods"]
+            .as_array_mut()
+            .unwrap()
+            .extend(crate::connections_api::descriptions());
         assert_eq!(super::openrpc_document().unwrap(), expected);
     }
 

@@ -12,6 +12,7 @@ use zoho_core::{Client, ClientSource, Connection, ConnectionConfig};
 use crate::Error;
 use crate::dispatch::BoxFuture;
 use crate::oauth::{Authorizer, OAuthFlows};
+use crate::registry::Registry;
 
 /// The name used when a call names no connection.
 pub const DEFAULT_CONNECTION: &str = "default";
@@ -106,10 +107,14 @@ struct Entry {
 
 /// The connections of a server, by name; a [`ClientSource`] for dispatch. They count their
 /// calls in one limiter, so connections acting in the same Zoho organization share its budget.
+/// Beside the static ones of the file, connections created at run time live in a [`Registry`].
 #[derive(Default)]
 pub struct Connections {
     entries: BTreeMap<String, Entry>,
     limiter: Arc<zoho_core::LocalLimiter>,
+    apps: BTreeMap<String, AppConfig>,
+    store: StoreConfig,
+    registry: Option<Arc<Registry>>,
 }
 
 impl std::fmt::Debug for Connections {
@@ -129,6 +134,8 @@ impl Connections {
     /// Every connection of `file`, each with its client secret from the environment.
     pub fn from_file(file: ConfigFile, http: &reqwest::Client) -> Result<Connections, Error> {
         let mut connections = Connections::new();
+        connections.apps = file.apps;
+        connections.store = file.store;
         for (name, config) in file.connections {
             let connection = Connection::from_env(name.clone(), config)?;
             connections.insert(connection, http)?;
@@ -150,6 +157,33 @@ impl Connections {
             },
         );
         Ok(())
+    }
+
+    /// Open the store of created connections when the file configures apps: consents redirect
+    /// back to `redirect_uri` unless an app names its own. Without apps, nothing happens.
+    pub fn open_registry(
+        &mut self,
+        redirect_uri: &str,
+        http: &reqwest::Client,
+    ) -> Result<Option<Arc<Registry>>, Error> {
+        if self.apps.is_empty() {
+            return Ok(None);
+        }
+        let store = self.store.open()?;
+        let registry = Arc::new(Registry::new(
+            std::mem::take(&mut self.apps),
+            store,
+            http.clone(),
+            self.limiter.clone(),
+            redirect_uri,
+        )?);
+        self.registry = Some(registry.clone());
+        Ok(Some(registry))
+    }
+
+    /// The created connections, once [`Connections::open_registry`] opened them.
+    pub fn registry(&self) -> Option<&Arc<Registry>> {
+        self.registry.as_ref()
     }
 
     /// The names, sorted.
@@ -181,6 +215,9 @@ impl Connections {
     /// The OAuth flows of every connection, redirecting back to `redirect_uri`.
     pub fn oauth_flows(&self, redirect_uri: &str) -> OAuthFlows {
         let mut flows = OAuthFlows::new(redirect_uri);
+        if let Some(registry) = &self.registry {
+            flows.set_registry(registry.clone());
+        }
         for (name, entry) in &self.entries {
             flows.add(
                 name.clone(),
@@ -194,9 +231,16 @@ impl Connections {
 impl ClientSource for Connections {
     fn client(&self, connection: Option<&str>) -> Result<&Client, zoho_core::Error> {
         let name = connection.unwrap_or(DEFAULT_CONNECTION);
+        let created = || {
+            self.registry
+                .as_ref()
+                .and_then(|registry| registry.live(name))
+                .map(|live| &live.client)
+        };
         self.entries
             .get(name)
             .map(|entry| &entry.client)
+            .or_else(created)
             .ok_or_else(|| {
                 let known = self.names().join(", ");
                 zoho_core::Error::InvalidInput {

@@ -5,9 +5,10 @@
 //! renamed over the old one), so a crash leaves the old file or the new one; the temporary files
 //! a killed process left behind are removed when the store opens.
 //!
-//! Writes are serialized inside the process, which makes the version check of
-//! [`Store::write_tokens`] exact for one server process. Several processes must share a Redis
-//! store instead: files give them no compare-and-set.
+//! Every change runs under an exclusive lock on `.lock` in the folder (and a mutex inside the
+//! process), read to write: the version check of [`Store::write_tokens`] is exact for every
+//! process on the machine that opens the folder. Processes on several machines share a Redis
+//! store instead (a lock on a network file system is not to be trusted).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -86,14 +87,57 @@ impl FileStore {
         blocking(move || read_json(&path)).await
     }
 
-    async fn write_connection(&self, file: &ConnectionFile) -> Result<(), Error> {
-        let path = self.connection_path(&file.record.name)?;
-        let bytes = to_json(file)?;
+    /// Run `change` on connection `name`'s file (`None`: there is none) under the store's
+    /// locks; what it leaves in the slot is written back when it answers `true` beside its
+    /// answer (`None` then deletes the file).
+    async fn change<T: Send + 'static>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut Option<ConnectionFile>) -> Result<(T, bool), Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let path = self.connection_path(name)?;
+        let lock_path = self.root.join(".lock");
+        let _inside = self.writes.lock().await;
         blocking(move || {
-            write_atomically(&path, &bytes).map_err(|err| io_error("write", &path, &err))
+            let _across = lock_folder(&lock_path)?;
+            let mut file = read_json(&path)?;
+            let (answer, write) = change(&mut file)?;
+            if write {
+                match &file {
+                    Some(file) => write_atomically(&path, &to_json(file)?)
+                        .map_err(|err| io_error("write", &path, &err))?,
+                    None => match std::fs::remove_file(&path) {
+                        Ok(()) => {}
+                        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                        Err(err) => return Err(io_error("delete", &path, &err)),
+                    },
+                }
+            }
+            Ok(answer)
         })
         .await
     }
+}
+
+/// Take the exclusive lock on the folder's `.lock` file; it is released when the file closes.
+fn lock_folder(path: &Path) -> Result<std::fs::File, Error> {
+    if let Some(dir) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(dir)
+            .map_err(|err| io_error("create", dir, &err))?;
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|err| io_error("open", path, &err))?;
+    file.lock().map_err(|err| io_error("lock", path, &err))?;
+    Ok(file)
 }
 
 impl Store for FileStore {
@@ -101,17 +145,19 @@ impl Store for FileStore {
         &'a self,
         record: &'a ConnectionRecord,
     ) -> BoxFuture<'a, Result<bool, Error>> {
+        let record = record.clone();
         Box::pin(async move {
-            let _write = self.writes.lock().await;
-            if self.read_connection(&record.name).await?.is_some() {
-                return Ok(false);
-            }
-            self.write_connection(&ConnectionFile {
-                record: record.clone(),
-                tokens: None,
+            self.change(&record.name.clone(), move |file| {
+                if file.is_some() {
+                    return Ok((false, false));
+                }
+                *file = Some(ConnectionFile {
+                    record,
+                    tokens: None,
+                });
+                Ok((true, true))
             })
-            .await?;
-            Ok(true)
+            .await
         })
     }
 
@@ -126,17 +172,16 @@ impl Store for FileStore {
         &'a self,
         record: &'a ConnectionRecord,
     ) -> BoxFuture<'a, Result<bool, Error>> {
+        let record = record.clone();
         Box::pin(async move {
-            let _write = self.writes.lock().await;
-            let Some(file) = self.read_connection(&record.name).await? else {
-                return Ok(false);
-            };
-            self.write_connection(&ConnectionFile {
-                record: record.clone(),
-                tokens: file.tokens,
+            self.change(&record.name.clone(), move |file| match file {
+                Some(file) => {
+                    file.record = record;
+                    Ok((true, true))
+                }
+                None => Ok((false, false)),
             })
-            .await?;
-            Ok(true)
+            .await
         })
     }
 
@@ -184,12 +229,9 @@ impl Store for FileStore {
 
     fn delete_connection<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
-            let _write = self.writes.lock().await;
-            let path = self.connection_path(name)?;
-            blocking(move || match std::fs::remove_file(&path) {
-                Ok(()) => Ok(true),
-                Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(false),
-                Err(err) => Err(io_error("delete", &path, &err)),
+            self.change(name, |file| {
+                let existed = file.take().is_some();
+                Ok((existed, existed))
             })
             .await
         })
@@ -213,41 +255,45 @@ impl Store for FileStore {
         expected: u64,
         write: &'a TokenWrite,
     ) -> BoxFuture<'a, Result<WriteOutcome, Error>> {
+        let keyring = self.keyring.clone();
+        let write = write.clone();
+        let owned = name.to_owned();
         Box::pin(async move {
-            let _write = self.writes.lock().await;
-            let Some(mut file) = self.read_connection(name).await? else {
-                return Err(Error::InvalidInput {
-                    field: "connection".into(),
-                    reason: format!("no connection named `{name}` in the store"),
-                });
-            };
-            let current = file
-                .tokens
-                .as_ref()
-                .map(|sealed| sealed.open(&self.keyring, name))
-                .transpose()?;
-            if current.as_ref().map_or(0, |record| record.version) != expected {
-                return Ok(WriteOutcome::Conflict(current));
-            }
-            let Some(next) = write.next_record(current.as_ref()) else {
-                return Ok(WriteOutcome::Conflict(None));
-            };
-            file.tokens = Some(SealedTokens::seal(&self.keyring, name, &next)?);
-            self.write_connection(&file).await?;
-            Ok(WriteOutcome::Written(next.version))
+            self.change(name, move |file| {
+                let Some(file) = file else {
+                    return Err(Error::InvalidInput {
+                        field: "connection".into(),
+                        reason: format!("no connection named `{owned}` in the store"),
+                    });
+                };
+                let current = file
+                    .tokens
+                    .as_ref()
+                    .map(|sealed| sealed.open(&keyring, &owned))
+                    .transpose()?;
+                if current.as_ref().map_or(0, |record| record.version) != expected {
+                    return Ok((WriteOutcome::Conflict(current), false));
+                }
+                let Some(next) = write.next_record(current.as_ref()) else {
+                    return Ok((WriteOutcome::Conflict(None), false));
+                };
+                file.tokens = Some(SealedTokens::seal(&keyring, &owned, &next)?);
+                Ok((WriteOutcome::Written(next.version), true))
+            })
+            .await
         })
     }
 
     fn clear_tokens<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let _write = self.writes.lock().await;
-            if let Some(mut file) = self.read_connection(name).await?
-                && file.tokens.is_some()
-            {
-                file.tokens = None;
-                self.write_connection(&file).await?;
-            }
-            Ok(())
+            self.change(name, |file| match file {
+                Some(file) if file.tokens.is_some() => {
+                    file.tokens = None;
+                    Ok(((), true))
+                }
+                _ => Ok(((), false)),
+            })
+            .await
         })
     }
 

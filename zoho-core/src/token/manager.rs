@@ -278,6 +278,10 @@ impl TokenManager {
             // Another process (`auth login`) may have stored new tokens since.
             state.tokens = self.store.load().await?;
         }
+        if state.tokens.is_none() {
+            // A consent may have completed since, on another instance sharing the store.
+            state.tokens = self.store.load().await?;
+        }
         let Some(tokens) = state.tokens.clone() else {
             return Err(Error::Unauthorized {
                 connection: self.connection().to_string(),

@@ -251,3 +251,38 @@ async fn temporary_files_a_killed_writer_left_are_removed_when_the_store_opens()
         "only temporary files of the store are removed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_file_stores_on_one_folder_never_both_win_one_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || Arc::new(FileStore::open(dir.path(), Keyring::none()).unwrap());
+    let (one, two) = (open(), open());
+    one.create_connection(&record("acme")).await.unwrap();
+    one.write_tokens("acme", 0, &granted("rt")).await.unwrap();
+    let mut tasks = Vec::new();
+    for (n, store) in (0..40).map(|n| (n, if n % 2 == 0 { one.clone() } else { two.clone() })) {
+        tasks.push(tokio::spawn(async move {
+            let seen = store.tokens("acme").await.unwrap().unwrap().version;
+            let write = refreshed(&format!("at-{n}"), Duration::from_secs(3600));
+            match store.write_tokens("acme", seen, &write).await.unwrap() {
+                WriteOutcome::Written(version) => Some(version),
+                WriteOutcome::Conflict(_) => None,
+            }
+        }));
+    }
+    let mut won = Vec::new();
+    for task in tasks {
+        won.extend(task.await.unwrap());
+    }
+    let mut unique = won.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        won.len(),
+        "two writers won one version: {won:?}"
+    );
+    let last = two.tokens("acme").await.unwrap().unwrap();
+    assert_eq!(last.version, 1 + won.len() as u64);
+    assert_eq!(last.tokens.refresh_token.expose(), "rt");
+}

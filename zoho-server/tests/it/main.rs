@@ -5,6 +5,7 @@ mod actions;
 mod behaviours;
 mod cli;
 mod config_reference;
+mod created;
 mod faults;
 mod fuzz;
 mod hardening;

@@ -1,0 +1,358 @@
+//! Connections as data: created over JSON-RPC on one `zoho-server` process, authorized through
+//! another's callback, used by a third, all sharing one store, against one sandbox.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+const STORE_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+/// A `zoho-server serve` process on a free loopback port; killed when dropped.
+struct Instance {
+    child: Child,
+    rpc: String,
+    base: String,
+}
+
+impl Instance {
+    fn start(config: &Path) -> Instance {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_zoho-server"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--config"])
+            .arg(config)
+            .env_remove("RUST_LOG")
+            .env("TEST_SANDBOX_SECRET", zoho_sandbox::CLIENT_SECRET)
+            .env("TEST_STORE_KEY", STORE_KEY)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let banner = loop {
+            let line = lines
+                .next()
+                .expect("the server ended before its banner")
+                .unwrap();
+            if line.contains("JSON-RPC on http://") {
+                break line;
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let start = banner.find("http://").unwrap();
+        let rpc = banner[start..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_owned();
+        let base = rpc.trim_end_matches("/rpc").to_owned();
+        Instance { child, rpc, base }
+    }
+
+    async fn call(&self, method: &str, params: Value) -> Value {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        reqwest::Client::new()
+            .post(&self.rpc)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn ok(&self, method: &str, params: Value) -> Value {
+        let answer = self.call(method, params).await;
+        assert!(answer.get("error").is_none(), "{method}: {answer:#}");
+        answer["result"].clone()
+    }
+
+    async fn err(&self, method: &str, params: Value) -> Value {
+        let answer = self.call(method, params).await;
+        assert!(
+            answer.get("result").is_none(),
+            "{method} should fail: {answer:#}"
+        );
+        answer["error"].clone()
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn write_config(dir: &Path, sandbox: &str) -> std::path::PathBuf {
+    let config = dir.join("zoho.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[apps.main]\nclient_id = \"{}\"\nclient_secret_env = \"TEST_SANDBOX_SECRET\"\n\
+             accounts_url = \"{sandbox}\"\napi_base_url = \"{sandbox}\"\n\n\
+             [store]\nkind = \"file\"\npath = \"state\"\nencryption_key_env = \"TEST_STORE_KEY\"\n",
+            zoho_sandbox::CLIENT_ID
+        ),
+    )
+    .unwrap();
+    config
+}
+
+/// Every file of the store, concatenated.
+fn store_contents(dir: &Path) -> String {
+    let mut all = String::new();
+    for sub in ["connections", "pending"] {
+        let Ok(entries) = std::fs::read_dir(dir.join("state").join(sub)) else {
+            continue;
+        };
+        for entry in entries {
+            all.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+        }
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_created_on_a_authorized_through_c_works_on_b() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), sandbox.base_url());
+    let (a, b, c) = tokio::task::spawn_blocking(move || {
+        (
+            Instance::start(&config),
+            Instance::start(&config),
+            Instance::start(&config),
+        )
+    })
+    .await
+    .unwrap();
+
+    let created = a
+        .ok(
+            "connections.create",
+            json!({"name": "acme", "regionUrl": "eu", "metadata": {"customer": 42}}),
+        )
+        .await;
+    assert_eq!(created["status"], "pending");
+    assert_eq!(
+        b.ok("connections.get", json!({"name": "acme"})).await["status"],
+        "pending"
+    );
+    let refused = b
+        .err(
+            "crm.getRecords",
+            json!({"connection": "acme", "recordType": "Leads", "fields": ["Last_Name"]}),
+        )
+        .await;
+    assert_eq!(refused["code"], -32002, "{refused:#}");
+
+    // The customer consents; the load balancer sends the redirect to instance C.
+    let redirect = zoho_server::sandbox::accept_consent(created["authorizeUrl"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(redirect.as_str().starts_with(&a.base), "{redirect}");
+    let through_c = redirect.as_str().replacen(&a.base, &c.base, 1);
+    let callback = reqwest::get(&through_c).await.unwrap();
+    assert_eq!(callback.status(), 200, "{}", callback.text().await.unwrap());
+    // A replayed redirect finds its state taken.
+    let replayed = reqwest::get(&through_c).await.unwrap();
+    assert_eq!(replayed.status(), 400);
+
+    let got = b.ok("connections.get", json!({"name": "acme"})).await;
+    assert_eq!(got["status"], "authorized", "{got:#}");
+    assert_eq!(got["region"], "eu");
+    assert_eq!(got["metadata"], json!({"customer": 42}));
+    assert!(
+        got["authorizedAt"].as_str().unwrap().ends_with('Z'),
+        "{got:#}"
+    );
+    let records = b
+        .ok(
+            "crm.getRecords",
+            json!({"connection": "acme", "recordType": "Leads", "fields": ["Last_Name"], "perPage": 2}),
+        )
+        .await;
+    assert_eq!(records["data"].as_array().unwrap().len(), 2, "{records:#}");
+
+    let stored = store_contents(dir.path());
+    assert!(
+        stored.contains("\"refresh_token\": \"v1."),
+        "tokens are sealed"
+    );
+    assert!(
+        !stored.contains("1000."),
+        "a token is in plain text in the store: {stored}"
+    );
+
+    // Deleted on B: revoked at Zoho, gone for A too.
+    let deleted = b.ok("connections.delete", json!({"name": "acme"})).await;
+    assert_eq!(
+        deleted,
+        json!({"name": "acme", "deleted": true, "revoked": true})
+    );
+    let gone = a.err("connections.get", json!({"name": "acme"})).await;
+    assert_eq!(gone["data"]["field"], "name", "{gone:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn region_urls_name_zoho_data_centers_only_and_lists_page_through_every_connection() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 1,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), sandbox.base_url());
+    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
+        .await
+        .unwrap();
+    for hostile in [
+        "https://evil.example",
+        "http://accounts.zoho.eu",
+        "https://accounts.zoho.eu.evil.example",
+        "https://accounts.zoho.eu:8443",
+    ] {
+        let refused = server
+            .err(
+                "connections.create",
+                json!({"name": "x", "regionUrl": hostile}),
+            )
+            .await;
+        assert_eq!(refused["code"], -32602, "{hostile}: {refused:#}");
+        assert_eq!(refused["data"]["field"], "regionUrl", "{hostile}");
+    }
+    assert!(
+        store_contents(dir.path()).is_empty(),
+        "nothing refused was stored"
+    );
+
+    let names: Vec<String> = (0..7).map(|n| format!("cust-{n:02}")).collect();
+    for name in &names {
+        let region = if name.ends_with('1') {
+            "https://accounts.zoho.in"
+        } else {
+            "au"
+        };
+        server
+            .ok(
+                "connections.create",
+                json!({"name": name, "regionUrl": region}),
+            )
+            .await;
+    }
+    let taken = server
+        .err("connections.create", json!({"name": "cust-00"}))
+        .await;
+    assert_eq!(taken["data"]["field"], "name", "{taken:#}");
+    let mut seen = Vec::new();
+    let mut cursor = Value::Null;
+    loop {
+        let page = server
+            .ok("connections.list", json!({"limit": 3, "cursor": cursor}))
+            .await;
+        for connection in page["connections"].as_array().unwrap() {
+            seen.push(connection["name"].as_str().unwrap().to_owned());
+        }
+        cursor = page["nextCursor"].clone();
+        if cursor.is_null() {
+            break;
+        }
+    }
+    assert_eq!(seen, names);
+    let pending = server
+        .ok("connections.list", json!({"status": "authorized"}))
+        .await;
+    assert_eq!(pending["connections"], json!([]));
+    let india = server
+        .ok("connections.get", json!({"name": "cust-01"}))
+        .await;
+    assert_eq!(india["region"], "in");
+    let unknown = server
+        .err("connections.list", json!({"colour": "red"}))
+        .await;
+    assert_eq!(unknown["data"]["field"], "colour");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connections_command_creates_and_lists_on_the_same_store() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 1,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), sandbox.base_url());
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_zoho-server"))
+            .arg("connections")
+            .args(args)
+            .arg("--config")
+            .arg(&config)
+            .env("TEST_SANDBOX_SECRET", zoho_sandbox::CLIENT_SECRET)
+            .env("TEST_STORE_KEY", STORE_KEY)
+            .output()
+            .unwrap()
+    };
+    let created = run(&[
+        "create",
+        "--name",
+        "acme",
+        "--region-url",
+        "eu",
+        "--metadata",
+        r#"{"plan":"gold"}"#,
+    ]);
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let created: Value = serde_json::from_slice(&created.stdout).unwrap();
+    assert!(
+        created["authorizeUrl"]
+            .as_str()
+            .unwrap()
+            .contains("/oauth/v2/auth?")
+    );
+    let listed = run(&["list", "--status", "pending"]);
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(
+        listed["connections"][0]["metadata"],
+        json!({"plan": "gold"})
+    );
+    let missing = run(&["get", "--name", "nobody"]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("no created connection named `nobody`")
+    );
+    let deleted = run(&["delete", "--name", "acme", "--revoke", "false"]);
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+}
+
+#[test]
+fn the_readme_example_of_apps_and_store_is_a_config_the_server_reads() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("## Connections as data").unwrap()..];
+    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let file = zoho_server::connections::ConfigFile::parse(block, Path::new("README.md")).unwrap();
+    assert_eq!(file.apps["main"].client_id, "1000.XXXX");
+    assert_eq!(
+        file.store.encryption_key_env.as_deref(),
+        Some("ZOHO_STORE_KEY")
+    );
+}
