@@ -496,9 +496,19 @@ impl StoreConfig {
                 self.path.clone(),
                 keyring,
             )?)),
-            StoreKind::Redis => Err(Error::Config(
-                "`store.kind = \"redis\"` is not available in this build yet; use `file`".into(),
-            )),
+            StoreKind::Redis => {
+                let url = self.url.as_deref().ok_or_else(|| {
+                    Error::Config(
+                        "`store.url` is required for kind `redis` (redis://127.0.0.1:6379/0)"
+                            .into(),
+                    )
+                })?;
+                Ok(std::sync::Arc::new(crate::store::RedisStore::open(
+                    url,
+                    &self.key_prefix,
+                    keyring,
+                )?))
+            }
         }
     }
 }

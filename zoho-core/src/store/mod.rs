@@ -10,8 +10,10 @@ mod crypt;
 mod file;
 mod memory;
 mod record;
+mod redis;
 mod tokens;
 
+pub use self::redis::RedisStore;
 pub use crypt::Keyring;
 pub use file::FileStore;
 pub use memory::MemoryStore;

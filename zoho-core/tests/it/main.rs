@@ -10,6 +10,7 @@ mod organization;
 mod paging;
 mod paths;
 mod policy;
+mod redis_support;
 mod region;
 mod retry;
 mod secrets;

@@ -8,8 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use zoho_core::store::{
     ConnectionRecord, ConnectionStatus, ConnectionTokens, FileStore, Keyring, MemoryStore,
-    PendingAuthorization, TokenWrite, WriteOutcome, now_ms,
+    PendingAuthorization, RedisStore, TokenWrite, WriteOutcome, now_ms,
 };
+
+use crate::redis_support::RedisServer;
 use zoho_core::{Secret, Store, StoredTokens, TokenStore};
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
@@ -51,13 +53,19 @@ fn refreshed(access: &str, lifetime: Duration) -> TokenWrite {
     }
 }
 
-fn stores() -> Vec<(Arc<dyn Store>, Option<tempfile::TempDir>)> {
+/// Every back end, each with what keeps it alive (its folder, its redis-server).
+fn stores() -> Vec<(Arc<dyn Store>, Box<dyn std::any::Any>)> {
     let dir = tempfile::tempdir().unwrap();
     let file = FileStore::open(dir.path(), Keyring::parse(KEY, "K").unwrap()).unwrap();
-    vec![
-        (Arc::new(MemoryStore::new()), None),
-        (Arc::new(file), Some(dir)),
-    ]
+    let mut stores: Vec<(Arc<dyn Store>, Box<dyn std::any::Any>)> = vec![
+        (Arc::new(MemoryStore::new()), Box::new(())),
+        (Arc::new(file), Box::new(dir)),
+    ];
+    if let Some(server) = RedisServer::start() {
+        let redis = RedisStore::open(&server.url(), "zrs", Keyring::parse(KEY, "K").unwrap());
+        stores.push((Arc::new(redis.unwrap()), Box::new(server)));
+    }
+    stores
 }
 
 #[tokio::test]
@@ -285,4 +293,108 @@ async fn two_file_stores_on_one_folder_never_both_win_one_version() {
     let last = two.tokens("acme").await.unwrap().unwrap();
     assert_eq!(last.version, 1 + won.len() as u64);
     assert_eq!(last.tokens.refresh_token.expose(), "rt");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_redis_stores_never_both_win_one_version_and_a_dump_holds_no_token() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let open = || {
+        Arc::new(RedisStore::open(&server.url(), "zrs", Keyring::parse(KEY, "K").unwrap()).unwrap())
+    };
+    let (one, two) = (open(), open());
+    one.create_connection(&record("acme")).await.unwrap();
+    one.write_tokens("acme", 0, &granted("1000.refresh-secret"))
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..40 {
+        let store = if n % 2 == 0 { one.clone() } else { two.clone() };
+        tasks.push(tokio::spawn(async move {
+            let seen = store.tokens("acme").await.unwrap().unwrap().version;
+            let write = refreshed(&format!("1000.access-{n}"), Duration::from_secs(3600));
+            match store.write_tokens("acme", seen, &write).await.unwrap() {
+                WriteOutcome::Written(version) => Some(version),
+                WriteOutcome::Conflict(_) => None,
+            }
+        }));
+    }
+    let mut won = Vec::new();
+    for task in tasks {
+        won.extend(task.await.unwrap());
+    }
+    let mut unique = won.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        won.len(),
+        "two writers won one version: {won:?}"
+    );
+    let last = two.tokens("acme").await.unwrap().unwrap();
+    assert_eq!(last.version, 1 + won.len() as u64);
+    assert_eq!(last.tokens.refresh_token.expose(), "1000.refresh-secret");
+    let pending = PendingAuthorization {
+        connection: "acme".into(),
+        redirect_uri: "http://127.0.0.1/cb".into(),
+        expires_at_ms: now_ms() + 60_000,
+    };
+    one.put_pending("the-state-value", &pending).await.unwrap();
+    let dump = server.dump();
+    assert!(dump.contains("zrs:{c:acme}:tok"), "{dump}");
+    for secret in ["1000.", "the-state-value"] {
+        assert!(
+            !dump.contains(secret),
+            "`{secret}` is in plain text in Redis:\n{dump}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn redis_killed_and_restarted_with_its_append_only_file_keeps_connections_and_tokens() {
+    let Some(mut server) = RedisServer::start_persistent() else {
+        return;
+    };
+    let store = RedisStore::open(&server.url(), "zrs", Keyring::parse(KEY, "K").unwrap()).unwrap();
+    store.create_connection(&record("acme")).await.unwrap();
+    store
+        .write_tokens("acme", 0, &granted("1000.refresh"))
+        .await
+        .unwrap();
+    server.kill();
+    // Down: a clear, retryable error, never a panic or a hang.
+    let down = store.tokens("acme").await.unwrap_err();
+    assert!(down.is_retryable(), "{down}");
+    assert!(!down.to_string().contains("1000."), "{down}");
+    server.restart();
+    let mut back = None;
+    for _ in 0..50 {
+        match store.tokens("acme").await {
+            Ok(tokens) => {
+                back = tokens;
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+    let back = back.expect("the tokens survived the crash");
+    assert_eq!(back.tokens.refresh_token.expose(), "1000.refresh");
+    assert_eq!(back.version, 1);
+    assert_eq!(
+        store.connection("acme").await.unwrap().unwrap().region,
+        "eu"
+    );
+}
+
+#[test]
+fn a_redis_store_refuses_to_keep_tokens_without_a_key() {
+    let refused = RedisStore::open("redis://127.0.0.1:1/0", "zrs", Keyring::none()).unwrap_err();
+    assert!(
+        refused.to_string().contains("encryption_key_env"),
+        "{refused}"
+    );
+    let bad_url =
+        RedisStore::open("http://x", "zrs", Keyring::parse(KEY, "K").unwrap()).unwrap_err();
+    assert!(bad_url.to_string().contains("store.url"), "{bad_url}");
 }
