@@ -7,6 +7,7 @@
 //! | `P:{c:NAME}:rec` | string | the connection record (JSON, no secret) |
 //! | `P:{c:NAME}:tok` | hash | `ver` (the record's version) and `data` (the sealed tokens, JSON) |
 //! | `P:conns` | sorted set | every connection name, score 0, for paging in name order |
+//! | `P:{c:NAME}:lock` | string, PX | who refreshes the access token now (random owner + pid) |
 //! | `P:pending:DIGEST` | string, PX | an authorization in progress, under SHA-256 of its state |
 //!
 //! Token writes are a compare-and-set in Lua on `ver`: the writer names the version it read and
@@ -55,6 +56,11 @@ local current = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'ver', ARGV[2], 'data', ARGV[3])
 return 1";
+
+/// Delete the lock only if it still holds our owner value.
+const UNLOCK: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0";
 
 /// A store on a Redis server. Debug shows the key prefix only (the URL may hold a password).
 #[derive(Clone)]
@@ -121,6 +127,10 @@ impl RedisStore {
 
     fn names_key(&self) -> String {
         format!("{}:conns", self.prefix)
+    }
+
+    fn lock_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:lock", self.prefix)
     }
 
     fn pending_key(&self, state: &str) -> String {
@@ -323,6 +333,44 @@ impl Store for RedisStore {
             let _: i64 = self
                 .redis()
                 .del(self.tokens_key(name))
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn try_lock_refresh<'a>(
+        &'a self,
+        name: &'a str,
+        owner: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let set: Option<String> = redis::cmd("SET")
+                .arg(self.lock_key(name))
+                .arg(owner)
+                .arg("NX")
+                .arg("PX")
+                .arg(lease.as_millis().max(1) as u64)
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(set.is_some())
+        })
+    }
+
+    fn unlock_refresh<'a>(
+        &'a self,
+        name: &'a str,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let _: i64 = Script::new(UNLOCK)
+                .key(self.lock_key(name))
+                .arg(owner)
+                .invoke_async(&mut self.redis())
                 .await
                 .map_err(unavailable)?;
             Ok(())

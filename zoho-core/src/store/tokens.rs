@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::Error;
 use crate::auth::BoxFuture;
 use crate::store::{Store, TokenRecord, TokenWrite, WriteOutcome};
-use crate::token::{StoredTokens, TokenStore};
+use crate::token::{RefreshTurn, StoredTokens, TokenStore};
 
 /// Writes that lost to another writer are tried again this many times.
 const WRITE_ATTEMPTS: usize = 5;
@@ -105,6 +105,39 @@ impl TokenStore for ConnectionTokens {
                 scopes: tokens.scopes.clone(),
             })
             .await
+        })
+    }
+
+    fn is_shared(&self) -> bool {
+        true
+    }
+
+    fn begin_refresh(
+        &self,
+        lease: std::time::Duration,
+    ) -> BoxFuture<'_, Result<RefreshTurn, Error>> {
+        Box::pin(async move {
+            // Random, so a holder that outlived its lease can never release the next one's lock;
+            // the pid tells an operator (and a test) which process holds it.
+            let owner = format!("{:032x}:{}", rand::random::<u128>(), std::process::id());
+            if self
+                .store
+                .try_lock_refresh(&self.name, &owner, lease)
+                .await?
+            {
+                Ok(RefreshTurn::Ours(Some(owner)))
+            } else {
+                Ok(RefreshTurn::Theirs)
+            }
+        })
+    }
+
+    fn end_refresh<'a>(&'a self, owner: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if let Err(err) = self.store.unlock_refresh(&self.name, owner).await {
+                // It expires by itself within its lease.
+                tracing::warn!(connection = %self.name, error = %err, "could not release the refresh lock");
+            }
         })
     }
 

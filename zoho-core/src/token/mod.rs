@@ -11,5 +11,5 @@ pub use file::{FileStore, StagedSave};
 pub(crate) use file::{remove_leftover_temps_in, write_atomically};
 pub use manager::TokenManager;
 pub use memory::MemoryStore;
-pub use store::TokenStore;
+pub use store::{RefreshTurn, TokenStore};
 pub use stored::StoredTokens;

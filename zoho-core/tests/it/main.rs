@@ -15,6 +15,7 @@ mod region;
 mod retry;
 mod secrets;
 mod shape;
+mod shared_refresh;
 mod shared_store;
 mod store;
 mod token;
