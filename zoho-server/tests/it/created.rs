@@ -7,17 +7,17 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-const STORE_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+pub(crate) const STORE_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// A `zoho-server serve` process on a free loopback port; killed when dropped.
-struct Instance {
+pub(crate) struct Instance {
     child: Child,
     rpc: String,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Instance {
-    fn start(config: &Path) -> Instance {
+    pub(crate) fn start(config: &Path) -> Instance {
         let mut child = Command::new(env!("CARGO_BIN_EXE_zoho-server"))
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
             .arg(config)
@@ -50,7 +50,7 @@ impl Instance {
         Instance { child, rpc, base }
     }
 
-    async fn call(&self, method: &str, params: Value) -> Value {
+    pub(crate) async fn call(&self, method: &str, params: Value) -> Value {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
         reqwest::Client::new()
             .post(&self.rpc)
@@ -63,13 +63,13 @@ impl Instance {
             .unwrap()
     }
 
-    async fn ok(&self, method: &str, params: Value) -> Value {
+    pub(crate) async fn ok(&self, method: &str, params: Value) -> Value {
         let answer = self.call(method, params).await;
         assert!(answer.get("error").is_none(), "{method}: {answer:#}");
         answer["result"].clone()
     }
 
-    async fn err(&self, method: &str, params: Value) -> Value {
+    pub(crate) async fn err(&self, method: &str, params: Value) -> Value {
         let answer = self.call(method, params).await;
         assert!(
             answer.get("result").is_none(),
@@ -87,13 +87,24 @@ impl Drop for Instance {
 }
 
 fn write_config(dir: &Path, sandbox: &str) -> std::path::PathBuf {
+    write_config_with(dir, sandbox, "kind = \"file\"\npath = \"state\"", "")
+}
+
+/// A config of one app on `sandbox`, the store's table holding `store` (and the key), and
+/// `app_extra` lines in the app's table.
+pub(crate) fn write_config_with(
+    dir: &Path,
+    sandbox: &str,
+    store: &str,
+    app_extra: &str,
+) -> std::path::PathBuf {
     let config = dir.join("zoho.toml");
     std::fs::write(
         &config,
         format!(
             "[apps.main]\nclient_id = \"{}\"\nclient_secret_env = \"TEST_SANDBOX_SECRET\"\n\
-             accounts_url = \"{sandbox}\"\napi_base_url = \"{sandbox}\"\n\n\
-             [store]\nkind = \"file\"\npath = \"state\"\nencryption_key_env = \"TEST_STORE_KEY\"\n",
+             accounts_url = \"{sandbox}\"\napi_base_url = \"{sandbox}\"\n{app_extra}\n\n\
+             [store]\n{store}\nencryption_key_env = \"TEST_STORE_KEY\"\n",
             zoho_sandbox::CLIENT_ID
         ),
     )

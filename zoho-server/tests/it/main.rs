@@ -7,6 +7,7 @@ mod cli;
 mod config_reference;
 mod created;
 mod faults;
+mod fleet;
 mod fuzz;
 mod hardening;
 mod mcp;

@@ -1,0 +1,173 @@
+//! Several real `zoho-server` processes sharing one private `redis-server`, against one sandbox:
+//! one consent serves the fleet, and an expired token is refreshed once for all of them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::created::{Instance, write_config_with};
+#[path = "../../../zoho-core/tests/it/redis_support.rs"]
+mod redis_support;
+use redis_support::RedisServer;
+
+/// Three instances on one Redis store, and a connection `acme` created on the first and
+/// authorized through the third's callback.
+async fn fleet(
+    sandbox: &zoho_sandbox::Sandbox,
+    redis: &RedisServer,
+    dir: &std::path::Path,
+    app_extra: &str,
+) -> Vec<Arc<Instance>> {
+    let store = format!("kind = \"redis\"\nurl = \"{}\"", redis.url());
+    let config = write_config_with(dir, sandbox.base_url(), &store, app_extra);
+    let instances = tokio::task::spawn_blocking(move || {
+        (0..3)
+            .map(|_| Arc::new(Instance::start(&config)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let created = instances[0]
+        .ok(
+            "connections.create",
+            json!({"name": "acme", "regionUrl": "eu"}),
+        )
+        .await;
+    let redirect = zoho_server::sandbox::accept_consent(created["authorizeUrl"].as_str().unwrap())
+        .await
+        .unwrap();
+    let through_c = redirect
+        .as_str()
+        .replacen(&instances[0].base, &instances[2].base, 1);
+    let callback = reqwest::get(&through_c).await.unwrap();
+    assert_eq!(callback.status(), 200, "{}", callback.text().await.unwrap());
+    let got = instances[1]
+        .ok("connections.get", json!({"name": "acme"}))
+        .await;
+    assert_eq!(got["status"], "authorized", "{got:#}");
+    instances
+}
+
+/// `calls` Get Records calls spread over `instances`, `concurrency` at a time; the failures.
+async fn spread_calls(instances: &[Arc<Instance>], calls: usize, concurrency: usize) -> Vec<Value> {
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let instances = instances.to_vec();
+        let next = next.clone();
+        workers.push(tokio::spawn(async move {
+            let mut failures = Vec::new();
+            loop {
+                let n = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                if n >= calls {
+                    return failures;
+                }
+                let answer = instances[n % instances.len()]
+                    .call(
+                        "crm.getRecords",
+                        json!({"connection": "acme", "recordType": "Leads", "fields": ["Last_Name"], "perPage": 1}),
+                    )
+                    .await;
+                if answer.get("error").is_some() {
+                    failures.push(answer);
+                }
+            }
+        }));
+    }
+    let mut failures = Vec::new();
+    for worker in workers {
+        failures.extend(worker.await.unwrap());
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_on_an_expired_token_refresh_once_and_fail_nothing() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = fleet(&sandbox, &redis, dir.path(), "").await;
+    // Every instance holds the access token; then, at Zoho, it expires.
+    assert!(spread_calls(&instances, 30, 6).await.is_empty());
+    sandbox.advance_clock(Duration::from_secs(2 * 3600));
+    let before = sandbox.stats()["token_grants"]["refresh_token"]
+        .as_u64()
+        .unwrap();
+    let failures = spread_calls(&instances, 1500, 60).await;
+    assert!(
+        failures.is_empty(),
+        "{} failed, e.g. {:#}",
+        failures.len(),
+        failures[0]
+    );
+    let stats = sandbox.stats();
+    assert_eq!(
+        stats["token_grants"]["refresh_token"].as_u64().unwrap() - before,
+        1,
+        "one refresh for the whole fleet: {stats:#}"
+    );
+    let dump = redis.dump();
+    assert!(dump.contains(":tok"), "{dump}");
+    assert!(
+        !dump.contains("1000."),
+        "a token is in plain text in Redis:\n{dump}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_killed_the_fleet_keeps_serving_and_after_its_restart_everything_is_there() {
+    let Some(mut redis) = RedisServer::start_persistent() else {
+        return;
+    };
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = fleet(&sandbox, &redis, dir.path(), "").await;
+    assert!(spread_calls(&instances, 30, 6).await.is_empty());
+    redis.kill();
+    let failures = spread_calls(&instances, 300, 30).await;
+    assert!(
+        failures.is_empty(),
+        "{} failed while Redis was down, e.g. {:#}",
+        failures.len(),
+        failures[0]
+    );
+    // The store's own methods say it is unreachable, as a retryable network failure.
+    let down = instances[1]
+        .err("connections.get", json!({"name": "acme"}))
+        .await;
+    assert_eq!(down["code"], -32004, "{down:#}");
+    redis.restart();
+    let mut status = Value::Null;
+    for _ in 0..50 {
+        let answer = instances[1]
+            .call("connections.get", json!({"name": "acme"}))
+            .await;
+        if let Some(result) = answer.get("result") {
+            status = result["status"].clone();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, "authorized");
+    sandbox.advance_clock(Duration::from_secs(2 * 3600));
+    let failures = spread_calls(&instances, 300, 30).await;
+    assert!(
+        failures.is_empty(),
+        "{} failed after the restart, e.g. {:#}",
+        failures.len(),
+        failures[0]
+    );
+}
