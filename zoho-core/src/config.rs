@@ -443,6 +443,14 @@ pub struct StoreConfig {
     /// `redis`; for `file` optional but recommended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key_env: Option<String>,
+    /// `redis`: how many server instances share the store (default 1). While Redis cannot be
+    /// reached, each keeps `1/instances` of every limit.
+    #[serde(default = "default_instances")]
+    pub instances: usize,
+}
+
+fn default_instances() -> usize {
+    1
 }
 
 /// The kinds of [`StoreConfig`].
@@ -472,6 +480,7 @@ impl Default for StoreConfig {
             url: None,
             key_prefix: default_key_prefix(),
             encryption_key_env: None,
+            instances: default_instances(),
         }
     }
 }
@@ -488,6 +497,42 @@ impl StoreConfig {
         }
     }
 
+    /// Open the store this table describes, and with `redis` the limiter that shares Zoho's
+    /// limits across the instances.
+    #[allow(clippy::type_complexity)]
+    pub fn open_shared(
+        &self,
+    ) -> Result<
+        (
+            std::sync::Arc<dyn crate::Store>,
+            Option<std::sync::Arc<dyn crate::Limiter>>,
+        ),
+        Error,
+    > {
+        match self.kind {
+            StoreKind::File => Ok((self.open()?, None)),
+            StoreKind::Redis => {
+                let store = self.open_redis()?;
+                let limiter = std::sync::Arc::new(store.limiter(self.instances));
+                Ok((std::sync::Arc::new(store), Some(limiter)))
+            }
+        }
+    }
+
+    fn open_redis(&self) -> Result<crate::store::RedisStore, Error> {
+        if self.instances == 0 || self.instances > 10_000 {
+            return Err(Error::Config(
+                "`store.instances` must be from 1 to 10000".into(),
+            ));
+        }
+        let url = self.url.as_deref().ok_or_else(|| {
+            Error::Config(
+                "`store.url` is required for kind `redis` (redis://127.0.0.1:6379/0)".into(),
+            )
+        })?;
+        crate::store::RedisStore::open(url, &self.key_prefix, self.keyring()?)
+    }
+
     /// Open the store this table describes.
     pub fn open(&self) -> Result<std::sync::Arc<dyn crate::Store>, Error> {
         let keyring = self.keyring()?;
@@ -496,19 +541,7 @@ impl StoreConfig {
                 self.path.clone(),
                 keyring,
             )?)),
-            StoreKind::Redis => {
-                let url = self.url.as_deref().ok_or_else(|| {
-                    Error::Config(
-                        "`store.url` is required for kind `redis` (redis://127.0.0.1:6379/0)"
-                            .into(),
-                    )
-                })?;
-                Ok(std::sync::Arc::new(crate::store::RedisStore::open(
-                    url,
-                    &self.key_prefix,
-                    keyring,
-                )?))
-            }
+            StoreKind::Redis => Ok(std::sync::Arc::new(self.open_redis()?)),
         }
     }
 }

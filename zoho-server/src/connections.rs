@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use zoho_core::config::{AppConfig, StoreConfig};
-use zoho_core::{Client, ClientSource, Connection, ConnectionConfig};
+use zoho_core::config::{AppConfig, StoreConfig, StoreKind};
+use zoho_core::{Client, ClientSource, Connection, ConnectionConfig, Limiter, Store};
 
 use crate::Error;
 use crate::dispatch::BoxFuture;
@@ -108,13 +108,27 @@ struct Entry {
 /// The connections of a server, by name; a [`ClientSource`] for dispatch. They count their
 /// calls in one limiter, so connections acting in the same Zoho organization share its budget.
 /// Beside the static ones of the file, connections created at run time live in a [`Registry`].
-#[derive(Default)]
 pub struct Connections {
     entries: BTreeMap<String, Entry>,
-    limiter: Arc<zoho_core::LocalLimiter>,
+    limiter: Arc<dyn Limiter>,
     apps: BTreeMap<String, AppConfig>,
     store: StoreConfig,
+    /// The shared store, once opened (at once for `redis`, whose limiter every connection uses).
+    opened: Option<Arc<dyn Store>>,
     registry: Option<Arc<Registry>>,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            entries: BTreeMap::new(),
+            limiter: Arc::new(zoho_core::LocalLimiter::new()),
+            apps: BTreeMap::new(),
+            store: StoreConfig::default(),
+            opened: None,
+            registry: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Connections {
@@ -134,6 +148,14 @@ impl Connections {
     /// Every connection of `file`, each with its client secret from the environment.
     pub fn from_file(file: ConfigFile, http: &reqwest::Client) -> Result<Connections, Error> {
         let mut connections = Connections::new();
+        if file.store.kind == StoreKind::Redis {
+            // Zoho's limits are shared across instances by every connection, static ones too.
+            let (store, limiter) = file.store.open_shared()?;
+            connections.opened = Some(store);
+            if let Some(limiter) = limiter {
+                connections.limiter = limiter;
+            }
+        }
         connections.apps = file.apps;
         connections.store = file.store;
         for (name, config) in file.connections {
@@ -169,7 +191,10 @@ impl Connections {
         if self.apps.is_empty() {
             return Ok(None);
         }
-        let store = self.store.open()?;
+        let store = match &self.opened {
+            Some(store) => store.clone(),
+            None => self.store.open()?,
+        };
         let registry = Arc::new(Registry::new(
             std::mem::take(&mut self.apps),
             store,

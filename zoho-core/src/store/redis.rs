@@ -117,6 +117,12 @@ impl RedisStore {
         })
     }
 
+    /// A limiter sharing Zoho's limits through this store's Redis, among `instances` server
+    /// instances (their share each while Redis is unreachable).
+    pub fn limiter(&self, instances: usize) -> crate::limits::RedisLimiter {
+        crate::limits::RedisLimiter::new(self.redis.clone(), &self.prefix, instances)
+    }
+
     fn record_key(&self, name: &str) -> String {
         format!("{}:{{c:{name}}}:rec", self.prefix)
     }

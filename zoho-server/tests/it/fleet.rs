@@ -171,3 +171,47 @@ async fn redis_killed_the_fleet_keeps_serving_and_after_its_restart_everything_i
         failures[0]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrency_of_five_holds_across_three_instances() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let instances = fleet(&sandbox, &redis, dir.path(), "concurrency = 5").await;
+    sandbox.set_faults(zoho_sandbox::Faults {
+        latency: Duration::from_millis(40),
+        ..sandbox.faults()
+    });
+    let failures = spread_calls(&instances, 300, 60).await;
+    assert!(
+        failures.is_empty(),
+        "{} failed, e.g. {:#}",
+        failures.len(),
+        failures[0]
+    );
+    let stats = sandbox.stats();
+    let most = stats["max_in_flight"].as_u64().unwrap();
+    assert!(
+        most <= 5,
+        "the sandbox saw {most} calls in flight at once: {stats:#}"
+    );
+    assert!(most >= 3, "the calls did overlap across instances: {most}");
+    let limits = instances[0]
+        .ok("limits.get", json!({"connection": "acme"}))
+        .await;
+    assert_eq!(
+        limits["inFlight"], 0,
+        "every lease was given back: {limits:#}"
+    );
+    assert!(
+        limits["creditsUsed24h"].as_u64().unwrap() >= 300,
+        "{limits:#}"
+    );
+}
