@@ -77,22 +77,20 @@ impl Connection {
         config: ConnectionConfig,
     ) -> Result<Connection, Error> {
         let name = name.into();
-        let secret = match std::env::var(&config.client_secret_env) {
-            Ok(secret) if !secret.trim().is_empty() => Secret::new(secret),
-            Ok(_) => {
-                return Err(Error::Config(format!(
-                    "connection `{name}`: the environment variable `{}` (client_secret_env) is empty",
-                    config.client_secret_env
-                )));
-            }
-            Err(_) => {
-                return Err(Error::Config(format!(
-                    "connection `{name}`: set the environment variable `{}` (client_secret_env) to the client secret",
-                    config.client_secret_env
-                )));
-            }
-        };
+        let secret = secret_from_env(&name, &config)?;
         Connection::new(name, config, secret)
+    }
+
+    /// A connection whose client secret comes from the environment and whose tokens live in
+    /// `store` (a shared store, whatever the config's `token_store` says).
+    pub fn from_env_with_store(
+        name: impl Into<String>,
+        config: ConnectionConfig,
+        store: Arc<dyn TokenStore>,
+    ) -> Result<Connection, Error> {
+        let name = name.into();
+        let secret = secret_from_env(&name, &config)?;
+        Connection::with_store(name, config, secret, store)
     }
 
     /// A connection keeping its tokens in `store`.
@@ -317,6 +315,21 @@ impl Connection {
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The client secret of connection `name`, from the variable its `client_secret_env` names.
+fn secret_from_env(name: &str, config: &ConnectionConfig) -> Result<Secret, Error> {
+    match std::env::var(&config.client_secret_env) {
+        Ok(secret) if !secret.trim().is_empty() => Ok(Secret::new(secret)),
+        Ok(_) => Err(Error::Config(format!(
+            "connection `{name}`: the environment variable `{}` (client_secret_env) is empty",
+            config.client_secret_env
+        ))),
+        Err(_) => Err(Error::Config(format!(
+            "connection `{name}`: set the environment variable `{}` (client_secret_env) to the client secret",
+            config.client_secret_env
+        ))),
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use zoho_core::config::{AppConfig, StoreConfig, StoreKind};
+use zoho_core::store::{ConnectionRecord, ConnectionStatus, ConnectionTokens, now_ms};
 use zoho_core::{Client, ClientSource, Connection, ConnectionConfig, Limiter, Store};
 
 use crate::Error;
@@ -159,7 +160,13 @@ impl Connections {
         connections.apps = file.apps;
         connections.store = file.store;
         for (name, config) in file.connections {
-            let connection = Connection::from_env(name.clone(), config)?;
+            let connection = match &connections.opened {
+                Some(store) => {
+                    let tokens = configured_tokens(store.clone(), &name, &config);
+                    Connection::from_env_with_store(name.clone(), config, Arc::new(tokens))?
+                }
+                None => Connection::from_env(name.clone(), config)?,
+            };
             connections.insert(connection, http)?;
         }
         Ok(connections)
@@ -307,6 +314,38 @@ impl Authorizer for ConnectionAuthorizer {
             Ok(())
         })
     }
+}
+
+/// A `[connections.NAME]` connection's tokens in the shared store, seeded from its token file.
+fn configured_tokens(
+    store: Arc<dyn Store>,
+    name: &str,
+    config: &ConnectionConfig,
+) -> ConnectionTokens {
+    let region = config
+        .region()
+        .ok()
+        .flatten()
+        .map_or_else(String::new, |region| region.code().to_owned());
+    let record = ConnectionRecord {
+        name: name.to_owned(),
+        app: String::new(),
+        status: ConnectionStatus::Authorized,
+        region,
+        scopes: Some(config.scopes.clone()),
+        crm_api_version: Some(config.crm_api_version.to_string()),
+        books_organization_id: config.books_organization_id.clone(),
+        metadata: None,
+        created_at_ms: now_ms(),
+        authorized_at_ms: None,
+        last_error: None,
+        api_domain: None,
+        configured: true,
+    };
+    let seed = config.token_store.as_ref().map(|path| {
+        Arc::new(zoho_core::FileStore::new(path.clone())) as Arc<dyn zoho_core::TokenStore>
+    });
+    ConnectionTokens::configured(store, record, seed)
 }
 
 fn config_reason(err: zoho_core::Error) -> String {

@@ -116,6 +116,7 @@ impl ConnectionMethods {
             authorized_at_ms: None,
             last_error: None,
             api_domain: None,
+            configured: false,
         };
         // Settings are checked before anything is stored.
         let live = self.registry.build(&record).map_err(|err| match err {
@@ -152,6 +153,15 @@ impl ConnectionMethods {
 
     async fn record(&self, params: &mut Params) -> Result<ConnectionRecord, ErrorObject> {
         let name = params.string("name")?.ok_or_else(|| missing("name"))?;
+        let configured = || {
+            ErrorObject::invalid_params(
+                "name",
+                format!("`{name}` is a connection of the configuration file, not a created one"),
+            )
+        };
+        if self.static_names.contains(&name) {
+            return Err(configured());
+        }
         match self
             .registry
             .store()
@@ -159,11 +169,8 @@ impl ConnectionMethods {
             .await
             .map_err(core)?
         {
+            Some(record) if record.configured => Err(configured()),
             Some(record) => Ok(record),
-            None if self.static_names.contains(&name) => Err(ErrorObject::invalid_params(
-                "name",
-                format!("`{name}` is a connection of the configuration file, not a created one"),
-            )),
             None => Err(ErrorObject::invalid_params(
                 "name",
                 format!("no created connection named `{name}`"),
@@ -219,7 +226,7 @@ impl ConnectionMethods {
             let exhausted = batch.len() < limit + 1 - page.len().min(limit);
             for record in batch {
                 after = Some(record.name.clone());
-                if status.is_none_or(|status| record.status == status) {
+                if !record.configured && status.is_none_or(|status| record.status == status) {
                     page.push(record);
                 }
             }

@@ -84,6 +84,10 @@ pub struct ConnectionRecord {
     /// The API domain Zoho named at consent (`https://www.zohoapis.eu`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_domain: Option<String>,
+    /// A `[connections.NAME]` table of the configuration file whose tokens moved into the store:
+    /// its settings stay in the file, and `connections.*` leave it alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub configured: bool,
 }
 
 /// A connection's tokens as the store holds them, with the version the next write must name.

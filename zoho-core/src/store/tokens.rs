@@ -1,11 +1,11 @@
 //! One connection's tokens in a [`Store`], as a [`TokenManager`](crate::TokenManager) keeps them.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::Error;
 use crate::auth::BoxFuture;
-use crate::store::{Store, TokenRecord, TokenWrite, WriteOutcome};
+use crate::store::{ConnectionRecord, Store, TokenRecord, TokenWrite, WriteOutcome};
 use crate::token::{RefreshTurn, StoredTokens, TokenStore};
 
 /// Writes that lost to another writer are tried again this many times.
@@ -19,6 +19,15 @@ pub struct ConnectionTokens {
     store: Arc<dyn Store>,
     name: String,
     version: AtomicU64,
+    /// A configured connection's record and the token file it had before the store.
+    configured: Option<Configured>,
+    placed: AtomicBool,
+}
+
+#[derive(Debug)]
+struct Configured {
+    record: ConnectionRecord,
+    seed: Option<Arc<dyn TokenStore>>,
 }
 
 impl ConnectionTokens {
@@ -28,7 +37,59 @@ impl ConnectionTokens {
             store,
             name: name.into(),
             version: AtomicU64::new(0),
+            configured: None,
+            placed: AtomicBool::new(true),
         }
+    }
+
+    /// The tokens of a `[connections.NAME]` connection moved into `store`: on first use its
+    /// `record` (marked `configured`) is added if missing, and the tokens of `seed` (its old
+    /// token file) are copied in if the store holds none. Tokens already in the store are never
+    /// overwritten, and the file is left as it is.
+    pub fn configured(
+        store: Arc<dyn Store>,
+        mut record: ConnectionRecord,
+        seed: Option<Arc<dyn TokenStore>>,
+    ) -> ConnectionTokens {
+        record.configured = true;
+        ConnectionTokens {
+            store,
+            name: record.name.clone(),
+            version: AtomicU64::new(0),
+            configured: Some(Configured { record, seed }),
+            placed: AtomicBool::new(false),
+        }
+    }
+
+    /// Add a configured connection's record and seed its tokens, once.
+    async fn place(&self) -> Result<(), Error> {
+        let Some(configured) = &self.configured else {
+            return Ok(());
+        };
+        if self.placed.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        if self.store.create_connection(&configured.record).await? {
+            tracing::info!(connection = %self.name, "the configured connection now keeps its tokens in the shared store");
+        }
+        if let Some(seed) = &configured.seed
+            && self.store.tokens(&self.name).await?.is_none()
+            && let Some(tokens) = seed.load().await?
+        {
+            // Version 0: only if no instance seeded it first.
+            match self
+                .store
+                .write_tokens(&self.name, 0, &TokenWrite::Granted(tokens))
+                .await?
+            {
+                WriteOutcome::Written(_) => {
+                    tracing::info!(connection = %self.name, "copied the token file into the shared store (the file is kept as it is)")
+                }
+                WriteOutcome::Conflict(_) => {}
+            }
+        }
+        self.placed.store(true, Ordering::SeqCst);
+        Ok(())
     }
 
     fn seen(&self, record: Option<&TokenRecord>) {
@@ -37,6 +98,7 @@ impl ConnectionTokens {
     }
 
     async fn write(&self, write: TokenWrite) -> Result<(), Error> {
+        self.place().await?;
         for _ in 0..WRITE_ATTEMPTS {
             let expected = self.version.load(Ordering::SeqCst);
             match self
@@ -81,6 +143,7 @@ impl ConnectionTokens {
 impl TokenStore for ConnectionTokens {
     fn load(&self) -> BoxFuture<'_, Result<Option<StoredTokens>, Error>> {
         Box::pin(async move {
+            self.place().await?;
             let record = self.store.tokens(&self.name).await?;
             self.seen(record.as_ref());
             Ok(record.map(|record| record.tokens))

@@ -35,6 +35,7 @@ async fn seeded_store(server: &RedisServer) -> Arc<dyn Store> {
         authorized_at_ms: None,
         last_error: None,
         api_domain: None,
+        configured: false,
     };
     store.create_connection(&record).await.unwrap();
     store

@@ -30,6 +30,7 @@ fn record(name: &str) -> ConnectionRecord {
         authorized_at_ms: None,
         last_error: None,
         api_domain: None,
+        configured: false,
     }
 }
 

@@ -51,6 +51,15 @@ async fn fleet(
 
 /// `calls` Get Records calls spread over `instances`, `concurrency` at a time; the failures.
 async fn spread_calls(instances: &[Arc<Instance>], calls: usize, concurrency: usize) -> Vec<Value> {
+    spread_calls_on("acme", instances, calls, concurrency).await
+}
+
+async fn spread_calls_on(
+    connection: &'static str,
+    instances: &[Arc<Instance>],
+    calls: usize,
+    concurrency: usize,
+) -> Vec<Value> {
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = Vec::new();
     for _ in 0..concurrency {
@@ -66,7 +75,7 @@ async fn spread_calls(instances: &[Arc<Instance>], calls: usize, concurrency: us
                 let answer = instances[n % instances.len()]
                     .call(
                         "crm.getRecords",
-                        json!({"connection": "acme", "recordType": "Leads", "fields": ["Last_Name"], "perPage": 1}),
+                        json!({"connection": connection, "recordType": "Leads", "fields": ["Last_Name"], "perPage": 1}),
                     )
                     .await;
                 if answer.get("error").is_some() {
@@ -214,4 +223,97 @@ async fn a_concurrency_of_five_holds_across_three_instances() {
         limits["creditsUsed24h"].as_u64().unwrap() >= 300,
         "{limits:#}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_configured_connections_token_file_moves_into_redis_once_and_is_never_overwritten() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // Tokens from before the store: a token file, as `auth login` leaves it.
+    let file = dir.path().join("tokens/legacy.json");
+    let legacy = zoho_core::ConnectionConfig {
+        token_store: Some(file.clone()),
+        ..zoho_core::ConnectionConfig::at_base_url(zoho_sandbox::CLIENT_ID, sandbox.base_url())
+    };
+    let code = sandbox.self_client_code("ZohoCRM.modules.ALL").unwrap();
+    zoho_core::Connection::new(
+        "legacy",
+        legacy,
+        zoho_core::Secret::new(zoho_sandbox::CLIENT_SECRET),
+    )
+    .unwrap()
+    .exchange_self_client_code(&code)
+    .await
+    .unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let store = format!("kind = \"redis\"\nurl = \"{}\"\ninstances = 2", redis.url());
+    let config = write_config_with(dir.path(), sandbox.base_url(), &store, "");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!(
+        "\n[connections.legacy]\nclient_id = \"{}\"\nclient_secret_env = \"TEST_SANDBOX_SECRET\"\n\
+         accounts_url = \"{base}\"\napi_base_url = \"{base}\"\ntoken_store = \"tokens/legacy.json\"\n",
+        zoho_sandbox::CLIENT_ID,
+        base = sandbox.base_url()
+    ));
+    std::fs::write(&config, text).unwrap();
+    let instances = tokio::task::spawn_blocking(move || {
+        (0..2)
+            .map(|_| Arc::new(Instance::start(&config)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    assert!(
+        spread_calls_on("legacy", &instances, 40, 8)
+            .await
+            .is_empty()
+    );
+    sandbox.advance_clock(Duration::from_secs(2 * 3600));
+    let refreshes = sandbox.stats()["token_grants"]["refresh_token"]
+        .as_u64()
+        .unwrap();
+    let failures = spread_calls_on("legacy", &instances, 300, 30).await;
+    assert!(
+        failures.is_empty(),
+        "{} failed, e.g. {:#}",
+        failures.len(),
+        failures[0]
+    );
+    assert_eq!(
+        sandbox.stats()["token_grants"]["refresh_token"]
+            .as_u64()
+            .unwrap()
+            - refreshes,
+        1,
+        "the two instances refreshed the moved tokens once"
+    );
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        before,
+        "the token file is left as it was"
+    );
+    let dump = redis.dump();
+    assert!(dump.contains("{c:legacy}:tok"), "{dump}");
+    assert!(
+        !dump.contains("1000."),
+        "a token is in plain text in Redis:\n{dump}"
+    );
+    let listed = instances[0].ok("connections.list", json!({})).await;
+    assert_eq!(
+        listed["connections"],
+        json!([]),
+        "configured connections are not created ones"
+    );
+    let refused = instances[1]
+        .err("connections.delete", json!({"name": "legacy"}))
+        .await;
+    assert_eq!(refused["data"]["field"], "name");
 }
