@@ -21,7 +21,7 @@ pub use record::{
     ConnectionRecord, ConnectionStatus, PendingAuthorization, TokenRecord, TokenWrite,
     WriteOutcome, check_connection_name, now_ms,
 };
-pub use tokens::ConnectionTokens;
+pub use tokens::{ConnectionTokens, MINT_BUDGET, MINT_WINDOW};
 
 use crate::Error;
 use crate::auth::BoxFuture;
@@ -100,6 +100,30 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         owner: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>> {
         let _ = (name, owner);
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Count one access token about to be minted for `name` against a budget of `budget` per
+    /// `window` shared by every instance: `None` when it fits (and is counted), else how long
+    /// until it would. While a cooldown set by [`Store::cool_down`] runs, nothing fits. Stores
+    /// one process uses keep no shared count: by default it always fits.
+    fn reserve_mint<'a>(
+        &'a self,
+        name: &'a str,
+        budget: u32,
+        window: std::time::Duration,
+    ) -> BoxFuture<'a, Result<Option<std::time::Duration>, Error>> {
+        let _ = (name, budget, window);
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Stop every instance minting for `name` for `pause` (Zoho throttled a refresh).
+    fn cool_down<'a>(
+        &'a self,
+        name: &'a str,
+        pause: std::time::Duration,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        let _ = (name, pause);
         Box::pin(async { Ok(()) })
     }
 

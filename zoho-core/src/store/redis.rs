@@ -8,6 +8,8 @@
 //! | `P:{c:NAME}:tok` | hash | `ver` (the record's version) and `data` (the sealed tokens, JSON) |
 //! | `P:conns` | sorted set | every connection name, score 0, for paging in name order |
 //! | `P:{c:NAME}:lock` | string, PX | who refreshes the access token now (random owner + pid) |
+//! | `P:{c:NAME}:mint` | sorted set | the access tokens minted in the last 10 minutes, by Redis' time |
+//! | `P:{c:NAME}:cool` | string, PX | set after Zoho throttled a refresh: no instance mints until it expires |
 //! | `P:pending:DIGEST` | string, PX | an authorization in progress, under SHA-256 of its state |
 //!
 //! Token writes are a compare-and-set in Lua on `ver`: the writer names the version it read and
@@ -61,6 +63,23 @@ return 1";
 const UNLOCK: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0";
+
+/// Refuse while the cooldown runs (its time left); drop mints older than the window; count one
+/// if fewer than the budget remain (0), else answer when the oldest ages out.
+const RESERVE_MINT: &str = r"
+local cool = redis.call('PTTL', KEYS[2])
+if cool > 0 then return cool end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)";
 
 /// A store on a Redis server. Debug shows the key prefix only (the URL may hold a password).
 #[derive(Clone)]
@@ -133,6 +152,14 @@ impl RedisStore {
 
     fn names_key(&self) -> String {
         format!("{}:conns", self.prefix)
+    }
+
+    fn mint_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:mint", self.prefix)
+    }
+
+    fn cool_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:cool", self.prefix)
     }
 
     fn lock_key(&self, name: &str) -> String {
@@ -377,6 +404,42 @@ impl Store for RedisStore {
                 .key(self.lock_key(name))
                 .arg(owner)
                 .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn reserve_mint<'a>(
+        &'a self,
+        name: &'a str,
+        budget: u32,
+        window: Duration,
+    ) -> BoxFuture<'a, Result<Option<Duration>, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let wait_ms: i64 = Script::new(RESERVE_MINT)
+                .key(self.mint_key(name))
+                .key(self.cool_key(name))
+                .arg(budget)
+                .arg(window.as_millis() as u64)
+                .arg(format!("{:032x}", rand::random::<u128>()))
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok((wait_ms > 0).then(|| Duration::from_millis(wait_ms as u64)))
+        })
+    }
+
+    fn cool_down<'a>(&'a self, name: &'a str, pause: Duration) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let _: () = redis::cmd("SET")
+                .arg(self.cool_key(name))
+                .arg("1")
+                .arg("PX")
+                .arg(pause.as_millis().max(1) as u64)
+                .query_async(&mut self.redis())
                 .await
                 .map_err(unavailable)?;
             Ok(())

@@ -8,6 +8,12 @@ use crate::auth::BoxFuture;
 use crate::store::{ConnectionRecord, Store, TokenRecord, TokenWrite, WriteOutcome};
 use crate::token::{RefreshTurn, StoredTokens, TokenStore};
 
+/// Access tokens every instance together may mint per [`MINT_WINDOW`]: half of Zoho's 10, leaving
+/// room for retries and for other tools using the same refresh token.
+pub const MINT_BUDGET: u32 = 5;
+/// The window Zoho counts minted tokens over.
+pub const MINT_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
 /// Writes that lost to another writer are tried again this many times.
 const WRITE_ATTEMPTS: usize = 5;
 
@@ -200,6 +206,21 @@ impl TokenStore for ConnectionTokens {
             if let Err(err) = self.store.unlock_refresh(&self.name, owner).await {
                 // It expires by itself within its lease.
                 tracing::warn!(connection = %self.name, error = %err, "could not release the refresh lock");
+            }
+        })
+    }
+
+    fn reserve_mint(&self) -> BoxFuture<'_, Result<Option<std::time::Duration>, Error>> {
+        Box::pin(
+            self.store
+                .reserve_mint(&self.name, MINT_BUDGET, MINT_WINDOW),
+        )
+    }
+
+    fn cool_down(&self, pause: std::time::Duration) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            if let Err(err) = self.store.cool_down(&self.name, pause).await {
+                tracing::warn!(connection = %self.name, error = %err, "could not share the token endpoint's cooldown");
             }
         })
     }

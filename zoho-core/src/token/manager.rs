@@ -410,7 +410,28 @@ impl TokenManager {
                 next_step: self.login_step(),
             });
         };
-        let result = self.refresh_retrying(&tokens).await;
+        let result = match self.store.reserve_mint().await {
+            Ok(None) => self.refresh_retrying(&tokens).await,
+            Ok(Some(wait)) => Err(Error::LimitReached {
+                limit: crate::Limit::Tokens,
+                retry_after: Some(wait),
+                reason: format!(
+                    "connection `{}`: the access tokens the instances may mint in 10 minutes are \
+                     minted, or Zoho asked every instance to pause; nothing was sent",
+                    self.connection()
+                ),
+            }),
+            // The shared count cannot be read: Zoho's own limit stays the backstop.
+            Err(err) => {
+                tracing::warn!(connection = %self.connection(), error = %err, "cannot count the mint in the shared store; refreshing anyway");
+                self.refresh_retrying(&tokens).await
+            }
+        };
+        if let Err(Error::RateLimited { retry_after, .. }) = &result {
+            self.store
+                .cool_down(retry_after.unwrap_or(THROTTLE_PAUSE).min(MAX_PAUSE))
+                .await;
+        }
         let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
         let outcome = match result {
             Ok(grant) => self.take_refreshed(state, tokens, grant).await,
@@ -421,6 +442,10 @@ impl TokenManager {
                 Error::RateLimited { retry_after, .. } => {
                     retry_after.unwrap_or(THROTTLE_PAUSE).min(MAX_PAUSE)
                 }
+                Error::LimitReached {
+                    retry_after: Some(wait),
+                    ..
+                } => (*wait).min(MAX_PAUSE),
                 _ => FAILURE_PAUSE,
             };
             state.failure = Some(Failure {

@@ -51,6 +51,18 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
         Box::pin(async {})
     }
 
+    /// Count an access token about to be minted against the budget every process sharing these
+    /// tokens shares: `None` when it fits, else how long until it would. By default it fits.
+    fn reserve_mint(&self) -> BoxFuture<'_, Result<Option<Duration>, Error>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Tell every process sharing these tokens not to mint for `pause` (Zoho throttled us).
+    fn cool_down(&self, pause: Duration) -> BoxFuture<'_, ()> {
+        let _ = pause;
+        Box::pin(async {})
+    }
+
     /// Forget the tokens (after a revoke).
     fn clear(&self) -> BoxFuture<'_, Result<(), Error>>;
 }

@@ -239,3 +239,71 @@ mod limiter {
         assert!(shared, "the shared window came back with Redis");
     }
 }
+
+#[tokio::test]
+async fn the_instances_share_a_mint_budget_below_zohos_and_a_cooldown_after_a_throttle() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let store = seeded_store(&redis).await;
+    let window = Duration::from_secs(600);
+    for _ in 0..zoho_core::store::MINT_BUDGET {
+        assert_eq!(
+            store
+                .reserve_mint("default", zoho_core::store::MINT_BUDGET, window)
+                .await
+                .unwrap(),
+            None
+        );
+    }
+    let wait = store
+        .reserve_mint("default", zoho_core::store::MINT_BUDGET, window)
+        .await
+        .unwrap()
+        .expect("the sixth mint in 10 minutes does not fit");
+    assert!(
+        wait <= window && wait > Duration::from_secs(590),
+        "{wait:?}"
+    );
+
+    // Zoho throttles one instance's refresh: the other does not ask at all.
+    let redis2 = RedisServer::start().unwrap();
+    let store = seeded_store(&redis2).await;
+    let mock = MockServer::start_async().await;
+    let denied = mock_refresh(
+        &mock,
+        200,
+        json!({"error": "Access Denied", "error_description": "You have made too many requests continuously. Please try again after some time."}),
+        Duration::ZERO,
+    )
+    .await;
+    let (one, two) = (
+        instance(&mock, &store, Duration::from_secs(5)),
+        instance(&mock, &store, Duration::from_secs(5)),
+    );
+    let first = one.access_token().await.unwrap_err();
+    assert!(first.is_retryable(), "{first}");
+    let second = two.access_token().await.unwrap_err();
+    assert!(
+        matches!(
+            second,
+            zoho_core::Error::LimitReached {
+                limit: zoho_core::Limit::Tokens,
+                retry_after: Some(_),
+                ..
+            }
+        ),
+        "{second}"
+    );
+    assert_eq!(
+        denied.calls_async().await,
+        1,
+        "one ask of Zoho between the instances"
+    );
+    let stored = store.tokens("default").await.unwrap().unwrap();
+    assert_eq!(
+        stored.tokens.refresh_token.expose(),
+        OLD_REFRESH,
+        "nothing lost"
+    );
+}
