@@ -355,15 +355,31 @@ async fn the_connections_command_creates_and_lists_on_the_same_store() {
 }
 
 #[test]
-fn the_readme_example_of_apps_and_store_is_a_config_the_server_reads() {
+fn the_readme_examples_of_apps_and_stores_are_configs_the_server_reads() {
     let readme = include_str!("../../README.md");
     let section = &readme[readme.find("## Connections as data").unwrap()..];
-    let start = section.find("```toml\n").unwrap() + "```toml\n".len();
-    let block = &section[start..start + section[start..].find("```").unwrap()];
-    let file = zoho_server::connections::ConfigFile::parse(block, Path::new("README.md")).unwrap();
+    let section = &section[..section[3..]
+        .find("\n## ")
+        .map_or(section.len(), |end| end + 3)];
+    let blocks: Vec<&str> = section
+        .split("```toml\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("```").unwrap()])
+        .collect();
+    assert_eq!(blocks.len(), 2, "the file store and the Redis store");
+    let file =
+        zoho_server::connections::ConfigFile::parse(blocks[0], Path::new("README.md")).unwrap();
     assert_eq!(file.apps["main"].client_id, "1000.XXXX");
     assert_eq!(
         file.store.encryption_key_env.as_deref(),
         Some("ZOHO_STORE_KEY")
     );
+    let fleet = format!(
+        "{}\n{}",
+        "[apps.main]\nclient_id = \"1000.XXXX\"\n", blocks[1]
+    );
+    let fleet =
+        zoho_server::connections::ConfigFile::parse(&fleet, Path::new("README.md")).unwrap();
+    assert_eq!(fleet.store.kind, zoho_core::config::StoreKind::Redis);
+    assert_eq!(fleet.store.instances, 3);
 }
