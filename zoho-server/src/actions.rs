@@ -246,7 +246,20 @@ impl Dispatcher for Actions {
                 Err(DispatchError::UnknownMethod(name)) => {
                     Err(ErrorObject::method_not_found(&name))
                 }
-                Err(DispatchError::Action(error)) => Err(self.action_error(error)),
+                Err(DispatchError::Action(error)) => {
+                    if let (
+                        Some((_, registry)),
+                        zoho_core::Error::Unauthorized {
+                            connection, reason, ..
+                        },
+                    ) = (&self.created, &error)
+                        && registry.live(connection).is_some()
+                        && let Err(err) = registry.refused_by_zoho(connection, reason).await
+                    {
+                        tracing::warn!(connection = %connection, error = %err, "could not record that the connection needs a new consent");
+                    }
+                    Err(self.action_error(error))
+                }
                 Err(other) => Err(rpc_error::internal(&other)),
             }
         })

@@ -195,6 +195,21 @@ impl Registry {
             .remove(name);
     }
 
+    /// Zoho refused connection `name`'s refresh token (revoked, or pushed out by newer consents):
+    /// an authorized connection becomes `needs_reauth`, with the reason as its last error.
+    pub(crate) async fn refused_by_zoho(&self, name: &str, reason: &str) -> Result<(), Error> {
+        if let Some(mut record) = self.store.connection(name).await?
+            && record.status == ConnectionStatus::Authorized
+            && !record.configured
+        {
+            record.status = ConnectionStatus::NeedsReauth;
+            record.last_error = Some(reason.to_owned());
+            self.store.update_connection(&record).await?;
+            tracing::warn!(connection = %name, "Zoho refused the connection's refresh token; it needs a new consent");
+        }
+        Ok(())
+    }
+
     /// Where the consent of a connection of `app` redirects back to.
     pub(crate) fn redirect_uri_of(&self, app: &str) -> String {
         self.apps

@@ -4,6 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -382,4 +383,63 @@ fn the_readme_examples_of_apps_and_stores_are_configs_the_server_reads() {
         zoho_server::connections::ConfigFile::parse(&fleet, Path::new("README.md")).unwrap();
     assert_eq!(fleet.store.kind, zoho_core::config::StoreKind::Redis);
     assert_eq!(fleet.store.instances, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_zoho_dropped_makes_the_connection_needs_reauth_until_a_new_consent() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 3,
+        // Twenty-one consents in a row, more than Zoho grants codes for in its window.
+        grant_code_limit: None,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), sandbox.base_url());
+    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
+        .await
+        .unwrap();
+    let consent = |url: String| async move {
+        let redirect = zoho_server::sandbox::accept_consent(&url).await.unwrap();
+        let answer = reqwest::get(redirect).await.unwrap();
+        assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    };
+    let created = server
+        .ok(
+            "connections.create",
+            json!({"name": "acme", "regionUrl": "eu"}),
+        )
+        .await;
+    consent(created["authorizeUrl"].as_str().unwrap().to_owned()).await;
+    let call =
+        json!({"connection": "acme", "recordType": "Leads", "fields": ["Last_Name"], "perPage": 1});
+    server.ok("crm.getRecords", call.clone()).await;
+    // Zoho keeps 20 refresh tokens per user and client and drops the oldest (crm.md §2.5):
+    // twenty more consents of the same client push acme's out.
+    for n in 0..20 {
+        let other = server
+            .ok("connections.create", json!({"name": format!("other-{n}")}))
+            .await;
+        consent(other["authorizeUrl"].as_str().unwrap().to_owned()).await;
+    }
+    sandbox.advance_clock(Duration::from_secs(2 * 3600));
+    let refused = server.err("crm.getRecords", call.clone()).await;
+    assert_eq!(refused["code"], -32002, "{refused:#}");
+    let got = server.ok("connections.get", json!({"name": "acme"})).await;
+    assert_eq!(got["status"], "needs_reauth", "{got:#}");
+    assert!(
+        got["lastError"].as_str().unwrap().contains("invalid_code"),
+        "{got:#}"
+    );
+    let again = server
+        .ok("connections.authorize", json!({"name": "acme"}))
+        .await;
+    assert_eq!(again["status"], "needs_reauth");
+    consent(again["authorizeUrl"].as_str().unwrap().to_owned()).await;
+    assert_eq!(
+        server.ok("connections.get", json!({"name": "acme"})).await["status"],
+        "authorized"
+    );
+    server.ok("crm.getRecords", call).await;
 }
