@@ -92,7 +92,24 @@ impl Actions {
     }
 
     fn action_error(&self, error: zoho_core::Error) -> ErrorObject {
+        let created = |name: &str| {
+            self.created
+                .as_ref()
+                .is_some_and(|(_, registry)| registry.live(name).is_some())
+        };
         let error = match (error, &self.authorize) {
+            (
+                zoho_core::Error::Unauthorized {
+                    connection, reason, ..
+                },
+                _,
+            ) if created(&connection) => zoho_core::Error::Unauthorized {
+                next_step: format!(
+                    "start a new consent with `connections.authorize` (name `{connection}`) and send the customer to its authorizeUrl"
+                ),
+                connection,
+                reason,
+            },
             (
                 zoho_core::Error::Unauthorized {
                     connection, reason, ..

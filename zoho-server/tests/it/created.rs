@@ -426,6 +426,8 @@ async fn a_refresh_token_zoho_dropped_makes_the_connection_needs_reauth_until_a_
     sandbox.advance_clock(Duration::from_secs(2 * 3600));
     let refused = server.err("crm.getRecords", call.clone()).await;
     assert_eq!(refused["code"], -32002, "{refused:#}");
+    let next = refused["data"]["nextStep"].as_str().unwrap();
+    assert!(next.contains("connections.authorize"), "{next}");
     let got = server.ok("connections.get", json!({"name": "acme"})).await;
     assert_eq!(got["status"], "needs_reauth", "{got:#}");
     assert!(
