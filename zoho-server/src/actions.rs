@@ -23,6 +23,7 @@ pub struct Actions {
     discover: Result<Value, String>,
     authorize: Option<AuthorizeHint>,
     created: Option<(Arc<ConnectionMethods>, Arc<Registry>)>,
+    shared: Option<Arc<dyn zoho_core::Store>>,
 }
 
 /// How a caller authorizes a connection through a running server's `/oauth/start`, for the
@@ -71,7 +72,14 @@ impl Actions {
             discover: openrpc_document(),
             authorize: None,
             created: None,
+            shared: None,
         }
+    }
+
+    /// Report `limits.get`'s token mints as counted in `store` for every instance sharing it.
+    pub fn with_shared_store(mut self, store: Arc<dyn zoho_core::Store>) -> Self {
+        self.shared = Some(store);
+        self
     }
 
     /// Serve `connections.*` over `registry`, and let every action's `connection` name a
@@ -208,12 +216,24 @@ impl Actions {
             .limits()
             .await
             .map_err(|error| rpc_error::from_action_error(&error))?;
+        let mut mints = limits.token_mints_last_10m;
+        if let Some(store) = &self.shared {
+            let name = connection.unwrap_or(crate::connections::DEFAULT_CONNECTION);
+            match store.mints(name, zoho_core::store::MINT_WINDOW).await {
+                Ok(Some(shared)) => mints = Some(shared),
+                Ok(None) => {}
+                // What this instance counted, while the shared count cannot be read.
+                Err(error) => {
+                    tracing::debug!(connection = %name, error = %error, "cannot read the shared mint count")
+                }
+            }
+        }
         Ok(json!({
             "inFlight": limits.in_flight,
             "concurrency": limits.concurrency,
             "creditsUsed24h": limits.credits_used_24h,
             "creditsRemaining": limits.credits_remaining,
-            "tokenMintsLast10m": limits.token_mints_last_10m,
+            "tokenMintsLast10m": mints,
         }))
     }
 }

@@ -213,6 +213,11 @@ impl Connections {
         Ok(Some(registry))
     }
 
+    /// The store every instance shares (a `redis` store), opened with the file.
+    pub fn shared_store(&self) -> Option<&Arc<dyn Store>> {
+        self.opened.as_ref()
+    }
+
     /// The created connections, once [`Connections::open_registry`] opened them.
     pub fn registry(&self) -> Option<&Arc<Registry>> {
         self.registry.as_ref()

@@ -117,6 +117,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         Box::pin(async { Ok(None) })
     }
 
+    /// Access tokens every instance minted for `name` in the last `window`, when the store counts
+    /// them ([`Store::reserve_mint`]); `None` by default.
+    fn mints<'a>(
+        &'a self,
+        name: &'a str,
+        window: std::time::Duration,
+    ) -> BoxFuture<'a, Result<Option<u64>, Error>> {
+        let _ = (name, window);
+        Box::pin(async { Ok(None) })
+    }
+
     /// Stop every instance minting for `name` for `pause` (Zoho throttled a refresh).
     fn cool_down<'a>(
         &'a self,

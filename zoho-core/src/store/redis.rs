@@ -431,6 +431,30 @@ impl Store for RedisStore {
         })
     }
 
+    fn mints<'a>(
+        &'a self,
+        name: &'a str,
+        window: Duration,
+    ) -> BoxFuture<'a, Result<Option<u64>, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let (seconds, micros): (u64, u64) = redis::cmd("TIME")
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            let now_ms = seconds * 1000 + micros / 1000;
+            let since = now_ms.saturating_sub(window.as_millis() as u64);
+            let count: u64 = redis::cmd("ZCOUNT")
+                .arg(self.mint_key(name))
+                .arg(format!("({since}"))
+                .arg("+inf")
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(Some(count))
+        })
+    }
+
     fn cool_down<'a>(&'a self, name: &'a str, pause: Duration) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             check_connection_name(name)?;

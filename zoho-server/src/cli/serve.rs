@@ -79,6 +79,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         .iter()
         .map(|n| (*n).to_owned())
         .collect();
+    let shared_store = connections.shared_store().cloned();
     let mut actions = Actions::new(Arc::new(connections)).with_authorize_hint(AuthorizeHint {
         public_url: public_url.clone(),
         api_key_env: args.api_key_env.clone(),
@@ -86,6 +87,9 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     if let Some(registry) = registry {
         let methods = ConnectionMethods::new(registry.clone(), static_names);
         actions = actions.with_created_connections(Arc::new(methods), registry);
+    }
+    if let Some(store) = shared_store {
+        actions = actions.with_shared_store(store);
     }
     let app = App {
         rpc: Rpc::new(Arc::new(actions), limits),

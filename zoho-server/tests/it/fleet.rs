@@ -123,6 +123,15 @@ async fn three_instances_on_an_expired_token_refresh_once_and_fail_nothing() {
         1,
         "one refresh for the whole fleet: {stats:#}"
     );
+    for instance in &instances {
+        let limits = instance
+            .ok("limits.get", json!({"connection": "acme"}))
+            .await;
+        assert_eq!(
+            limits["tokenMintsLast10m"], 1,
+            "counted for the fleet: {limits:#}"
+        );
+    }
     let dump = redis.dump();
     assert!(dump.contains(":tok"), "{dump}");
     assert!(
