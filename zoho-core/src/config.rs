@@ -424,7 +424,14 @@ fn config_reason(err: Error) -> String {
 }
 
 /// Where created connections, tokens and OAuth flows in progress live: the `[store]` table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Debug never shows a password the URL holds.
+///
+/// ```
+/// let store: zoho_core::config::StoreConfig =
+///     toml::from_str("kind = \"redis\"\nurl = \"redis://:hunter2@10.0.0.5/0\"").unwrap();
+/// assert!(!format!("{store:?}").contains("hunter2"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreConfig {
     /// `file` (the embedded default) or `redis`.
@@ -451,6 +458,27 @@ pub struct StoreConfig {
 
 fn default_instances() -> usize {
     1
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.url.as_deref().map(|url| match Url::parse(url) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("[redacted]"));
+                parsed.to_string()
+            }
+            Ok(_) => url.to_owned(),
+            Err(_) => "[not a URL]".to_owned(),
+        });
+        f.debug_struct("StoreConfig")
+            .field("kind", &self.kind)
+            .field("path", &self.path)
+            .field("url", &url)
+            .field("key_prefix", &self.key_prefix)
+            .field("encryption_key_env", &self.encryption_key_env)
+            .field("instances", &self.instances)
+            .finish()
+    }
 }
 
 /// The kinds of [`StoreConfig`].
