@@ -454,6 +454,15 @@ pub struct StoreConfig {
     /// reached, each keeps `1/instances` of every limit.
     #[serde(default = "default_instances")]
     pub instances: usize,
+    /// How long one instance may hold a connection's refresh lock, in seconds (default 30): a
+    /// refresh (its retries included) must fit; an instance killed mid-refresh delays the
+    /// others by at most this.
+    #[serde(default = "default_refresh_lease_secs")]
+    pub refresh_lease_secs: u64,
+}
+
+fn default_refresh_lease_secs() -> u64 {
+    crate::token::DEFAULT_REFRESH_LEASE.as_secs()
 }
 
 fn default_instances() -> usize {
@@ -477,6 +486,7 @@ impl std::fmt::Debug for StoreConfig {
             .field("key_prefix", &self.key_prefix)
             .field("encryption_key_env", &self.encryption_key_env)
             .field("instances", &self.instances)
+            .field("refresh_lease_secs", &self.refresh_lease_secs)
             .finish()
     }
 }
@@ -509,6 +519,7 @@ impl Default for StoreConfig {
             key_prefix: default_key_prefix(),
             encryption_key_env: None,
             instances: default_instances(),
+            refresh_lease_secs: default_refresh_lease_secs(),
         }
     }
 }
@@ -545,6 +556,16 @@ impl StoreConfig {
                 Ok((std::sync::Arc::new(store), Some(limiter)))
             }
         }
+    }
+
+    /// The refresh lock's lease, checked.
+    pub fn refresh_lease(&self) -> Result<std::time::Duration, Error> {
+        if !(1..=300).contains(&self.refresh_lease_secs) {
+            return Err(Error::Config(
+                "`store.refresh_lease_secs` must be from 1 to 300".into(),
+            ));
+        }
+        Ok(std::time::Duration::from_secs(self.refresh_lease_secs))
     }
 
     fn open_redis(&self) -> Result<crate::store::RedisStore, Error> {

@@ -162,7 +162,8 @@ impl Connections {
         for (name, config) in file.connections {
             let connection = match &connections.opened {
                 Some(store) => {
-                    let tokens = configured_tokens(store.clone(), &name, &config);
+                    let tokens = configured_tokens(store.clone(), &name, &config)
+                        .with_refresh_lease(connections.store.refresh_lease()?);
                     Connection::from_env_with_store(name.clone(), config, Arc::new(tokens))?
                 }
                 None => Connection::from_env(name.clone(), config)?,
@@ -202,13 +203,17 @@ impl Connections {
             Some(store) => store.clone(),
             None => self.store.open()?,
         };
-        let registry = Arc::new(Registry::new(
-            std::mem::take(&mut self.apps),
-            store,
-            http.clone(),
-            self.limiter.clone(),
-            redirect_uri,
-        )?);
+        let lease = self.store.refresh_lease()?;
+        let registry = Arc::new(
+            Registry::new(
+                std::mem::take(&mut self.apps),
+                store,
+                http.clone(),
+                self.limiter.clone(),
+                redirect_uri,
+            )?
+            .with_refresh_lease(lease),
+        );
         self.registry = Some(registry.clone());
         Ok(Some(registry))
     }

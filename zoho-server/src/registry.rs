@@ -50,6 +50,7 @@ pub struct Registry {
     index: RwLock<HashMap<String, usize>>,
     slots: Vec<OnceLock<Box<[OnceLock<Live>]>>>,
     next: AtomicUsize,
+    refresh_lease: Duration,
 }
 
 impl std::fmt::Debug for Registry {
@@ -93,7 +94,14 @@ impl Registry {
             index: RwLock::new(HashMap::new()),
             slots: (0..SEGMENTS).map(|_| OnceLock::new()).collect(),
             next: AtomicUsize::new(0),
+            refresh_lease: zoho_core::token::DEFAULT_REFRESH_LEASE,
         })
+    }
+
+    /// Hold a connection's refresh lock this long at most (`[store] refresh_lease_secs`).
+    pub fn with_refresh_lease(mut self, lease: Duration) -> Registry {
+        self.refresh_lease = lease;
+        self
     }
 
     /// The store.
@@ -153,7 +161,10 @@ impl Registry {
             record.crm_api_version.as_deref(),
             record.books_organization_id.as_deref(),
         )?;
-        let tokens = Arc::new(ConnectionTokens::new(self.store.clone(), &record.name));
+        let tokens = Arc::new(
+            ConnectionTokens::new(self.store.clone(), &record.name)
+                .with_refresh_lease(self.refresh_lease),
+        );
         let connection =
             Connection::with_store(record.name.clone(), config, app.secret.clone(), tokens)?
                 .with_http_client(self.http.clone())?

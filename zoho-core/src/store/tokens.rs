@@ -28,6 +28,7 @@ pub struct ConnectionTokens {
     /// A configured connection's record and the token file it had before the store.
     configured: Option<Configured>,
     placed: AtomicBool,
+    lease: Option<std::time::Duration>,
 }
 
 #[derive(Debug)]
@@ -45,7 +46,14 @@ impl ConnectionTokens {
             version: AtomicU64::new(0),
             configured: None,
             placed: AtomicBool::new(true),
+            lease: None,
         }
+    }
+
+    /// Hold the refresh lock this long at most (instead of the token manager's 30 s).
+    pub fn with_refresh_lease(mut self, lease: std::time::Duration) -> ConnectionTokens {
+        self.lease = Some(lease);
+        self
     }
 
     /// The tokens of a `[connections.NAME]` connection moved into `store`: on first use its
@@ -64,6 +72,7 @@ impl ConnectionTokens {
             version: AtomicU64::new(0),
             configured: Some(Configured { record, seed }),
             placed: AtomicBool::new(false),
+            lease: None,
         }
     }
 
@@ -179,6 +188,10 @@ impl TokenStore for ConnectionTokens {
 
     fn is_shared(&self) -> bool {
         true
+    }
+
+    fn refresh_lease(&self) -> Option<std::time::Duration> {
+        self.lease
     }
 
     fn begin_refresh(

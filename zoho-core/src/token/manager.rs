@@ -323,12 +323,13 @@ impl TokenManager {
 
     /// Wait for the turn to refresh, or for another process's result, reading the store.
     async fn shared_turn(&self, state: &mut State, stale: Option<&Secret>) -> SharedTurn {
-        let deadline = Instant::now() + self.refresh_lease + LEASE_GRACE;
+        let lease = self.store.refresh_lease().unwrap_or(self.refresh_lease);
+        let deadline = Instant::now() + lease + LEASE_GRACE;
         loop {
             if let Some(current) = self.fresher_stored(state, stale).await {
                 return SharedTurn::Fresh(current);
             }
-            match self.store.begin_refresh(self.refresh_lease).await {
+            match self.store.begin_refresh(lease).await {
                 Ok(RefreshTurn::Ours(owner)) => {
                     // Someone may have finished between our read and our lock.
                     if let Some(current) = self.fresher_stored(state, stale).await {

@@ -9,7 +9,7 @@ mod stored;
 
 pub use file::{FileStore, StagedSave};
 pub(crate) use file::{remove_leftover_temps_in, write_atomically};
-pub use manager::TokenManager;
+pub use manager::{DEFAULT_REFRESH_LEASE, TokenManager};
 pub use memory::MemoryStore;
 pub use store::{RefreshTurn, TokenStore};
 pub use stored::StoredTokens;

@@ -37,6 +37,11 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// How long a turn to refresh lasts, when the store sets it (instead of the manager's).
+    fn refresh_lease(&self) -> Option<Duration> {
+        None
+    }
+
     /// Ask for the turn to refresh, for at most `lease` (a lock that expires by itself, so a
     /// process killed mid-refresh costs the others at most the lease). By default always ours.
     fn begin_refresh(&self, lease: Duration) -> BoxFuture<'_, Result<RefreshTurn, Error>> {

@@ -92,6 +92,18 @@ impl RedisServer {
         wait_for(&self.socket());
     }
 
+    /// The value of string `key` as `redis-cli` prints it (empty when there is none).
+    #[allow(dead_code)] // zoho-server's fleet tests include this file too and read the lock
+    pub fn get(&self, key: &str) -> String {
+        let output = Command::new("redis-cli")
+            .arg("-s")
+            .arg(self.socket())
+            .args(["GET", key])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     /// Every key and its value as `redis-cli` dumps them (strings, hashes, sorted sets).
     pub fn dump(&self) -> String {
         let cli = |args: &[&str]| {

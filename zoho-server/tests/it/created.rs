@@ -51,17 +51,25 @@ impl Instance {
         Instance { child, rpc, base }
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub(crate) async fn call(&self, method: &str, params: Value) -> Value {
+        self.try_call(method, params).await.unwrap()
+    }
+
+    /// The answer, or why none came (the instance died).
+    pub(crate) async fn try_call(&self, method: &str, params: Value) -> Result<Value, String> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        reqwest::Client::new()
+        let answer = reqwest::Client::new()
             .post(&self.rpc)
             .json(&body)
             .send()
             .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+            .map_err(|err| err.to_string())?;
+        answer.json().await.map_err(|err| err.to_string())
     }
 
     pub(crate) async fn ok(&self, method: &str, params: Value) -> Value {

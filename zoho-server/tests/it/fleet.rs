@@ -73,12 +73,13 @@ async fn spread_calls_on(
                     return failures;
                 }
                 let answer = instances[n % instances.len()]
-                    .call(
+                    .try_call(
                         "crm.getRecords",
                         json!({"connection": connection, "recordType": "Leads", "fields": ["Last_Name"], "perPage": 1}),
                     )
-                    .await;
-                if answer.get("error").is_some() {
+                    .await
+                    .unwrap_or_else(|transport| json!({"transport": transport}));
+                if answer.get("error").is_some() || answer.get("transport").is_some() {
                     failures.push(answer);
                 }
             }
@@ -325,4 +326,109 @@ async fn a_configured_connections_token_file_moves_into_redis_once_and_is_never_
         .err("connections.delete", json!({"name": "legacy"}))
         .await;
     assert_eq!(refused["data"]["field"], "name");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_the_instance_that_holds_the_refresh_lock_delays_the_others_by_the_lease_only() {
+    let Some(redis) = RedisServer::start() else {
+        return;
+    };
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 5,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!(
+        "kind = \"redis\"\nurl = \"{}\"\nrefresh_lease_secs = 2",
+        redis.url()
+    );
+    let config = write_config_with(dir.path(), sandbox.base_url(), &store, "");
+    let instances = tokio::task::spawn_blocking(move || {
+        (0..3)
+            .map(|_| Arc::new(Instance::start(&config)))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap();
+    let created = instances[0]
+        .ok("connections.create", json!({"name": "acme"}))
+        .await;
+    let redirect = zoho_server::sandbox::accept_consent(created["authorizeUrl"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(reqwest::get(redirect).await.unwrap().status(), 200);
+    assert!(spread_calls(&instances, 30, 6).await.is_empty());
+
+    // The token expires at Zoho, whose answers now take 1.5 s: the refresher is caught mid-way.
+    sandbox.advance_clock(Duration::from_secs(2 * 3600));
+    sandbox.set_faults(zoho_sandbox::Faults {
+        latency: Duration::from_millis(1500),
+        ..sandbox.faults()
+    });
+    let calls: Vec<_> = instances
+        .iter()
+        .map(|instance| {
+            let instance = instance.clone();
+            tokio::spawn(async move { spread_calls(&[instance], 12, 4).await })
+        })
+        .collect();
+    let holder = loop {
+        let value = redis.get("zrs:{c:acme}:lock");
+        if let Some(pid) = value
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse::<u32>().ok())
+        {
+            break pid;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let killed = instances
+        .iter()
+        .position(|i| i.pid() == holder)
+        .expect("a fleet member holds the lock");
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-9", &holder.to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    sandbox.set_faults(zoho_sandbox::Faults {
+        latency: Duration::ZERO,
+        ..sandbox.faults()
+    });
+    for (n, call) in calls.into_iter().enumerate() {
+        let failures = call.await.unwrap();
+        // The killed instance's callers lost their connections: nothing to check there.
+        if n != killed {
+            assert!(
+                failures.is_empty(),
+                "instance {n}: {} failed, e.g. {:#}",
+                failures.len(),
+                failures[0]
+            );
+        }
+    }
+    let waited = started.elapsed();
+    // The lease (2 s) and the waiters' grace (2 s), then a refresh: never the whole default.
+    assert!(
+        waited < Duration::from_secs(6),
+        "the survivors waited {waited:?}"
+    );
+    assert!(
+        waited > Duration::from_secs(1),
+        "the dead holder's lock was respected: {waited:?}"
+    );
+    let grants = sandbox.stats()["token_grants"]["refresh_token"]
+        .as_u64()
+        .unwrap();
+    assert!(
+        grants <= 2,
+        "the killed refresh and the one that took over: {grants}"
+    );
 }
