@@ -422,3 +422,285 @@ fn config_reason(err: Error) -> String {
         other => other.to_string(),
     }
 }
+
+/// Where created connections, tokens and OAuth flows in progress live: the `[store]` table.
+/// Debug never shows a password the URL holds.
+///
+/// ```
+/// let store: zoho_core::config::StoreConfig =
+///     toml::from_str("kind = \"redis\"\nurl = \"redis://:hunter2@10.0.0.5/0\"").unwrap();
+/// assert!(!format!("{store:?}").contains("hunter2"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// `file` (the embedded default) or `redis`.
+    #[serde(default)]
+    pub kind: StoreKind,
+    /// `file`: the folder the store lives in (default `state/`).
+    #[serde(default = "default_store_path")]
+    pub path: PathBuf,
+    /// `redis`: the server's URL (`redis://127.0.0.1:6379/0`; `rediss://` for TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `redis`: the first part of every key (default `zrs`), so stores can share one server.
+    #[serde(default = "default_key_prefix")]
+    pub key_prefix: String,
+    /// The environment variable holding the key that encrypts tokens at rest (required for
+    /// `redis`; for `file` optional but recommended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key_env: Option<String>,
+    /// `redis`: how many server instances share the store (default 1). While Redis cannot be
+    /// reached, each keeps `1/instances` of every limit.
+    #[serde(default = "default_instances")]
+    pub instances: usize,
+    /// How long one instance may hold a connection's refresh lock, in seconds (default 30): a
+    /// refresh (its retries included) must fit; an instance killed mid-refresh delays the
+    /// others by at most this.
+    #[serde(default = "default_refresh_lease_secs")]
+    pub refresh_lease_secs: u64,
+}
+
+fn default_refresh_lease_secs() -> u64 {
+    crate::token::DEFAULT_REFRESH_LEASE.as_secs()
+}
+
+fn default_instances() -> usize {
+    1
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = self.url.as_deref().map(|url| match Url::parse(url) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("[redacted]"));
+                parsed.to_string()
+            }
+            Ok(_) => url.to_owned(),
+            Err(_) => "[not a URL]".to_owned(),
+        });
+        f.debug_struct("StoreConfig")
+            .field("kind", &self.kind)
+            .field("path", &self.path)
+            .field("url", &url)
+            .field("key_prefix", &self.key_prefix)
+            .field("encryption_key_env", &self.encryption_key_env)
+            .field("instances", &self.instances)
+            .field("refresh_lease_secs", &self.refresh_lease_secs)
+            .finish()
+    }
+}
+
+/// The kinds of [`StoreConfig`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StoreKind {
+    /// A folder of files, for one server process.
+    #[default]
+    File,
+    /// A Redis server shared by every instance.
+    Redis,
+}
+
+fn default_store_path() -> PathBuf {
+    PathBuf::from("state/")
+}
+
+fn default_key_prefix() -> String {
+    "zrs".into()
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            kind: StoreKind::File,
+            path: default_store_path(),
+            url: None,
+            key_prefix: default_key_prefix(),
+            encryption_key_env: None,
+            instances: default_instances(),
+            refresh_lease_secs: default_refresh_lease_secs(),
+        }
+    }
+}
+
+impl StoreConfig {
+    /// The keyring tokens are sealed with: from `encryption_key_env`, none when it is not set.
+    pub fn keyring(&self) -> Result<crate::store::Keyring, Error> {
+        match (&self.encryption_key_env, self.kind) {
+            (Some(var), _) => crate::store::Keyring::from_env(var),
+            (None, StoreKind::Redis) => Err(Error::Config(
+                "`store.encryption_key_env` is required for kind `redis`: tokens are never kept in plain text on a shared server".into(),
+            )),
+            (None, StoreKind::File) => Ok(crate::store::Keyring::none()),
+        }
+    }
+
+    /// Open the store this table describes, and with `redis` the limiter that shares Zoho's
+    /// limits across the instances.
+    #[allow(clippy::type_complexity)]
+    pub fn open_shared(
+        &self,
+    ) -> Result<
+        (
+            std::sync::Arc<dyn crate::Store>,
+            Option<std::sync::Arc<dyn crate::Limiter>>,
+        ),
+        Error,
+    > {
+        match self.kind {
+            StoreKind::File => Ok((self.open()?, None)),
+            StoreKind::Redis => {
+                let store = self.open_redis()?;
+                let limiter = std::sync::Arc::new(store.limiter(self.instances));
+                Ok((std::sync::Arc::new(store), Some(limiter)))
+            }
+        }
+    }
+
+    /// The refresh lock's lease, checked.
+    pub fn refresh_lease(&self) -> Result<std::time::Duration, Error> {
+        if !(1..=300).contains(&self.refresh_lease_secs) {
+            return Err(Error::Config(
+                "`store.refresh_lease_secs` must be from 1 to 300".into(),
+            ));
+        }
+        Ok(std::time::Duration::from_secs(self.refresh_lease_secs))
+    }
+
+    fn open_redis(&self) -> Result<crate::store::RedisStore, Error> {
+        if self.instances == 0 || self.instances > 10_000 {
+            return Err(Error::Config(
+                "`store.instances` must be from 1 to 10000".into(),
+            ));
+        }
+        let url = self.url.as_deref().ok_or_else(|| {
+            Error::Config(
+                "`store.url` is required for kind `redis` (redis://127.0.0.1:6379/0)".into(),
+            )
+        })?;
+        crate::store::RedisStore::open(url, &self.key_prefix, self.keyring()?)
+    }
+
+    /// Open the store this table describes.
+    pub fn open(&self) -> Result<std::sync::Arc<dyn crate::Store>, Error> {
+        let keyring = self.keyring()?;
+        match self.kind {
+            StoreKind::File => Ok(std::sync::Arc::new(crate::store::FileStore::open(
+                self.path.clone(),
+                keyring,
+            )?)),
+            StoreKind::Redis => Ok(std::sync::Arc::new(self.open_redis()?)),
+        }
+    }
+}
+
+/// One Zoho app (its client id and secret) that customers' connections are created for: the
+/// `[apps.NAME]` table. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppConfig {
+    /// The app's client id, from Zoho's API console.
+    pub client_id: String,
+    /// The environment variable holding the client secret (default `ZOHO_CLIENT_SECRET`).
+    #[serde(default = "default_client_secret_env")]
+    pub client_secret_env: String,
+    /// Scopes a connection asks for when it names none.
+    #[serde(default = "default_scopes")]
+    pub scopes: String,
+    /// Where Zoho sends the browser back after consent (this server's `/oauth/callback` as the
+    /// browser reaches it); default the server's `--public-url` + `/oauth/callback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_url: Option<String>,
+    /// Pin every connection's accounts server here (the sandbox), whatever its region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounts_url: Option<String>,
+    /// Send every connection's API calls here (the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_base_url: Option<String>,
+    /// As `concurrency` of a connection, for each of the app's connections.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// As `heavy_concurrency` of a connection.
+    #[serde(default = "default_heavy_concurrency")]
+    pub heavy_concurrency: usize,
+    /// As `daily_credits` of a connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily_credits: Option<u64>,
+    /// As `max_retries` of a connection.
+    #[serde(default = "default_max_retries")]
+    pub max_retries: u32,
+    /// As `retry_initial_ms` of a connection.
+    #[serde(default = "default_retry_initial_ms")]
+    pub retry_initial_ms: u64,
+    /// As `connect_timeout_secs` of a connection.
+    #[serde(default = "default_connect_timeout_secs")]
+    pub connect_timeout_secs: u64,
+    /// As `timeout_secs` of a connection.
+    #[serde(default = "default_timeout_secs")]
+    pub timeout_secs: u64,
+}
+
+impl AppConfig {
+    /// An app with client id `client_id` and every other setting at its default.
+    pub fn new(client_id: impl Into<String>) -> AppConfig {
+        let base = ConnectionConfig::new(client_id);
+        AppConfig {
+            client_id: base.client_id,
+            client_secret_env: base.client_secret_env,
+            scopes: base.scopes,
+            redirect_url: None,
+            accounts_url: None,
+            api_base_url: None,
+            concurrency: base.concurrency,
+            heavy_concurrency: base.heavy_concurrency,
+            daily_credits: base.daily_credits,
+            max_retries: base.max_retries,
+            retry_initial_ms: base.retry_initial_ms,
+            connect_timeout_secs: base.connect_timeout_secs,
+            timeout_secs: base.timeout_secs,
+        }
+    }
+
+    /// The settings of a connection of this app in `region`, checked.
+    pub fn connection_config(
+        &self,
+        region: Region,
+        scopes: Option<&str>,
+        crm_api_version: Option<&str>,
+        books_organization_id: Option<&str>,
+    ) -> Result<ConnectionConfig, Error> {
+        let config = ConnectionConfig {
+            region_url: Some(region.code().to_owned()),
+            client_id: self.client_id.clone(),
+            client_secret_env: self.client_secret_env.clone(),
+            scopes: scopes.unwrap_or(&self.scopes).to_owned(),
+            crm_api_version: crm_api_version
+                .map(CrmApiVersion::parse)
+                .transpose()?
+                .unwrap_or_default(),
+            books_organization_id: books_organization_id.map(str::to_owned),
+            accounts_url: self.accounts_url.clone(),
+            api_base_url: self.api_base_url.clone(),
+            concurrency: self.concurrency,
+            heavy_concurrency: self.heavy_concurrency,
+            daily_credits: self.daily_credits,
+            max_retries: self.max_retries,
+            retry_initial_ms: self.retry_initial_ms,
+            connect_timeout_secs: self.connect_timeout_secs,
+            timeout_secs: self.timeout_secs,
+            ..ConnectionConfig::new(self.client_id.clone())
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Check every setting, as a connection of this app in the default region.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(url) = &self.redirect_url {
+            checked_base_url("redirect_url", url)?;
+        }
+        self.connection_config(Region::Us, None, None, None)
+            .map(|_| ())
+    }
+}

@@ -77,22 +77,20 @@ impl Connection {
         config: ConnectionConfig,
     ) -> Result<Connection, Error> {
         let name = name.into();
-        let secret = match std::env::var(&config.client_secret_env) {
-            Ok(secret) if !secret.trim().is_empty() => Secret::new(secret),
-            Ok(_) => {
-                return Err(Error::Config(format!(
-                    "connection `{name}`: the environment variable `{}` (client_secret_env) is empty",
-                    config.client_secret_env
-                )));
-            }
-            Err(_) => {
-                return Err(Error::Config(format!(
-                    "connection `{name}`: set the environment variable `{}` (client_secret_env) to the client secret",
-                    config.client_secret_env
-                )));
-            }
-        };
+        let secret = secret_from_env(&name, &config)?;
         Connection::new(name, config, secret)
+    }
+
+    /// A connection whose client secret comes from the environment and whose tokens live in
+    /// `store` (a shared store, whatever the config's `token_store` says).
+    pub fn from_env_with_store(
+        name: impl Into<String>,
+        config: ConnectionConfig,
+        store: Arc<dyn TokenStore>,
+    ) -> Result<Connection, Error> {
+        let name = name.into();
+        let secret = secret_from_env(&name, &config)?;
+        Connection::with_store(name, config, secret, store)
     }
 
     /// A connection keeping its tokens in `store`.
@@ -246,7 +244,22 @@ impl Connection {
         redirect_uri: &str,
     ) -> Result<(), Error> {
         let started = self.take_pending(state)?;
-        if started.redirect_uri != redirect_uri {
+        self.exchange_authorization_code(code, accounts_server, &started.redirect_uri, redirect_uri)
+            .await
+    }
+
+    /// Finish an authorization whose `state` the caller has already checked and taken (a
+    /// shared store's pending authorization, started on any instance): `started_with` is the
+    /// redirect URI the consent URL named. Exchanges the code at `accounts_server` (only a Zoho
+    /// one or this connection's own) and stores the tokens.
+    pub async fn exchange_authorization_code(
+        &self,
+        code: &str,
+        accounts_server: Option<&str>,
+        started_with: &str,
+        redirect_uri: &str,
+    ) -> Result<(), Error> {
+        if started_with != redirect_uri {
             return Err(Error::InvalidInput {
                 field: "redirect_uri".into(),
                 reason:
@@ -302,6 +315,21 @@ impl Connection {
 
     fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
         self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The client secret of connection `name`, from the variable its `client_secret_env` names.
+fn secret_from_env(name: &str, config: &ConnectionConfig) -> Result<Secret, Error> {
+    match std::env::var(&config.client_secret_env) {
+        Ok(secret) if !secret.trim().is_empty() => Ok(Secret::new(secret)),
+        Ok(_) => Err(Error::Config(format!(
+            "connection `{name}`: the environment variable `{}` (client_secret_env) is empty",
+            config.client_secret_env
+        ))),
+        Err(_) => Err(Error::Config(format!(
+            "connection `{name}`: set the environment variable `{}` (client_secret_env) to the client secret",
+            config.client_secret_env
+        ))),
     }
 }
 

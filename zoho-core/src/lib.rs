@@ -27,6 +27,7 @@ pub mod request;
 pub mod retry;
 mod secret;
 mod shape;
+pub mod store;
 pub mod token;
 
 pub use auth::{AccessToken, StaticToken, TokenSource};
@@ -45,4 +46,5 @@ pub use request::{
     RecordRef, RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
 pub use secret::Secret;
+pub use store::Store;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

@@ -6,8 +6,10 @@ use serde_json::{Map, Value, json};
 use zoho_actions::DispatchError;
 use zoho_core::ClientSource;
 
+use crate::connections_api::{self, ConnectionMethods};
 use crate::dispatch::{BoxFuture, Dispatcher};
 use crate::jsonrpc::ErrorObject;
+use crate::registry::Registry;
 use crate::rpc_error;
 
 /// The method that describes every other one.
@@ -20,6 +22,8 @@ pub struct Actions {
     clients: Arc<dyn ClientSource>,
     discover: Result<Value, String>,
     authorize: Option<AuthorizeHint>,
+    created: Option<(Arc<ConnectionMethods>, Arc<Registry>)>,
+    shared: Option<Arc<dyn zoho_core::Store>>,
 }
 
 /// How a caller authorizes a connection through a running server's `/oauth/start`, for the
@@ -67,7 +71,26 @@ impl Actions {
             clients,
             discover: openrpc_document(),
             authorize: None,
+            created: None,
+            shared: None,
         }
+    }
+
+    /// Report `limits.get`'s token mints as counted in `store` for every instance sharing it.
+    pub fn with_shared_store(mut self, store: Arc<dyn zoho_core::Store>) -> Self {
+        self.shared = Some(store);
+        self
+    }
+
+    /// Serve `connections.*` over `registry`, and let every action's `connection` name a
+    /// connection created on any instance sharing its store.
+    pub fn with_created_connections(
+        mut self,
+        methods: Arc<ConnectionMethods>,
+        registry: Arc<Registry>,
+    ) -> Self {
+        self.created = Some((methods, registry));
+        self
     }
 
     /// Point "not authorized" errors at this server's `/oauth/start` (what `serve` offers).
@@ -77,7 +100,24 @@ impl Actions {
     }
 
     fn action_error(&self, error: zoho_core::Error) -> ErrorObject {
+        let created = |name: &str| {
+            self.created
+                .as_ref()
+                .is_some_and(|(_, registry)| registry.live(name).is_some())
+        };
         let error = match (error, &self.authorize) {
+            (
+                zoho_core::Error::Unauthorized {
+                    connection, reason, ..
+                },
+                _,
+            ) if created(&connection) => zoho_core::Error::Unauthorized {
+                next_step: format!(
+                    "start a new consent with `connections.authorize` (name `{connection}`) and send the customer to its authorizeUrl"
+                ),
+                connection,
+                reason,
+            },
             (
                 zoho_core::Error::Unauthorized {
                     connection, reason, ..
@@ -111,6 +151,7 @@ pub fn openrpc_document() -> Result<Value, String> {
     };
     if let Some(methods) = document.get_mut("methods").and_then(Value::as_array_mut) {
         methods.push(limits_get_description());
+        methods.extend(connections_api::descriptions());
     }
     Ok(document)
 }
@@ -175,12 +216,24 @@ impl Actions {
             .limits()
             .await
             .map_err(|error| rpc_error::from_action_error(&error))?;
+        let mut mints = limits.token_mints_last_10m;
+        if let Some(store) = &self.shared {
+            let name = connection.unwrap_or(crate::connections::DEFAULT_CONNECTION);
+            match store.mints(name, zoho_core::store::MINT_WINDOW).await {
+                Ok(Some(shared)) => mints = Some(shared),
+                Ok(None) => {}
+                // What this instance counted, while the shared count cannot be read.
+                Err(error) => {
+                    tracing::debug!(connection = %name, error = %error, "cannot read the shared mint count")
+                }
+            }
+        }
         Ok(json!({
             "inFlight": limits.in_flight,
             "concurrency": limits.concurrency,
             "creditsUsed24h": limits.credits_used_24h,
             "creditsRemaining": limits.credits_remaining,
-            "tokenMintsLast10m": limits.token_mints_last_10m,
+            "tokenMintsLast10m": mints,
         }))
     }
 }
@@ -204,6 +257,23 @@ impl Dispatcher for Actions {
                     .clone()
                     .map_err(|err| rpc_error::internal(&err));
             }
+            if connections_api::METHODS.contains(&method) {
+                return match &self.created {
+                    Some((methods, _)) => methods.call(method, params).await,
+                    None => Err(ErrorObject::invalid_params(
+                        "method",
+                        "this server configures no [apps.NAME] table, so it has no created connections",
+                    )),
+                };
+            }
+            // A connection created or authorized on another instance is built here on first use.
+            if let (Some((_, registry)), Some(Value::String(name))) =
+                (&self.created, params.get("connection"))
+                && self.clients.client(Some(name)).is_err()
+                && let Err(error) = registry.resolve(name).await
+            {
+                return Err(self.action_error(error));
+            }
             if method == LIMITS_GET {
                 return self.limits(params).await;
             }
@@ -213,7 +283,20 @@ impl Dispatcher for Actions {
                 Err(DispatchError::UnknownMethod(name)) => {
                     Err(ErrorObject::method_not_found(&name))
                 }
-                Err(DispatchError::Action(error)) => Err(self.action_error(error)),
+                Err(DispatchError::Action(error)) => {
+                    if let (
+                        Some((_, registry)),
+                        zoho_core::Error::Unauthorized {
+                            connection, reason, ..
+                        },
+                    ) = (&self.created, &error)
+                        && registry.live(connection).is_some()
+                        && let Err(err) = registry.refused_by_zoho(connection, reason).await
+                    {
+                        tracing::warn!(connection = %connection, error = %err, "could not record that the connection needs a new consent");
+                    }
+                    Err(self.action_error(error))
+                }
                 Err(other) => Err(rpc_error::internal(&other)),
             }
         })
@@ -236,6 +319,10 @@ mod tests {
             .as_array_mut()
             .unwrap()
             .push(super::limits_get_description());
+        expected["methods"]
+            .as_array_mut()
+            .unwrap()
+            .extend(crate::connections_api::descriptions());
         assert_eq!(super::openrpc_document().unwrap(), expected);
     }
 

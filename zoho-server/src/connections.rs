@@ -6,22 +6,32 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
-use zoho_core::{Client, ClientSource, Connection, ConnectionConfig};
+use zoho_core::config::{AppConfig, StoreConfig, StoreKind};
+use zoho_core::store::{ConnectionRecord, ConnectionStatus, ConnectionTokens, now_ms};
+use zoho_core::{Client, ClientSource, Connection, ConnectionConfig, Limiter, Store};
 
 use crate::Error;
 use crate::dispatch::BoxFuture;
 use crate::oauth::{Authorizer, OAuthFlows};
+use crate::registry::Registry;
 
 /// The name used when a call names no connection.
 pub const DEFAULT_CONNECTION: &str = "default";
 
-/// The configuration file: one `[connections.NAME]` table per connection.
+/// The configuration file: one `[connections.NAME]` table per static connection, one
+/// `[apps.NAME]` table per app that connections are created for at run time, and `[store]`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
-    /// The connections by name.
+    /// The static connections by name.
     #[serde(default)]
     pub connections: BTreeMap<String, ConnectionConfig>,
+    /// The apps by name: `connections.create` makes connections of them.
+    #[serde(default)]
+    pub apps: BTreeMap<String, AppConfig>,
+    /// Where created connections, their tokens and OAuth flows in progress live.
+    #[serde(default)]
+    pub store: StoreConfig,
 }
 
 impl ConfigFile {
@@ -41,6 +51,9 @@ impl ConfigFile {
         })?;
         let mut file = ConfigFile::parse(&text, path)?;
         let folder = path.parent().unwrap_or(Path::new(""));
+        if file.store.path.is_relative() {
+            file.store.path = folder.join(&file.store.path);
+        }
         for config in file.connections.values_mut() {
             if let Some(store) = &config.token_store
                 && store.is_relative()
@@ -70,11 +83,19 @@ impl ConfigFile {
                 reason,
             }
         })?;
-        if file.connections.is_empty() {
+        if file.connections.is_empty() && file.apps.is_empty() {
             return Err(Error::Config {
                 path: path.to_owned(),
-                reason: "no connections; add a [connections.default] table".into(),
+                reason: "no connections and no apps; add a [connections.default] table, or an \
+                         [apps.NAME] table to create connections of"
+                    .into(),
             });
+        }
+        for (name, app) in &file.apps {
+            app.validate().map_err(|err| Error::Config {
+                path: path.to_owned(),
+                reason: format!("[apps.{name}]: {}", config_reason(err)),
+            })?;
         }
         Ok(file)
     }
@@ -87,10 +108,28 @@ struct Entry {
 
 /// The connections of a server, by name; a [`ClientSource`] for dispatch. They count their
 /// calls in one limiter, so connections acting in the same Zoho organization share its budget.
-#[derive(Default)]
+/// Beside the static ones of the file, connections created at run time live in a [`Registry`].
 pub struct Connections {
     entries: BTreeMap<String, Entry>,
-    limiter: Arc<zoho_core::LocalLimiter>,
+    limiter: Arc<dyn Limiter>,
+    apps: BTreeMap<String, AppConfig>,
+    store: StoreConfig,
+    /// The shared store, once opened (at once for `redis`, whose limiter every connection uses).
+    opened: Option<Arc<dyn Store>>,
+    registry: Option<Arc<Registry>>,
+}
+
+impl Default for Connections {
+    fn default() -> Self {
+        Connections {
+            entries: BTreeMap::new(),
+            limiter: Arc::new(zoho_core::LocalLimiter::new()),
+            apps: BTreeMap::new(),
+            store: StoreConfig::default(),
+            opened: None,
+            registry: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Connections {
@@ -110,8 +149,25 @@ impl Connections {
     /// Every connection of `file`, each with its client secret from the environment.
     pub fn from_file(file: ConfigFile, http: &reqwest::Client) -> Result<Connections, Error> {
         let mut connections = Connections::new();
+        if file.store.kind == StoreKind::Redis {
+            // Zoho's limits are shared across instances by every connection, static ones too.
+            let (store, limiter) = file.store.open_shared()?;
+            connections.opened = Some(store);
+            if let Some(limiter) = limiter {
+                connections.limiter = limiter;
+            }
+        }
+        connections.apps = file.apps;
+        connections.store = file.store;
         for (name, config) in file.connections {
-            let connection = Connection::from_env(name.clone(), config)?;
+            let connection = match &connections.opened {
+                Some(store) => {
+                    let tokens = configured_tokens(store.clone(), &name, &config)
+                        .with_refresh_lease(connections.store.refresh_lease()?);
+                    Connection::from_env_with_store(name.clone(), config, Arc::new(tokens))?
+                }
+                None => Connection::from_env(name.clone(), config)?,
+            };
             connections.insert(connection, http)?;
         }
         Ok(connections)
@@ -131,6 +187,45 @@ impl Connections {
             },
         );
         Ok(())
+    }
+
+    /// Open the store of created connections when the file configures apps: consents redirect
+    /// back to `redirect_uri` unless an app names its own. Without apps, nothing happens.
+    pub fn open_registry(
+        &mut self,
+        redirect_uri: &str,
+        http: &reqwest::Client,
+    ) -> Result<Option<Arc<Registry>>, Error> {
+        if self.apps.is_empty() {
+            return Ok(None);
+        }
+        let store = match &self.opened {
+            Some(store) => store.clone(),
+            None => self.store.open()?,
+        };
+        let lease = self.store.refresh_lease()?;
+        let registry = Arc::new(
+            Registry::new(
+                std::mem::take(&mut self.apps),
+                store,
+                http.clone(),
+                self.limiter.clone(),
+                redirect_uri,
+            )?
+            .with_refresh_lease(lease),
+        );
+        self.registry = Some(registry.clone());
+        Ok(Some(registry))
+    }
+
+    /// The store every instance shares (a `redis` store), opened with the file.
+    pub fn shared_store(&self) -> Option<&Arc<dyn Store>> {
+        self.opened.as_ref()
+    }
+
+    /// The created connections, once [`Connections::open_registry`] opened them.
+    pub fn registry(&self) -> Option<&Arc<Registry>> {
+        self.registry.as_ref()
     }
 
     /// The names, sorted.
@@ -162,6 +257,9 @@ impl Connections {
     /// The OAuth flows of every connection, redirecting back to `redirect_uri`.
     pub fn oauth_flows(&self, redirect_uri: &str) -> OAuthFlows {
         let mut flows = OAuthFlows::new(redirect_uri);
+        if let Some(registry) = &self.registry {
+            flows.set_registry(registry.clone());
+        }
         for (name, entry) in &self.entries {
             flows.add(
                 name.clone(),
@@ -175,9 +273,16 @@ impl Connections {
 impl ClientSource for Connections {
     fn client(&self, connection: Option<&str>) -> Result<&Client, zoho_core::Error> {
         let name = connection.unwrap_or(DEFAULT_CONNECTION);
+        let created = || {
+            self.registry
+                .as_ref()
+                .and_then(|registry| registry.live(name))
+                .map(|live| &live.client)
+        };
         self.entries
             .get(name)
             .map(|entry| &entry.client)
+            .or_else(created)
             .ok_or_else(|| {
                 let known = self.names().join(", ");
                 zoho_core::Error::InvalidInput {
@@ -218,6 +323,45 @@ impl Authorizer for ConnectionAuthorizer {
                 .await?;
             Ok(())
         })
+    }
+}
+
+/// A `[connections.NAME]` connection's tokens in the shared store, seeded from its token file.
+fn configured_tokens(
+    store: Arc<dyn Store>,
+    name: &str,
+    config: &ConnectionConfig,
+) -> ConnectionTokens {
+    let region = config
+        .region()
+        .ok()
+        .flatten()
+        .map_or_else(String::new, |region| region.code().to_owned());
+    let record = ConnectionRecord {
+        name: name.to_owned(),
+        app: String::new(),
+        status: ConnectionStatus::Authorized,
+        region,
+        scopes: Some(config.scopes.clone()),
+        crm_api_version: Some(config.crm_api_version.to_string()),
+        books_organization_id: config.books_organization_id.clone(),
+        metadata: None,
+        created_at_ms: now_ms(),
+        authorized_at_ms: None,
+        last_error: None,
+        api_domain: None,
+        configured: true,
+    };
+    let seed = config.token_store.as_ref().map(|path| {
+        Arc::new(zoho_core::FileStore::new(path.clone())) as Arc<dyn zoho_core::TokenStore>
+    });
+    ConnectionTokens::configured(store, record, seed)
+}
+
+fn config_reason(err: zoho_core::Error) -> String {
+    match err {
+        zoho_core::Error::Config(reason) => reason,
+        other => other.to_string(),
     }
 }
 

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::Error;
 use crate::dispatch::BoxFuture;
+use crate::registry::Registry;
 
 /// How long a consent may take: Zoho's grant codes live minutes, so a state older than this is stale.
 const STATE_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -69,6 +70,8 @@ pub struct OAuthFlows {
     connections: BTreeMap<String, Arc<dyn Authorizer>>,
     pending: Mutex<Vec<Pending>>,
     finished: tokio::sync::watch::Sender<Option<FlowOutcome>>,
+    /// Created connections, whose flows in progress live in the shared store.
+    registry: Option<Arc<Registry>>,
 }
 
 impl std::fmt::Debug for OAuthFlows {
@@ -88,12 +91,19 @@ impl OAuthFlows {
             connections: BTreeMap::new(),
             pending: Mutex::new(Vec::new()),
             finished: tokio::sync::watch::Sender::new(None),
+            registry: None,
         }
     }
 
     /// Make connection `name` authorizable.
     pub fn add(&mut self, name: impl Into<String>, authorizer: Arc<dyn Authorizer>) {
         self.connections.insert(name.into(), authorizer);
+    }
+
+    /// Finish also the flows of created connections, whose state lives in `registry`'s store
+    /// (started on this instance or any other).
+    pub fn set_registry(&mut self, registry: Arc<Registry>) {
+        self.registry = Some(registry);
     }
 
     /// The last flow that came back from Zoho: the connection authorized, or why it failed.
@@ -172,20 +182,44 @@ impl OAuthFlows {
                 ));
             }
         };
-        let connection = {
+        let found = {
             let mut pending = self
                 .pending
                 .lock()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
             pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
-            let found = pending.iter().position(|p| states_match(&p.state, state)).ok_or_else(|| {
-                Error::Authorization(
-                    "the `state` matches no authorization in progress (expired, already used, or not \
-                     started here); start again"
-                        .into(),
-                )
-            })?;
-            pending.remove(found).connection
+            pending
+                .iter()
+                .position(|p| states_match(&p.state, state))
+                .map(|found| pending.remove(found).connection)
+        };
+        let no_match = || {
+            Error::Authorization(
+                "the `state` matches no authorization in progress (expired, already used, or not \
+                 started here); start again"
+                    .into(),
+            )
+        };
+        let connection = match (found, &self.registry) {
+            (Some(connection), _) => connection,
+            (None, Some(registry)) => {
+                let outcome = registry
+                    .complete(state, code, error, param("accounts-server"))
+                    .await
+                    .ok_or_else(no_match)?;
+                return match outcome {
+                    Ok(connection) => {
+                        tracing::info!(connection = %connection, "created connection authorized");
+                        self.finished.send_replace(Some(Ok(connection.clone())));
+                        Ok(connection)
+                    }
+                    Err(err) => {
+                        self.finished.send_replace(Some(Err(err.to_string())));
+                        Err(Error::Authorization(err.to_string()))
+                    }
+                };
+            }
+            (None, None) => return Err(no_match()),
         };
         let Some(code) = code else {
             let error = error.unwrap_or("no reason given");

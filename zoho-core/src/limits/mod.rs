@@ -12,11 +12,13 @@
 
 pub(crate) mod cost;
 mod local;
+mod redis;
 
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+pub use self::redis::RedisLimiter;
 pub use cost::CallCost;
 pub use local::LocalLimiter;
 

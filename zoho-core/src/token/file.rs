@@ -259,6 +259,49 @@ fn decode(layout: FileLayout) -> StoredTokens {
     }
 }
 
+/// Write `contents` to `target` so that a crash leaves the old file or the new one: a private
+/// temporary file next to it, fsynced, renamed over it, the directory fsynced.
+pub(crate) fn write_atomically(target: &Path, contents: &[u8]) -> io::Result<()> {
+    let temp = write_temp(target, contents)?;
+    let result = fs::rename(&temp, target).and_then(|()| sync_dir(parent_dir(target)));
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    save_ended(&temp);
+    result
+}
+
+/// Remove from `dir` the temporary files of [`write_atomically`] that no running save owns (left
+/// by a process killed half-way); how many were removed.
+pub(crate) fn remove_leftover_temps_in(dir: &Path) -> io::Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let file_name = entry.file_name();
+        let Some(rest) = file_name
+            .to_str()
+            .filter(|name| name.starts_with('.'))
+            .and_then(|name| name.split_once(".tmp-"))
+            .map(|(_, rest)| rest.to_owned())
+        else {
+            continue;
+        };
+        let path = entry.path();
+        if is_leftover(&path, &rest) && fs::remove_file(&path).is_ok() {
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        sync_dir(dir)?;
+    }
+    Ok(removed)
+}
+
 fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

@@ -14,8 +14,8 @@ use tokio::time::Instant;
 
 use crate::auth::BoxFuture;
 use crate::oauth::{OAuthClient, TokenGrant};
-use crate::token::{StoredTokens, TokenStore};
-use crate::{AccessToken, Error, TokenSource};
+use crate::token::{RefreshTurn, StoredTokens, TokenStore};
+use crate::{AccessToken, Error, Secret, TokenSource};
 
 /// How long before expiry a token is refreshed (at most half its lifetime).
 const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
@@ -33,6 +33,26 @@ const MINT_WINDOW: Duration = Duration::from_secs(10 * 60);
 /// an absurd value must not overflow the clock.
 const MAX_PAUSE: Duration = Duration::from_secs(10 * 60);
 
+/// How long one process may hold a shared store's refresh lock: well above a refresh's own
+/// time (its retries included), so a slow refresh is not overtaken; a process killed while
+/// refreshing delays the others by at most this.
+pub const DEFAULT_REFRESH_LEASE: Duration = Duration::from_secs(30);
+/// Past the lease, how long waiters still watch for the holder's result.
+const LEASE_GRACE: Duration = Duration::from_secs(2);
+/// How often a waiter reads the shared store (jittered up to twice this).
+const WATCH_EVERY: Duration = Duration::from_millis(50);
+/// A stored access token with less life than this left is not worth taking.
+const MIN_LEFT: Duration = Duration::from_secs(10);
+
+enum SharedTurn {
+    /// Another process refreshed: its token.
+    Fresh(Current),
+    /// Our turn (and the owner to end it with).
+    Ours(Option<String>),
+    /// The store cannot coordinate (unreachable, or a holder overstayed): refresh alone.
+    Alone,
+}
+
 /// Hands out one connection's access token (implements [`TokenSource`]). Share it with `Arc`.
 pub struct TokenManager {
     oauth: OAuthClient,
@@ -40,6 +60,7 @@ pub struct TokenManager {
     api_domain_override: Option<String>,
     fallback_api_domain: Option<String>,
     refresh_margin: Duration,
+    refresh_lease: Duration,
     /// The token handed out without taking the refresh lock.
     current: RwLock<Option<Current>>,
     /// Refresh attempts finished so far, to tell a waiter that one finished while it waited.
@@ -81,6 +102,7 @@ impl TokenManager {
             api_domain_override: None,
             fallback_api_domain: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            refresh_lease: DEFAULT_REFRESH_LEASE,
             current: RwLock::new(None),
             attempts: AtomicU64::new(0),
             state: Mutex::new(State::default()),
@@ -104,6 +126,12 @@ impl TokenManager {
     /// Refresh this long before expiry (default 5 minutes; never more than half a token's life).
     pub fn with_refresh_margin(mut self, margin: Duration) -> TokenManager {
         self.refresh_margin = margin;
+        self
+    }
+
+    /// Hold a shared store's refresh lock this long at most (default 30 s).
+    pub fn with_refresh_lease(mut self, lease: Duration) -> TokenManager {
+        self.refresh_lease = lease;
         self
     }
 
@@ -221,7 +249,10 @@ impl TokenManager {
         if let Some(err) = shared_failure(&state, seen, now) {
             return Err(err);
         }
-        self.refresh(&mut state).await.map(|current| current.token)
+        let stale = self.snapshot().map(|current| current.token.token);
+        self.refresh(&mut state, stale)
+            .await
+            .map(|current| current.token)
     }
 
     async fn token_rejected_now(&self, rejected: &AccessToken) -> Result<AccessToken, Error> {
@@ -244,7 +275,9 @@ impl TokenManager {
         if let Some(err) = shared_failure(&state, seen, now) {
             return Err(err);
         }
-        self.refresh(&mut state).await.map(|current| current.token)
+        self.refresh(&mut state, Some(rejected.token.clone()))
+            .await
+            .map(|current| current.token)
     }
 
     async fn refresh_ahead(&self, state: &mut State, current: Current) -> AccessToken {
@@ -259,7 +292,7 @@ impl TokenManager {
         {
             return current.token;
         }
-        match self.refresh(state).await {
+        match self.refresh(state, Some(current.token.token.clone())).await {
             Ok(refreshed) => refreshed.token,
             Err(err) => {
                 tracing::warn!(connection = %self.connection(), error = %err, "refreshing ahead of expiry failed; the current token still works");
@@ -268,14 +301,107 @@ impl TokenManager {
         }
     }
 
-    /// Mint a new access token. Called with the refresh lock held.
-    async fn refresh(&self, state: &mut State) -> Result<Current, Error> {
+    /// Mint a new access token to replace `stale` (the token that is expiring, refused, or
+    /// `None`). Called with the refresh lock held. With a shared store, another process's
+    /// fresher token is taken instead, and of all the processes only the one holding the
+    /// store's refresh lock asks Zoho.
+    async fn refresh(&self, state: &mut State, stale: Option<Secret>) -> Result<Current, Error> {
+        let mut turn = None;
+        if self.store.is_shared() {
+            match self.shared_turn(state, stale.as_ref()).await {
+                SharedTurn::Fresh(current) => return Ok(current),
+                SharedTurn::Ours(owner) => turn = owner,
+                SharedTurn::Alone => {}
+            }
+        }
+        let outcome = self.refresh_here(state).await;
+        if let Some(owner) = turn {
+            self.store.end_refresh(&owner).await;
+        }
+        outcome
+    }
+
+    /// Wait for the turn to refresh, or for another process's result, reading the store.
+    async fn shared_turn(&self, state: &mut State, stale: Option<&Secret>) -> SharedTurn {
+        let lease = self.store.refresh_lease().unwrap_or(self.refresh_lease);
+        let deadline = Instant::now() + lease + LEASE_GRACE;
+        loop {
+            if let Some(current) = self.fresher_stored(state, stale).await {
+                return SharedTurn::Fresh(current);
+            }
+            match self.store.begin_refresh(lease).await {
+                Ok(RefreshTurn::Ours(owner)) => {
+                    // Someone may have finished between our read and our lock.
+                    if let Some(current) = self.fresher_stored(state, stale).await {
+                        if let Some(owner) = owner {
+                            self.store.end_refresh(&owner).await;
+                        }
+                        return SharedTurn::Fresh(current);
+                    }
+                    return SharedTurn::Ours(owner);
+                }
+                Ok(RefreshTurn::Theirs) if Instant::now() < deadline => {
+                    let pause = WATCH_EVERY.mul_f64(1.0 + rand::random::<f64>());
+                    tokio::time::sleep(pause).await;
+                }
+                Ok(RefreshTurn::Theirs) => {
+                    tracing::warn!(connection = %self.connection(), "another process held the refresh lock past its lease; refreshing here");
+                    return SharedTurn::Alone;
+                }
+                Err(err) => {
+                    // Zoho's own limits stay the backstop; this process refreshes on its own.
+                    tracing::warn!(connection = %self.connection(), error = %err, "the shared store is unreachable; refreshing without its lock");
+                    return SharedTurn::Alone;
+                }
+            }
+        }
+    }
+
+    /// The stored tokens, when they hold an access token other than `stale` that still works
+    /// (another process refreshed): handed out from now on. Otherwise the stored tokens are kept
+    /// for the refresh (a new consent may have replaced the refresh token) and `None` returned.
+    async fn fresher_stored(&self, state: &mut State, stale: Option<&Secret>) -> Option<Current> {
+        let stored = match self.store.load().await {
+            Ok(Some(stored)) => stored,
+            Ok(None) => return None,
+            Err(err) => {
+                tracing::debug!(connection = %self.connection(), error = %err, "cannot read the shared store");
+                return None;
+            }
+        };
+        let usable = stored
+            .access_token
+            .as_ref()
+            .is_some_and(|token| Some(token) != stale)
+            && stored
+                .expires_at
+                .is_some_and(|at| at > SystemTime::now() + MIN_LEFT);
+        let current = if usable {
+            self.current_for(&stored, None).ok()
+        } else {
+            None
+        };
+        if let Some(current) = &current {
+            self.set_current(current.clone());
+            state.failure = None;
+        }
+        state.tokens = Some(stored);
+        state.loaded = true;
+        current
+    }
+
+    /// Mint a new access token at Zoho, in this process.
+    async fn refresh_here(&self, state: &mut State) -> Result<Current, Error> {
         if state
             .failure
             .as_ref()
             .is_some_and(|failure| matches!(failure.error, Error::Unauthorized { .. }))
         {
             // Another process (`auth login`) may have stored new tokens since.
+            state.tokens = self.store.load().await?;
+        }
+        if state.tokens.is_none() {
+            // A consent may have completed since, on another instance sharing the store.
             state.tokens = self.store.load().await?;
         }
         let Some(tokens) = state.tokens.clone() else {
@@ -285,7 +411,28 @@ impl TokenManager {
                 next_step: self.login_step(),
             });
         };
-        let result = self.refresh_retrying(&tokens).await;
+        let result = match self.store.reserve_mint().await {
+            Ok(None) => self.refresh_retrying(&tokens).await,
+            Ok(Some(wait)) => Err(Error::LimitReached {
+                limit: crate::Limit::Tokens,
+                retry_after: Some(wait),
+                reason: format!(
+                    "connection `{}`: the access tokens the instances may mint in 10 minutes are \
+                     minted, or Zoho asked every instance to pause; nothing was sent",
+                    self.connection()
+                ),
+            }),
+            // The shared count cannot be read: Zoho's own limit stays the backstop.
+            Err(err) => {
+                tracing::warn!(connection = %self.connection(), error = %err, "cannot count the mint in the shared store; refreshing anyway");
+                self.refresh_retrying(&tokens).await
+            }
+        };
+        if let Err(Error::RateLimited { retry_after, .. }) = &result {
+            self.store
+                .cool_down(retry_after.unwrap_or(THROTTLE_PAUSE).min(MAX_PAUSE))
+                .await;
+        }
         let attempt = self.attempts.fetch_add(1, Ordering::SeqCst) + 1;
         let outcome = match result {
             Ok(grant) => self.take_refreshed(state, tokens, grant).await,
@@ -296,6 +443,10 @@ impl TokenManager {
                 Error::RateLimited { retry_after, .. } => {
                     retry_after.unwrap_or(THROTTLE_PAUSE).min(MAX_PAUSE)
                 }
+                Error::LimitReached {
+                    retry_after: Some(wait),
+                    ..
+                } => (*wait).min(MAX_PAUSE),
                 _ => FAILURE_PAUSE,
             };
             state.failure = Some(Failure {
@@ -381,7 +532,7 @@ impl TokenManager {
         );
         if replaced {
             tracing::info!(connection = %self.connection(), "the token store holds a newer refresh token; leaving it in place");
-        } else if let Err(err) = self.store.save(&tokens).await {
+        } else if let Err(err) = self.store.save_refreshed(&tokens).await {
             // The stored refresh token is unchanged, so nothing is lost: the next run mints again.
             tracing::warn!(connection = %self.connection(), error = %err, "could not save the refreshed access token");
         }

@@ -8,7 +8,8 @@ mod store;
 mod stored;
 
 pub use file::{FileStore, StagedSave};
-pub use manager::TokenManager;
+pub(crate) use file::{remove_leftover_temps_in, write_atomically};
+pub use manager::{DEFAULT_REFRESH_LEASE, TokenManager};
 pub use memory::MemoryStore;
-pub use store::TokenStore;
+pub use store::{RefreshTurn, TokenStore};
 pub use stored::StoredTokens;

@@ -64,6 +64,9 @@ pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
     };
     let only = ConfigFile {
         connections: [(args.connection.clone(), config.clone())].into(),
+        apps: Default::default(),
+        // With a shared store the consent's tokens go there, where every instance reads them.
+        store: file.store.clone(),
     };
     let http = http_client()?;
     let connections = Connections::from_file(only, &http)?;

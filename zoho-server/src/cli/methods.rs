@@ -9,6 +9,12 @@ pub(super) fn methods() -> Result<(), Error> {
         .iter()
         .map(|method| (method.name.to_owned(), method.summary.to_owned()))
         .collect();
+    for method in crate::connections_api::descriptions() {
+        lines.push((
+            method["name"].as_str().unwrap_or_default().to_owned(),
+            method["summary"].as_str().unwrap_or_default().to_owned(),
+        ));
+    }
     lines.push((
         DISCOVER.to_owned(),
         "Describe every method as an OpenRPC document".to_owned(),

@@ -1,5 +1,5 @@
 //! The `zoho-server` command line: the arguments, and one module per command
-//! (`serve`, `call`, `methods`, `auth login`).
+//! (`serve`, `call`, `methods`, `auth login`, `connections`).
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -9,11 +9,13 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 mod call;
+mod connections;
 mod login;
 mod mcp;
 mod methods;
 mod serve;
 
+pub use connections::ConnectionsCommand;
 pub use mcp::McpArgs;
 
 use crate::Error;
@@ -53,6 +55,9 @@ pub enum Command {
     /// Authorize connections.
     #[command(subcommand)]
     Auth(AuthCommand),
+    /// Create, list, authorize and delete connections of the configured apps.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
 }
 
 /// Where connections come from.
@@ -179,6 +184,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(args) => serve::serve(args).await,
         Command::Call(args) => return call::call(args).await,
+        Command::Connections(command) => return connections::connections(command).await,
         Command::Methods => methods::methods(),
         Command::Mcp(args) => mcp::mcp(args).await,
         Command::Auth(AuthCommand::Login(args)) => login::login(args).await,

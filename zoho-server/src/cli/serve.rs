@@ -9,6 +9,7 @@ use crate::Error;
 use crate::actions::{Actions, AuthorizeHint};
 use crate::api_key::ApiKey;
 use crate::connections::DEFAULT_CONNECTION;
+use crate::connections_api::ConnectionMethods;
 use crate::http::App;
 use crate::rpc::{Limits, Rpc};
 use crate::sandbox;
@@ -49,10 +50,10 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         max_connections,
         "requests are answered for these hosts"
     );
-    let flows = Arc::new(connections.oauth_flows(&format!(
-        "{}/oauth/callback",
-        public_url.trim_end_matches('/')
-    )));
+    let mut connections = connections;
+    let redirect_uri = format!("{}/oauth/callback", public_url.trim_end_matches('/'));
+    let registry = connections.open_registry(&redirect_uri, &http)?;
+    let flows = Arc::new(connections.oauth_flows(&redirect_uri));
     let defaults = Limits::default();
     let limits = Limits {
         max_body_bytes: args.max_body_bytes.unwrap_or(defaults.max_body_bytes),
@@ -73,10 +74,23 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     } else {
         connections.without_tokens().await
     };
-    let actions = Actions::new(Arc::new(connections)).with_authorize_hint(AuthorizeHint {
+    let static_names = connections
+        .names()
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
+    let shared_store = connections.shared_store().cloned();
+    let mut actions = Actions::new(Arc::new(connections)).with_authorize_hint(AuthorizeHint {
         public_url: public_url.clone(),
         api_key_env: args.api_key_env.clone(),
     });
+    if let Some(registry) = registry {
+        let methods = ConnectionMethods::new(registry.clone(), static_names);
+        actions = actions.with_created_connections(Arc::new(methods), registry);
+    }
+    if let Some(store) = shared_store {
+        actions = actions.with_shared_store(store);
+    }
     let app = App {
         rpc: Rpc::new(Arc::new(actions), limits),
         api_key,

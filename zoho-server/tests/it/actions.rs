@@ -203,6 +203,13 @@ async fn discovery_lists_every_method_with_its_params_schema() {
     let mut expected: Vec<&str> = zoho_actions::METHODS.iter().map(|m| m.name).collect();
     // The server's own methods, listed beside the actions.
     expected.push("limits.get");
+    expected.extend([
+        "connections.create",
+        "connections.get",
+        "connections.list",
+        "connections.authorize",
+        "connections.delete",
+    ]);
     expected.sort_unstable();
     assert_eq!(
         names, expected,

@@ -275,8 +275,12 @@ fn methods_lists_each_method_with_a_summary() {
     listed.sort_unstable();
     let mut expected: Vec<&str> = zoho_actions::METHODS.iter().map(|m| m.name).collect();
     expected.push("rpc.discover");
+    expected.extend(zoho_server::connections_api::METHODS);
     expected.sort_unstable();
-    assert_eq!(listed, expected, "every action and rpc.discover:\n{text}");
+    assert_eq!(
+        listed, expected,
+        "every action, connections.* and rpc.discover:\n{text}"
+    );
     let get_records = lines
         .iter()
         .find(|l| l.starts_with("crm.getRecords "))

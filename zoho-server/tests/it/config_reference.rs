@@ -190,3 +190,42 @@ fn a_key_missing_from_the_page_or_only_on_it_is_caught() {
         "{message}"
     );
 }
+
+#[test]
+fn every_app_and_store_key_is_documented_with_the_default_applied() {
+    use zoho_core::config::{AppConfig, StoreConfig};
+    for (place, code, heading, least) in [
+        (
+            "[apps.NAME]",
+            serde_keys::<AppConfig>(),
+            "`[apps.NAME]`",
+            serde_json::to_value(toml::from_str::<AppConfig>("client_id = \"1000.X\"").unwrap())
+                .unwrap(),
+        ),
+        (
+            "[store]",
+            serde_keys::<StoreConfig>(),
+            "`[store]`",
+            serde_json::to_value(toml::from_str::<StoreConfig>("").unwrap()).unwrap(),
+        ),
+    ] {
+        let docs = documented(heading);
+        assert_same_keys(place, &code, &docs);
+        for (key, value) in least.as_object().unwrap() {
+            if key == "client_id" {
+                assert_eq!(docs[key], "required");
+                continue;
+            }
+            let shown = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            assert_eq!(docs[key], format!("`{shown}`"), "{place} `{key}`");
+        }
+        for (key, default) in &docs {
+            if !least.as_object().unwrap().contains_key(key) {
+                assert!(default.starts_with("none"), "{place} `{key}`: {default}");
+            }
+        }
+    }
+}

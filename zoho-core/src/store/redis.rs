@@ -1,0 +1,509 @@
+//! The shared [`Store`] on Redis: every server instance of a fleet opens the same one.
+//!
+//! Keys (`P` is `key_prefix`; the `{…}` hash tag keeps a connection's keys in one Cluster slot):
+//!
+//! | key | type | holds |
+//! |---|---|---|
+//! | `P:{c:NAME}:rec` | string | the connection record (JSON, no secret) |
+//! | `P:{c:NAME}:tok` | hash | `ver` (the record's version) and `data` (the sealed tokens, JSON) |
+//! | `P:conns` | sorted set | every connection name, score 0, for paging in name order |
+//! | `P:{c:NAME}:lock` | string, PX | who refreshes the access token now (random owner + pid) |
+//! | `P:{c:NAME}:mint` | sorted set | the access tokens minted in the last 10 minutes, by Redis' time |
+//! | `P:{c:NAME}:cool` | string, PX | set after Zoho throttled a refresh: no instance mints until it expires |
+//! | `P:pending:DIGEST` | string, PX | an authorization in progress, under SHA-256 of its state |
+//!
+//! Token writes are a compare-and-set in Lua on `ver`: the writer names the version it read and
+//! the script refuses when it moved. Tokens are always sealed (a keyring is required).
+
+use std::time::Duration;
+
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::{AsyncCommands as _, Script};
+
+use crate::Error;
+use crate::auth::BoxFuture;
+use crate::store::record::SealedTokens;
+use crate::store::{
+    ConnectionRecord, Keyring, PendingAuthorization, Store, TokenRecord, TokenWrite, WriteOutcome,
+    check_connection_name, now_ms, state_digest,
+};
+
+/// Longest wait for one answer of Redis; the scripts are O(1) or O(log n).
+const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Longest wait to connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+const CREATE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
+return 1";
+
+const UPDATE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1";
+
+const DELETE: &str = r"
+local existed = redis.call('DEL', KEYS[1])
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[3], ARGV[1])
+return existed";
+
+/// Write `data` as version ARGV[2] if the version is still ARGV[1] (0: no tokens) and the
+/// connection still exists; 1 when written.
+const CAS: &str = r"
+if redis.call('EXISTS', KEYS[2]) == 0 then return -1 end
+local current = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
+if current ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'ver', ARGV[2], 'data', ARGV[3])
+return 1";
+
+/// Delete the lock only if it still holds our owner value.
+const UNLOCK: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0";
+
+/// Refuse while the cooldown runs (its time left); drop mints older than the window; count one
+/// if fewer than the budget remain (0), else answer when the oldest ages out.
+const RESERVE_MINT: &str = r"
+local cool = redis.call('PTTL', KEYS[2])
+if cool > 0 then return cool end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window - now)";
+
+/// A store on a Redis server. Debug shows the key prefix only (the URL may hold a password).
+#[derive(Clone)]
+pub struct RedisStore {
+    redis: ConnectionManager,
+    prefix: String,
+    keyring: Keyring,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .field("keyring", &self.keyring)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisStore {
+    /// A store at `url` (`redis://host:port/db`, `rediss://` for TLS, `redis+unix:///path`)
+    /// under `prefix`, sealing tokens with `keyring`, which must hold a key. It connects on first
+    /// use and reconnects by itself.
+    pub fn open(url: &str, prefix: &str, keyring: Keyring) -> Result<RedisStore, Error> {
+        if !keyring.is_enabled() {
+            return Err(Error::Config(
+                "a Redis store needs `encryption_key_env`: tokens are never kept in plain text on a shared server".into(),
+            ));
+        }
+        if prefix.is_empty() || prefix.contains(['{', '}', ' ']) {
+            return Err(Error::Config(
+                "`store.key_prefix` must be non-empty, without spaces or braces".into(),
+            ));
+        }
+        if url.starts_with("rediss://") {
+            // rustls needs a process-wide crypto provider; ring is the one already in the tree.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let client = redis::Client::open(url).map_err(|err| {
+            Error::Config(format!(
+                "`store.url` is not a Redis URL ({}); expected redis://host:port/db or rediss://",
+                err.category()
+            ))
+        })?;
+        let config = ConnectionManagerConfig::new()
+            .set_response_timeout(Some(RESPONSE_TIMEOUT))
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_number_of_retries(2)
+            .set_max_delay(Duration::from_millis(500));
+        let redis = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
+        Ok(RedisStore {
+            redis,
+            prefix: prefix.to_owned(),
+            keyring,
+        })
+    }
+
+    /// A limiter sharing Zoho's limits through this store's Redis, among `instances` server
+    /// instances (their share each while Redis is unreachable).
+    pub fn limiter(&self, instances: usize) -> crate::limits::RedisLimiter {
+        crate::limits::RedisLimiter::new(self.redis.clone(), &self.prefix, instances)
+    }
+
+    fn record_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:rec", self.prefix)
+    }
+
+    fn tokens_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:tok", self.prefix)
+    }
+
+    fn names_key(&self) -> String {
+        format!("{}:conns", self.prefix)
+    }
+
+    fn mint_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:mint", self.prefix)
+    }
+
+    fn cool_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:cool", self.prefix)
+    }
+
+    fn lock_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:lock", self.prefix)
+    }
+
+    fn pending_key(&self, state: &str) -> String {
+        format!("{}:pending:{}", self.prefix, state_digest(state))
+    }
+
+    /// The connection for a command; the manager is a cheap handle on one multiplexed socket.
+    fn redis(&self) -> ConnectionManager {
+        self.redis.clone()
+    }
+
+    async fn read_tokens(&self, name: &str) -> Result<Option<TokenRecord>, Error> {
+        let data: Option<String> = self
+            .redis()
+            .hget(self.tokens_key(name), "data")
+            .await
+            .map_err(unavailable)?;
+        data.map(|data| {
+            let sealed: SealedTokens = serde_json::from_str(&data).map_err(|err| {
+                Error::Config(format!(
+                    "connection `{name}`: the stored tokens cannot be read ({err})"
+                ))
+            })?;
+            sealed.open(&self.keyring, name)
+        })
+        .transpose()
+    }
+}
+
+/// Redis could not answer: like a network failure, so callers may retry.
+fn unavailable(err: redis::RedisError) -> Error {
+    Error::Network {
+        attempts: 1,
+        reason: format!("the Redis store did not answer: {err}"),
+        timed_out: err.is_timeout(),
+        host: None,
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
+    serde_json::to_string(value)
+        .map_err(|err| Error::Internal(format!("cannot encode a store value: {err}")))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, Error> {
+    serde_json::from_str(text).map_err(|err| {
+        Error::Config(format!(
+            "the Redis store holds {what} it cannot read ({err})"
+        ))
+    })
+}
+
+impl Store for RedisStore {
+    fn create_connection<'a>(
+        &'a self,
+        record: &'a ConnectionRecord,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            check_connection_name(&record.name)?;
+            let created: i64 = Script::new(CREATE)
+                .key(self.record_key(&record.name))
+                .key(self.names_key())
+                .arg(to_json(record)?)
+                .arg(&record.name)
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(created == 1)
+        })
+    }
+
+    fn connection<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ConnectionRecord>, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let text: Option<String> = self
+                .redis()
+                .get(self.record_key(name))
+                .await
+                .map_err(unavailable)?;
+            text.map(|text| from_json("a connection record", &text))
+                .transpose()
+        })
+    }
+
+    fn update_connection<'a>(
+        &'a self,
+        record: &'a ConnectionRecord,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            check_connection_name(&record.name)?;
+            let updated: i64 = Script::new(UPDATE)
+                .key(self.record_key(&record.name))
+                .arg(to_json(record)?)
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(updated == 1)
+        })
+    }
+
+    fn list_connections<'a>(
+        &'a self,
+        after: Option<&'a str>,
+        limit: usize,
+    ) -> BoxFuture<'a, Result<Vec<ConnectionRecord>, Error>> {
+        Box::pin(async move {
+            let start = after.map_or_else(|| "-".to_owned(), |after| format!("({after}"));
+            let names: Vec<String> = redis::cmd("ZRANGEBYLEX")
+                .arg(self.names_key())
+                .arg(start)
+                .arg("+")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(limit)
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            if names.is_empty() {
+                return Ok(Vec::new());
+            }
+            let keys: Vec<String> = names.iter().map(|name| self.record_key(name)).collect();
+            let texts: Vec<Option<String>> = redis::cmd("MGET")
+                .arg(&keys)
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            texts
+                .into_iter()
+                .flatten()
+                .map(|text| from_json("a connection record", &text))
+                .collect()
+        })
+    }
+
+    fn delete_connection<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let existed: i64 = Script::new(DELETE)
+                .key(self.record_key(name))
+                .key(self.tokens_key(name))
+                .key(self.names_key())
+                .arg(name)
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(existed == 1)
+        })
+    }
+
+    fn tokens<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<TokenRecord>, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            self.read_tokens(name).await
+        })
+    }
+
+    fn write_tokens<'a>(
+        &'a self,
+        name: &'a str,
+        expected: u64,
+        write: &'a TokenWrite,
+    ) -> BoxFuture<'a, Result<WriteOutcome, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let current = self.read_tokens(name).await?;
+            if current.as_ref().map_or(0, |record| record.version) != expected {
+                return Ok(WriteOutcome::Conflict(current));
+            }
+            let Some(next) = write.next_record(current.as_ref()) else {
+                return Ok(WriteOutcome::Conflict(None));
+            };
+            let sealed = to_json(&SealedTokens::seal(&self.keyring, name, &next)?)?;
+            let written: i64 = Script::new(CAS)
+                .key(self.tokens_key(name))
+                .key(self.record_key(name))
+                .arg(expected)
+                .arg(next.version)
+                .arg(sealed)
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            match written {
+                1 => Ok(WriteOutcome::Written(next.version)),
+                -1 => Err(Error::InvalidInput {
+                    field: "connection".into(),
+                    reason: format!("no connection named `{name}` in the store"),
+                }),
+                // Another writer came between our read and our write.
+                _ => Ok(WriteOutcome::Conflict(self.read_tokens(name).await?)),
+            }
+        })
+    }
+
+    fn clear_tokens<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let _: i64 = self
+                .redis()
+                .del(self.tokens_key(name))
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn try_lock_refresh<'a>(
+        &'a self,
+        name: &'a str,
+        owner: &'a str,
+        lease: Duration,
+    ) -> BoxFuture<'a, Result<bool, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let set: Option<String> = redis::cmd("SET")
+                .arg(self.lock_key(name))
+                .arg(owner)
+                .arg("NX")
+                .arg("PX")
+                .arg(lease.as_millis().max(1) as u64)
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(set.is_some())
+        })
+    }
+
+    fn unlock_refresh<'a>(
+        &'a self,
+        name: &'a str,
+        owner: &'a str,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let _: i64 = Script::new(UNLOCK)
+                .key(self.lock_key(name))
+                .arg(owner)
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn reserve_mint<'a>(
+        &'a self,
+        name: &'a str,
+        budget: u32,
+        window: Duration,
+    ) -> BoxFuture<'a, Result<Option<Duration>, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let wait_ms: i64 = Script::new(RESERVE_MINT)
+                .key(self.mint_key(name))
+                .key(self.cool_key(name))
+                .arg(budget)
+                .arg(window.as_millis() as u64)
+                .arg(format!("{:032x}", rand::random::<u128>()))
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok((wait_ms > 0).then(|| Duration::from_millis(wait_ms as u64)))
+        })
+    }
+
+    fn mints<'a>(
+        &'a self,
+        name: &'a str,
+        window: Duration,
+    ) -> BoxFuture<'a, Result<Option<u64>, Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let (seconds, micros): (u64, u64) = redis::cmd("TIME")
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            let now_ms = seconds * 1000 + micros / 1000;
+            let since = now_ms.saturating_sub(window.as_millis() as u64);
+            let count: u64 = redis::cmd("ZCOUNT")
+                .arg(self.mint_key(name))
+                .arg(format!("({since}"))
+                .arg("+inf")
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(Some(count))
+        })
+    }
+
+    fn cool_down<'a>(&'a self, name: &'a str, pause: Duration) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            check_connection_name(name)?;
+            let _: () = redis::cmd("SET")
+                .arg(self.cool_key(name))
+                .arg("1")
+                .arg("PX")
+                .arg(pause.as_millis().max(1) as u64)
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn put_pending<'a>(
+        &'a self,
+        state: &'a str,
+        pending: &'a PendingAuthorization,
+    ) -> BoxFuture<'a, Result<(), Error>> {
+        Box::pin(async move {
+            let ttl = pending.expires_at_ms.saturating_sub(now_ms()).max(1);
+            let _: () = redis::cmd("SET")
+                .arg(self.pending_key(state))
+                .arg(to_json(pending)?)
+                .arg("PX")
+                .arg(ttl)
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            Ok(())
+        })
+    }
+
+    fn take_pending<'a>(
+        &'a self,
+        state: &'a str,
+    ) -> BoxFuture<'a, Result<Option<PendingAuthorization>, Error>> {
+        Box::pin(async move {
+            // GETDEL: of two instances handed the same redirect, one gets it.
+            let text: Option<String> = redis::cmd("GETDEL")
+                .arg(self.pending_key(state))
+                .query_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            let pending: Option<PendingAuthorization> = text
+                .map(|text| from_json("an authorization in progress", &text))
+                .transpose()?;
+            Ok(pending.filter(|p| p.expires_at_ms > now_ms()))
+        })
+    }
+}
