@@ -86,9 +86,10 @@ async fn typed_reads_ride_out_5xx_and_dropped_connections() {
         .collect()
         .await;
     let failed: Vec<&Error> = outcomes.iter().filter_map(|o| o.as_ref().err()).collect();
-    // 3 attempts fail together with probability 0.07^3 = 3.4e-4: at most a couple in 2,000.
+    // 3 attempts fail together with probability 0.07^3 = 3.4e-4: 0.69 expected in 2,000. More
+    // than 6 (a chance of about 1e-5 when every fault is retried) means reads are not retried.
     assert!(
-        failed.len() <= 3,
+        failed.len() <= 6,
         "{} failed: {:?}",
         failed.len(),
         failed.first()
