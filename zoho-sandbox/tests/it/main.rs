@@ -4,6 +4,7 @@
 mod accounts;
 mod attachments;
 mod books;
+mod books_paths;
 mod coql;
 mod crm_extra;
 mod crm_list;

@@ -3,6 +3,7 @@
 
 mod actions;
 mod behaviours;
+mod books_paths;
 mod cli;
 mod config_reference;
 mod created;
