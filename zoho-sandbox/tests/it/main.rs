@@ -12,6 +12,7 @@ mod crm_records;
 mod crm_surface;
 mod observe;
 mod official_sdks;
+mod photo_meta;
 mod sdk_compat;
 mod support;
 mod watch;

@@ -15,6 +15,7 @@ mod mcp;
 mod notifications;
 mod operations;
 mod past_token_limit;
+mod photo_meta;
 mod protocol;
 mod records_at_scale;
 mod support;
