@@ -16,3 +16,4 @@ mod photo_meta;
 mod sdk_compat;
 mod support;
 mod watch;
+mod zoho_texts;
