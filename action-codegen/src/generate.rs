@@ -32,7 +32,7 @@ pub(crate) fn generate(spec: &Spec, spec_path: &str) -> TokenStream {
             };
             let items = actions
                 .iter()
-                .map(|action| crate::structs::action_struct(action));
+                .map(|action| crate::structs::action_struct(action, &spec.record_paths_of(action)));
             let product = match product {
                 Product::Crm => quote!(rt::Product::Crm),
                 Product::Books => quote!(rt::Product::Books),

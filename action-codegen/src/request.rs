@@ -3,20 +3,30 @@
 //! `rt::value`, `rt::insert`, ...) do the rest, each once.
 
 use action_spec::{
-    Action, BodyWrap, Input, InputType, Location, PathPart, PathTemplate, RequestField,
+    Action, BodyWrap, Input, InputType, Location, OperationPath, ParentIdPlace, PathPart,
+    PathTemplate, RecordPaths, RequestField,
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::generate::{Presence, field_ident, given, is_copy, presence};
 
-pub(crate) fn to_request(action: &Action) -> TokenStream {
+pub(crate) fn to_request(
+    action: &Action,
+    record_paths: &[(&RecordPaths, &OperationPath)],
+) -> TokenStream {
     let result = format_ident!("{}", action.result.variant());
     let idempotent = action.idempotent;
 
     let checks = action.inputs.iter().filter_map(range_check);
     let method = method(action);
-    let path = path(action);
+    let (path, place_parent) = match routed_path(action, record_paths) {
+        Some((path, place)) => (quote!(let (path, routed, keys) = #path;), Some(place)),
+        None => {
+            let path = path(action);
+            (quote!(let path = #path;), None)
+        }
+    };
     let constants = action
         .query
         .iter()
@@ -33,13 +43,14 @@ pub(crate) fn to_request(action: &Action) -> TokenStream {
     quote! {
         fn to_request(&self) -> rt::Result<rt::ActionRequest> {
             #(#checks)*
-            let path = #path;
+            #path
             let mut request = rt::request::<Self>(PRODUCT, #method, path);
             request.result = rt::ResultShape::#result;
             request.idempotent = #idempotent;
             #(#constants)*
             #(#placements)*
             #body
+            #place_parent
             #record
             Ok(request)
         }
@@ -116,6 +127,92 @@ fn path(action: &Action) -> TokenStream {
             None => #without,
         }
     }
+}
+
+/// The path of an action that consults `record_paths`: the entry for the record type given, or
+/// the action's own templates; and the statement that places the parent id afterwards.
+fn routed_path(
+    action: &Action,
+    record_paths: &[(&RecordPaths, &OperationPath)],
+) -> Option<(TokenStream, TokenStream)> {
+    let keys = action.record_path_keys()?;
+    if record_paths.is_empty() {
+        return None;
+    }
+    let input = |key: &str| action.input(key);
+    let (record_type, parent_type, parent_id) = (
+        input(keys.record_type)?,
+        input(keys.parent_type)?,
+        input(keys.parent_id)?,
+    );
+    let entries = record_paths.iter().map(|(entry, operation)| {
+        let record = &entry.record_type;
+        let parent = match &entry.parent {
+            Some(parent) => quote!(Some(#parent)),
+            None => quote!(None),
+        };
+        let pieces = operation.path.segments.iter().map(|part| match part {
+            PathPart::Literal(text) => quote!(rt::PathPiece::Literal(#text)),
+            PathPart::Input(key) => quote!(rt::PathPiece::Input(#key)),
+        });
+        let place = match &operation.parent_id {
+            ParentIdPlace::Path => quote!(rt::ParentId::Path),
+            ParentIdPlace::Query(wire) => quote!(rt::ParentId::Query(#wire)),
+            ParentIdPlace::BodyField(wire) => quote!(rt::ParentId::BodyField(#wire)),
+            ParentIdPlace::NotSent => quote!(rt::ParentId::NotSent),
+        };
+        quote! {
+            rt::RecordPath {
+                record_type: #record,
+                parent: #parent,
+                path: &[#(#pieces),*],
+                parent_id: #place,
+            }
+        }
+    });
+    let (type_key, parent_type_key, parent_id_key) =
+        (keys.record_type, keys.parent_type, keys.parent_id);
+    let values = action
+        .inputs
+        .iter()
+        .filter(|input| input.location == Location::Path)
+        .filter(|input| ![type_key, parent_type_key, parent_id_key].contains(&input.key.as_str()))
+        .map(|input| {
+            let key = &input.key;
+            let value = given(input);
+            quote!((#key, rt::wire(#value)))
+        });
+    let (record_value, parent_type_value, parent_id_value) =
+        (given(record_type), given(parent_type), given(parent_id));
+    let (parent_type_field, parent_id_field) = (field_ident(parent_type), field_ident(parent_id));
+    let bound = [
+        (parent_type.key.clone(), parent_type_field.clone()),
+        (parent_id.key.clone(), parent_id_field.clone()),
+    ];
+    let with_parent = segments(action, action.parent_path.as_ref()?, &bound);
+    let without = segments(action, action.path.as_ref()?, &[]);
+    let path = quote! {{
+        const RECORD_PATHS: &[rt::RecordPath] = &[#(#entries),*];
+        const KEYS: rt::RecordPathKeys = rt::RecordPathKeys {
+            record_type: #type_key,
+            parent_type: #parent_type_key,
+            parent_id: #parent_id_key,
+        };
+        let parents = rt::all_or_none([
+            (#parent_type_key, rt::wire(#parent_type_value)),
+            (#parent_id_key, rt::wire(#parent_id_value)),
+        ])?;
+        let record_type = rt::wire(#record_value).unwrap_or_default();
+        let routed = rt::route_record(RECORD_PATHS, KEYS, &record_type, parents.as_ref(), &[#(#values),*])?;
+        let path = match (routed.path.clone(), parents) {
+            (Some(path), _) => path,
+            (None, Some([#parent_type_field, #parent_id_field])) => #with_parent,
+            (None, None) => #without,
+        };
+        (path, routed, KEYS)
+    }};
+    let place = quote!(rt::place_parent(&mut request, &routed, keys)?;);
+    Some((path, place))
 }
 
 /// The segments of a template; `bound` names variables already holding parent values.

@@ -1,6 +1,6 @@
 //! One input struct per action: fields, serde attributes, defaults, `new`, and its `Action` impl.
 
-use action_spec::{Action, Input, InputType, ResultShape};
+use action_spec::{Action, Input, InputType, OperationPath, RecordPaths, ResultShape};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -8,7 +8,10 @@ use crate::generate::{
     Presence, default_is_zero, default_value, field_ident, is_client, presence, value_type,
 };
 
-pub(crate) fn action_struct(action: &Action) -> TokenStream {
+pub(crate) fn action_struct(
+    action: &Action,
+    record_paths: &[(&RecordPaths, &OperationPath)],
+) -> TokenStream {
     let name = format_ident!("{}", action.type_name());
     let method_name = action.method_name();
     let doc = struct_doc(action);
@@ -66,7 +69,7 @@ pub(crate) fn action_struct(action: &Action) -> TokenStream {
         " A `{method_name}` call with its required inputs; optional inputs are unset and defaults applied."
     );
     let output = output_type(action.result);
-    let to_request = crate::request::to_request(action);
+    let to_request = crate::request::to_request(action, record_paths);
     let connection = action
         .inputs
         .iter()

@@ -15,7 +15,8 @@ pub mod schema;
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use model::{
     Action, BodyWrap, Connection, ConnectionInput, HttpMethod, Input, InputKind, InputType,
-    Location, PathPart, PathTemplate, Product, RecordInputs, RequestField, ResultShape, Spec,
-    snake_case, upper_camel, variant_name,
+    Location, OperationPath, ParentIdPlace, PathPart, PathTemplate, Product, RecordInputs,
+    RecordPathKeys, RecordPaths, RequestField, ResultShape, Spec, snake_case, upper_camel,
+    variant_name,
 };
 pub use resolve::parse;

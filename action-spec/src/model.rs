@@ -9,6 +9,114 @@ pub struct Spec {
     pub connections: Vec<Connection>,
     /// The actions, in file order.
     pub actions: Vec<Action>,
+    /// Record types Zoho serves at other paths than the actions' templates build, in file order.
+    pub record_paths: Vec<RecordPaths>,
+}
+
+impl Spec {
+    /// The record-path entries an action consults: those of its product that give a path for
+    /// its `record_paths` operation, each with that operation's path.
+    pub fn record_paths_of<'s>(
+        &'s self,
+        action: &Action,
+    ) -> Vec<(&'s RecordPaths, &'s OperationPath)> {
+        let Some(operation) = &action.record_paths else {
+            return Vec::new();
+        };
+        self.record_paths
+            .iter()
+            .filter(|entry| entry.product == action.product)
+            .filter_map(|entry| entry.operation(operation).map(|path| (entry, path)))
+            .collect()
+    }
+}
+
+/// `[record_paths.<product>.<record type>]`: where Zoho serves one record type, per operation,
+/// when its paths are not `/{type}[/{id}]` and `/{parent}/{parent id}/{type}[/{id}]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordPaths {
+    /// The product (`books`).
+    pub product: Product,
+    /// The record type as users name it in Record Type (`contactpersons`).
+    pub record_type: String,
+    /// Why the type is listed, for the docs.
+    pub comment: String,
+    /// The one parent record type it may be named under (`contacts`); without one, parent
+    /// inputs are refused for this type.
+    pub parent: Option<String>,
+    /// The operations whose paths differ, in file order (`create`, ...); the others use the
+    /// action's own templates.
+    pub operations: Vec<(String, OperationPath)>,
+}
+
+impl RecordPaths {
+    /// The path of this operation, if the entry gives one.
+    pub fn operation(&self, name: &str) -> Option<&OperationPath> {
+        self.operations
+            .iter()
+            .find(|(operation, _)| operation == name)
+            .map(|(_, path)| path)
+    }
+}
+
+/// The inputs an action that consults [`RecordPaths`] is keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordPathKeys<'a> {
+    /// The record type: the first placeholder of `path` (`recordType`).
+    pub record_type: &'a str,
+    /// The parent type: the first placeholder only `parent_path` has (`parentRecordType`).
+    pub parent_type: &'a str,
+    /// The parent id: the second placeholder only `parent_path` has (`parentRecordId`).
+    pub parent_id: &'a str,
+}
+
+impl<'a> RecordPathKeys<'a> {
+    /// The keys read from an action's templates, if they have that shape.
+    pub fn of(
+        path: Option<&'a PathTemplate>,
+        parent_path: Option<&'a PathTemplate>,
+    ) -> Option<RecordPathKeys<'a>> {
+        let record_type = match path?.segments.first()? {
+            PathPart::Input(key) => key.as_str(),
+            PathPart::Literal(_) => return None,
+        };
+        let in_path: Vec<&str> = path?.placeholders().collect();
+        let parents: Vec<&str> = parent_path?
+            .placeholders()
+            .filter(|key| !in_path.contains(key))
+            .collect();
+        match parents.as_slice() {
+            [parent_type, parent_id] => Some(RecordPathKeys {
+                record_type,
+                parent_type,
+                parent_id,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// One operation of a [`RecordPaths`] entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OperationPath {
+    /// The path; its placeholders name the action's path inputs (`{recordId}`,
+    /// `{parentRecordId}`).
+    pub path: PathTemplate,
+    /// Where the parent's id goes when the path does not hold it.
+    pub parent_id: ParentIdPlace,
+}
+
+/// Where a [`RecordPaths`] operation sends the parent's id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParentIdPlace {
+    /// In the path (the path uses the parent id input): the parent must be given.
+    Path,
+    /// As this query pair (`project_id`), when the parent is given.
+    Query(String),
+    /// As this top-level key of the JSON body (`contact_id`), when the parent is given.
+    BodyField(String),
+    /// Not sent: the record's own id is enough.
+    NotSent,
 }
 
 /// A kind of connection (`oauth2`) and what a deployer configures for it.
@@ -271,6 +379,9 @@ pub struct Action {
     pub record: Option<RecordInputs>,
     /// Query pairs sent on every call (`type=CurrentUser`), in key order.
     pub query: Vec<(String, String)>,
+    /// The operation (`create`) whose `record_paths` entries can take the place of `path` and
+    /// `parent_path` for the record type given.
+    pub record_paths: Option<String>,
     /// Its inputs, in spec order.
     pub inputs: Vec<Input>,
 }
@@ -289,6 +400,12 @@ impl Action {
     /// The input with this key.
     pub fn input(&self, key: &str) -> Option<&Input> {
         self.inputs.iter().find(|input| input.key == key)
+    }
+
+    /// The inputs a `record_paths` entry is keyed on, when the action consults the table.
+    pub fn record_path_keys(&self) -> Option<RecordPathKeys<'_>> {
+        self.record_paths.as_ref()?;
+        RecordPathKeys::of(self.path.as_ref(), self.parent_path.as_ref())
     }
 
     /// Inputs that appear only in the parent path: all or none of them must be given.

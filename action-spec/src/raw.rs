@@ -74,7 +74,25 @@ pub(crate) struct RawAction {
     pub record: Option<Spanned<RawRecord>>,
     #[serde(default)]
     pub query: std::collections::BTreeMap<String, String>,
+    pub record_paths: Option<Spanned<String>>,
     pub inputs: Vec<Spanned<RawInputRef>>,
+}
+
+/// One operation of `[record_paths.<product>.<type>]`: `create = { path = "...", parent_id = {...} }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOperationPath {
+    pub path: Spanned<String>,
+    pub parent_id: Option<Spanned<RawParentId>>,
+}
+
+/// `parent_id = { in = "body_field", wire = "contact_id" }`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawParentId {
+    #[serde(rename = "in")]
+    pub location: Spanned<String>,
+    pub wire: Spanned<String>,
 }
 
 /// `record = { type = "recordType", id = "recordId" }`

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use action_spec::{Action, Connection, Input, InputType, Spec};
+use action_spec::{Action, Connection, Input, InputType, ParentIdPlace, Spec};
 use serde_json::Value;
 
 use crate::codegen::Generated;
@@ -145,8 +145,42 @@ fn actions_markdown(spec: &Spec, fingerprint: &str) -> String {
     out.push_str("\n## Actions\n");
     for action in &spec.actions {
         action_section(&mut out, action);
+        record_paths_note(&mut out, spec, action);
     }
     out
+}
+
+/// The record types the action reaches at their own paths (the spec's `record_paths`).
+fn record_paths_note(out: &mut String, spec: &Spec, action: &Action) {
+    let entries = spec.record_paths_of(action);
+    if entries.is_empty() {
+        return;
+    }
+    let method = action.http_method.map_or("", |method| method.as_str());
+    out.push_str(
+        "\nRecord types Zoho serves at their own paths, used when Record Type names them:\n\n\
+         | Record Type | HTTP | Parent | Why |\n|---|---|---|---|\n",
+    );
+    for (entry, operation) in entries {
+        let parent = match (&entry.parent, &operation.parent_id) {
+            (None, _) => "none".to_owned(),
+            (Some(parent), ParentIdPlace::Path) => format!("`{parent}`, required, in the path"),
+            (Some(parent), ParentIdPlace::Query(wire)) => {
+                format!("`{parent}`, its id as query `{wire}`")
+            }
+            (Some(parent), ParentIdPlace::BodyField(wire)) => {
+                format!("`{parent}`, its id as body field `{wire}`")
+            }
+            (Some(parent), ParentIdPlace::NotSent) => format!("`{parent}`, its id not sent"),
+        };
+        let _ = writeln!(
+            out,
+            "| `{record}` | `{method} {path}` | {parent} | {why} |",
+            record = entry.record_type,
+            path = operation.path.text,
+            why = cell(&entry.comment),
+        );
+    }
 }
 
 fn connection_section(out: &mut String, connection: &Connection) {

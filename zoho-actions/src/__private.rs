@@ -18,6 +18,7 @@ pub use crate::body::*;
 pub use crate::file::{deserialize_file, deserialize_file_map, deserialize_optional_file};
 pub use crate::output;
 pub use crate::prepared::{Prepared, RecordStream, record_stream};
+pub use crate::record_path::*;
 pub use crate::wire::*;
 pub use crate::{DispatchError, MethodDescriptor};
 

@@ -43,6 +43,7 @@ mod dispatch_error;
 mod file;
 pub mod output;
 mod prepared;
+mod record_path;
 mod wire;
 
 pub use action::{Action, ListAction, SpecEnum};

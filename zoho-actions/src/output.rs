@@ -193,6 +193,10 @@ pub struct CoqlRows<R = Record> {
     /// How many rows, and whether more match beyond the query's `limit`.
     #[serde(default)]
     pub info: CoqlInfo,
+    /// With Include Meta `["fields"]` (CRM API v8): each selected column's field metadata, by
+    /// the column's name in the query.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Map<String, Value>>,
 }
 
 /// The `info` of a COQL result.

@@ -150,6 +150,17 @@ fn check_action(
     let record = raw
         .record
         .and_then(|record| check_record(record, &inputs, &what, errors));
+    let record_paths = raw.record_paths.map(|operation| {
+        let checked = super::record_paths::check_action_operation(
+            &operation,
+            path.as_ref(),
+            parent_path.as_ref(),
+            &what,
+            errors,
+        );
+        ok &= checked.is_some();
+        checked
+    });
 
     let (Some(product), Some(result), true) = (product, result, ok) else {
         return None;
@@ -172,6 +183,7 @@ fn check_action(
         idempotent: raw.idempotent,
         record,
         query: raw.query.into_iter().collect(),
+        record_paths: record_paths.flatten(),
         inputs,
     })
 }

@@ -5,6 +5,7 @@
 mod action;
 mod connection;
 mod input;
+mod record_paths;
 mod template;
 
 use std::ops::Range;
@@ -20,7 +21,7 @@ use action::read_actions;
 use connection::read_connections;
 use input::read_inputs;
 
-const TOP_LEVEL_KEYS: &str = "connections, inputs, actions";
+const TOP_LEVEL_KEYS: &str = "connections, inputs, actions, record_paths";
 
 /// Read and check a spec. `origin` is the file name shown in front of positions.
 pub fn parse(text: &str, origin: &str) -> Result<Spec, Diagnostics> {
@@ -36,11 +37,13 @@ pub fn parse(text: &str, origin: &str) -> Result<Spec, Diagnostics> {
     let mut connections_value = None;
     let mut inputs_value = None;
     let mut actions_value = None;
+    let mut record_paths_value = None;
     for (key, value) in document.into_inner() {
         match key.get_ref().as_ref() {
             "connections" => connections_value = Some(value),
             "inputs" => inputs_value = Some(value),
             "actions" => actions_value = Some(value),
+            "record_paths" => record_paths_value = Some(value),
             other => errors.error(
                 key.span(),
                 format!("unknown top-level key `{other}`; allowed: {TOP_LEVEL_KEYS}"),
@@ -57,11 +60,15 @@ pub fn parse(text: &str, origin: &str) -> Result<Spec, Diagnostics> {
     let actions = actions_value
         .map(|value| read_actions(value, &shared, &mut errors))
         .unwrap_or_default();
+    let record_paths = record_paths_value
+        .map(|value| record_paths::read_record_paths(value, &actions, &mut errors))
+        .unwrap_or_default();
 
     if errors.is_empty() {
         Ok(Spec {
             connections,
             actions,
+            record_paths,
         })
     } else {
         Err(errors.finish(origin))

@@ -3,4 +3,5 @@
 
 mod documents;
 mod real_spec;
+mod record_paths;
 mod rules;

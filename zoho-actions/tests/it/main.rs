@@ -7,6 +7,7 @@ mod defaults;
 mod dispatch;
 mod extension;
 mod notifications;
+mod record_paths;
 mod requests;
 mod snapshot;
 mod support;

@@ -428,9 +428,82 @@ pub(crate) static KINDS: &[BooksKind] = &[
         routes: routes!("bankaccounts"),
         per_thousand_leads: 5,
     },
+    // books.md §2.1: `/projects/timeentries` (not nested, §2.2), time_entry_id, time_entries /
+    // time_entry, scope projects; a time entry names its project, task, user and date.
+    BooksKind {
+        path: "timeentries",
+        id_key: "time_entry_id",
+        list_key: "time_entries",
+        single_key: "time_entry",
+        label: "Time entry",
+        report_name: "Time Entries",
+        scope: "projects",
+        required: &["project_id", "task_id", "user_id", "log_date"],
+        refs: &[("project_id", "projects")],
+        number: None,
+        messages: [
+            "The time entry has been created.",
+            "The time entry has been updated.",
+            "The time entry has been deleted.",
+        ],
+        create_status: 201,
+        routes: routes!("timeentries"),
+        per_thousand_leads: 0,
+    },
+    // books.md §2.1: `/employees` (delete is `/employee/{id}`), employee_id, scope expenses.
+    BooksKind {
+        path: "employees",
+        id_key: "employee_id",
+        list_key: "employees",
+        single_key: "employee",
+        label: "Employee",
+        report_name: "Employees",
+        scope: "expenses",
+        required: &["name", "email"],
+        refs: &[],
+        number: None,
+        messages: [
+            "The employee has been created.",
+            "The employee has been updated.",
+            "The employee has been deleted.",
+        ],
+        create_status: 201,
+        routes: routes!("employees"),
+        per_thousand_leads: 0,
+    },
+    // books.md §2: settings records live under `/settings/...`; §2.1: taxes, tax_id, scope
+    // settings.
+    BooksKind {
+        path: "taxes",
+        id_key: "tax_id",
+        list_key: "taxes",
+        single_key: "tax",
+        label: "Tax",
+        report_name: "Taxes",
+        scope: "settings",
+        required: &["tax_name", "tax_percentage"],
+        refs: &[],
+        number: None,
+        messages: [
+            "The tax has been added.",
+            "Tax information has been saved.",
+            "The record has been deleted.",
+        ],
+        create_status: 201,
+        routes: routes!("taxes"),
+        per_thousand_leads: 0,
+    },
 ];
 
 /// The type with this collection path.
 pub(crate) fn kind(path: &str) -> Option<&'static BooksKind> {
     KINDS.iter().find(|k| k.path == path)
+}
+
+/// Types Zoho serves only below another path (books.md §2, §2.2): not at `/{type}`.
+pub(crate) const NOT_TOP_LEVEL: &[&str] = &["contactpersons", "tasks", "timeentries", "taxes"];
+
+/// The type served at `/{type}`, if Zoho serves it there.
+pub(crate) fn top_level(path: &str) -> Option<&'static BooksKind> {
+    kind(path).filter(|k| !NOT_TOP_LEVEL.contains(&k.path))
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::accounts::{AuthFailure, Op};
 use crate::http::{Reply, Req};
 use crate::state::{Product, State};
-use kinds::{BooksKind, kind};
+use kinds::{BooksKind, kind, top_level};
 pub(crate) use store::Books;
 use store::Org;
 
@@ -119,30 +119,55 @@ fn parse(req: &Req) -> Result<Route, Reply> {
         (["contacts", _, "contactpersons", ..], Some(k), _) => {
             Err(errors::method_not_allowed(k.routes[0]))
         }
+        // books.md §2.2: time entries are not nested, `/projects/timeentries[/{id}]`.
+        (["projects", "timeentries"], _, _) => crud(served("timeentries")?, Parent::None, None, m),
+        (["projects", "timeentries", id], _, _) => {
+            crud(served("timeentries")?, Parent::None, Some(id), m)
+        }
+        // books.md §2.1: employees are deleted at the singular `/employee/{id}`, and only there.
+        (["employee", id], _, _) if *m == Method::DELETE => {
+            crud(served("employees")?, Parent::None, Some(id), m)
+        }
+        (["employee", ..], _, _) => Err(errors::method_not_allowed("books.employees.delete")),
+        (["employees", _], _, _) if *m == Method::DELETE => {
+            Err(errors::method_not_allowed("books.employees.delete"))
+        }
+        // books.md §2: settings records live under `/settings/...`.
+        (["settings", path], _, _) => crud(settings(path)?, Parent::None, None, m),
+        (["settings", path, id], _, _) => crud(settings(path)?, Parent::None, Some(id), m),
         (["projects", pid, "tasks"], _, Some(k)) => {
             crud(k, Parent::Project((*pid).to_owned()), None, m)
         }
         (["projects", pid, "tasks", id], _, Some(k)) => {
             crud(k, Parent::Project((*pid).to_owned()), Some(id), m)
         }
-        ([path], _, _) => {
-            match kind(path).filter(|k| !matches!(k.path, "contactpersons" | "tasks")) {
-                Some(k) => crud(k, Parent::None, None, m),
-                None => Err(errors::invalid_url("books.invalid_url")),
-            }
-        }
-        ([path, id], _, _) => {
-            match kind(path).filter(|k| !matches!(k.path, "contactpersons" | "tasks")) {
-                Some(k) => crud(k, Parent::None, Some(id), m),
-                None => Err(errors::invalid_url("books.invalid_url")),
-            }
-        }
+        ([path], _, _) => match top_level(path) {
+            Some(k) => crud(k, Parent::None, None, m),
+            None => Err(errors::invalid_url("books.invalid_url")),
+        },
+        ([path, id], _, _) => match top_level(path) {
+            Some(k) => crud(k, Parent::None, Some(id), m),
+            None => Err(errors::invalid_url("books.invalid_url")),
+        },
         ([path, id, "status", status], _, _) if *m == Method::POST => {
             match kind(path).filter(|k| k.number.is_some() || k.path == "bills") {
                 Some(k) => Ok(Route::Status(k, (*id).to_owned(), (*status).to_owned())),
                 None => Err(errors::invalid_url("books.invalid_url")),
             }
         }
+        _ => Err(errors::invalid_url("books.invalid_url")),
+    }
+}
+
+/// A served type by path; Zoho's answer to an unknown URL otherwise.
+fn served(path: &str) -> Result<&'static BooksKind, Reply> {
+    kind(path).ok_or_else(|| errors::invalid_url("books.invalid_url"))
+}
+
+/// The settings types the sandbox serves under `/settings/`.
+fn settings(path: &str) -> Result<&'static BooksKind, Reply> {
+    match path {
+        "taxes" => served(path),
         _ => Err(errors::invalid_url("books.invalid_url")),
     }
 }

@@ -393,6 +393,23 @@ impl Seeder {
                 "balance": (h % 1_000_000) as f64 / 10.0,
                 "is_active": true,
             }),
+            "timeentries" => json!({
+                "project_id": self.nth("projects", h).map(|(_, p)| p.to_string()),
+                "task_id": self.nth("tasks", h >> 4).map(|(_, t)| t.to_string()),
+                "user_id": (h % 1_000 + 1).to_string(),
+                "log_date": date,
+                "log_time": format!("{:02}:{:02}", h % 8 + 1, (h >> 8) % 4 * 15),
+                "is_billable": h.is_multiple_of(2),
+            }),
+            "employees" => json!({
+                "name": format!("{} {}", pick(NAMES, h), i + 1),
+                "email": format!("employee{}@example.com", i + 1),
+            }),
+            "taxes" => json!({
+                "tax_name": format!("Tax {}", i + 1),
+                "tax_percentage": (h % 25) as f64,
+                "tax_type": "tax",
+            }),
             _ => json!({}),
         };
         if let (Some(map), Some(extra)) = (r.as_object_mut(), extra.as_object()) {

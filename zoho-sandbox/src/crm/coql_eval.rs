@@ -407,13 +407,48 @@ pub(crate) fn run(ctx: &Ctx<'_>, scopes: &Scopes, body: Option<&Value>) -> Reply
             json!({"api_name": "select_query", "json_path": "$.select_query"}),
         );
     };
-    match execute(ctx, scopes, text) {
+    // crm.md §4 [H]: v8 adds an optional `"include_meta": ["fields"]` that returns a top-level
+    // `fields` map; earlier versions do not know it and ignore it.
+    let meta = ctx.version >= Version(8)
+        && body
+            .and_then(|b| b.get("include_meta"))
+            .and_then(Value::as_array)
+            .is_some_and(|items| items.iter().any(|item| item == "fields"));
+    match execute(ctx, scopes, text, meta) {
         Ok(reply) => reply,
         Err(e) => errors::error(ctx.route, 400, e.code, e.message, e.details),
     }
 }
 
-fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryError> {
+/// The `fields` map of `include_meta`: each selected column's field as `settings/fields`
+/// describes it, by the column's name in the query.
+fn fields_meta(def: &'static ModuleDef, columns: &[(String, Source)]) -> Value {
+    let mut map = Map::new();
+    for (name, source) in columns {
+        let (module, field) = match source {
+            Source::Own(field) | Source::LookupKey(field, _) => (def, *field),
+            Source::Related(_, target, field) => (*target, *field),
+        };
+        let index = module
+            .fields
+            .iter()
+            .position(|candidate| std::ptr::eq(candidate, field))
+            .unwrap_or(0);
+        map.insert(name.clone(), field.metadata(module, index));
+    }
+    Value::Object(map)
+}
+
+/// The answer's body: `data` and `info`, and `fields` when `include_meta` asked for them.
+fn answer_body(data: Value, info: Value, meta: Option<Value>) -> Value {
+    let mut body = json!({"data": data, "info": info});
+    if let (Some(fields), Some(map)) = (meta, body.as_object_mut()) {
+        map.insert("fields".into(), fields);
+    }
+    body
+}
+
+fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str, meta: bool) -> Result<Reply, QueryError> {
     let query: Query = parse(text)?;
     let limits = limits(ctx.version);
     if query.filter.is_none()
@@ -466,7 +501,7 @@ fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryErr
         None => None,
     };
     if !query.aggregates.is_empty() || !query.group_by.is_empty() {
-        return aggregate(ctx, def, &query, &columns, filter.as_ref(), &limits);
+        return aggregate(ctx, def, &query, &columns, filter.as_ref(), &limits, meta);
     }
     let mut order = Vec::new();
     for (column, ascending) in &query.order {
@@ -578,10 +613,15 @@ fn execute(ctx: &Ctx<'_>, scopes: &Scopes, text: &str) -> Result<Reply, QueryErr
         .collect();
     drop(store);
     let count = data.len();
+    let fields = meta.then(|| fields_meta(def, &columns));
     Ok(Reply::json(
         ctx.route,
         200,
-        &json!({"data": data, "info": {"count": count, "more_records": more}}),
+        &answer_body(
+            json!(data),
+            json!({"count": count, "more_records": more}),
+            fields,
+        ),
     ))
 }
 
@@ -652,6 +692,7 @@ fn aggregate(
     columns: &[(String, Source)],
     filter: Option<&Plan>,
     limits: &Limits,
+    meta: bool,
 ) -> Result<Reply, QueryError> {
     if ctx.version < Version(4) {
         return Err(fail(
@@ -806,10 +847,15 @@ fn aggregate(
         return Ok(Reply::empty(ctx.route, 204));
     }
     let count = page.len();
+    let fields = meta.then(|| fields_meta(def, columns));
     Ok(Reply::json(
         ctx.route,
         200,
-        &json!({"data": page, "info": {"count": count, "more_records": total > offset + count}}),
+        &answer_body(
+            json!(page),
+            json!({"count": count, "more_records": total > offset + count}),
+            fields,
+        ),
     ))
 }
 

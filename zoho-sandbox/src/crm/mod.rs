@@ -9,6 +9,7 @@ mod deleted;
 pub(crate) mod errors;
 mod list;
 mod notes;
+mod photo;
 mod records;
 mod related;
 mod schema;
@@ -39,6 +40,7 @@ use store::ModuleStore;
 pub(crate) struct Crm {
     modules: Vec<RwLock<ModuleStore>>,
     attachments: attachments::Attachments,
+    photos: photo::Photos,
     tags: tags::Tags,
     notes: notes::Notes,
     watch: watch::Watch,
@@ -62,6 +64,7 @@ impl Crm {
                 .map(|def| RwLock::new(ModuleStore::new(def, ctx)))
                 .collect(),
             attachments: attachments::Attachments::default(),
+            photos: photo::Photos::default(),
             tags: tags::Tags::default(),
             notes: notes::Notes::default(),
             watch: watch::Watch::default(),
@@ -114,6 +117,7 @@ enum Route {
     AttachmentDeleteMany(&'static ModuleDef, String),
     AttachmentGet(&'static ModuleDef, String, String),
     AttachmentDelete(&'static ModuleDef, String, String),
+    Photo(&'static ModuleDef, String, photo::Call),
     Search(&'static ModuleDef),
     Deleted(&'static ModuleDef),
     Count(&'static ModuleDef),
@@ -154,6 +158,9 @@ impl Route {
             Route::AttachmentDeleteMany(..) => "crm.attachments.delete",
             Route::AttachmentGet(..) => "crm.attachments.download",
             Route::AttachmentDelete(..) => "crm.attachments.delete_one",
+            Route::Photo(_, _, photo::Call::Upload) => "crm.photo.upload",
+            Route::Photo(_, _, photo::Call::Download) => "crm.photo.download",
+            Route::Photo(_, _, photo::Call::Delete) => "crm.photo.delete",
             Route::Search(_) => "crm.records.search",
             Route::Deleted(_) => "crm.records.deleted",
             Route::Count(_) => "crm.records.count",
@@ -207,6 +214,10 @@ impl Route {
                 scopes.crm_attachments(m.api_name, Op::Read)
             }
             Route::AttachmentUpload(m, _) => scopes.crm_attachments(m.api_name, Op::Create),
+            // A photo is part of its record: reading it reads the record, setting or removing
+            // it updates the record.
+            Route::Photo(m, _, photo::Call::Download) => scopes.crm_module(m.api_name, Op::Read),
+            Route::Photo(m, _, _) => scopes.crm_module(m.api_name, Op::Update),
             Route::AttachmentDeleteMany(m, _) | Route::AttachmentDelete(m, _, _) => {
                 scopes.crm_attachments(m.api_name, Op::Delete)
             }
@@ -342,6 +353,16 @@ fn parse(req: &Req) -> Result<(Version, Route), Reply> {
                 _ => return Err(errors::invalid_method("crm.attachments.list")),
             }
         }
+        ([name, id, "photo"], _) => {
+            let def = module("crm.photo.download", name)?;
+            let call = match *m {
+                Method::GET => photo::Call::Download,
+                Method::POST => photo::Call::Upload,
+                Method::DELETE => photo::Call::Delete,
+                _ => return Err(errors::invalid_method("crm.photo.download")),
+            };
+            Route::Photo(def, (*id).to_owned(), call)
+        }
         ([name, id, "Notes"], _) => {
             let owner = Some((module("crm.notes.list", name)?, (*id).to_owned()));
             match *m {
@@ -469,6 +490,7 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
         Route::AttachmentDeleteMany(def, id) => attachments::delete(&ctx, def, &id, None),
         Route::AttachmentGet(def, id, aid) => attachments::download(&ctx, def, &id, &aid),
         Route::AttachmentDelete(def, id, aid) => attachments::delete(&ctx, def, &id, Some(&aid)),
+        Route::Photo(def, id, call) => photo::handle(&ctx, def, &id, call).await,
         Route::Search(def) => search::search(&ctx, def),
         Route::Deleted(def) => deleted::list(&ctx, def),
         Route::Count(def) => search::count(&ctx, def),

@@ -689,6 +689,7 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
     watch::notify(ctx.state, deleted);
     ctx.state.crm.attachments.forget_record(&ids);
     ctx.state.crm.notes.forget_record(def.api_name, &ids);
+    ctx.state.crm.photos.forget_record(def.api_name, &ids);
     let status = write_status(ctx, &results, 200);
     Reply::json(ctx.route, status, &json!({ "data": results }))
 }

@@ -4,6 +4,7 @@
 mod accounts;
 mod attachments;
 mod books;
+mod books_paths;
 mod coql;
 mod crm_extra;
 mod crm_list;
@@ -11,6 +12,8 @@ mod crm_records;
 mod crm_surface;
 mod observe;
 mod official_sdks;
+mod photo_meta;
 mod sdk_compat;
 mod support;
 mod watch;
+mod zoho_texts;

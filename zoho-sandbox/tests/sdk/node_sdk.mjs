@@ -194,6 +194,36 @@ await check("COQL query", async () => {
   assert(rows.length === 100, `${rows.length} rows`);
 });
 
+await check("record photo: upload, download, delete", async () => {
+  const file = path.join(work, "photo.png");
+  const content = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    Buffer.from(Array.from({ length: 256 }, (_, i) => i)),
+  ]);
+  fs.writeFileSync(file, content);
+  const body = new Records.FileBodyWrapper();
+  body.setFile(new ZOHOCRMSDK.StreamWrapper(null, null, file));
+  const ops = new Records.RecordOperations("Leads");
+  const uploaded = ok(await ops.uploadPhoto(state.lead, body), Records, "SuccessResponse");
+  assert(uploaded.getStatus().getValue() === "success", uploaded.getMessage().getValue());
+  // The SDK's download handler answers a promise of its FileBodyWrapper.
+  const response = await ops.getPhoto(state.lead);
+  const download = await response.getObject();
+  assert(
+    download instanceof Records.FileBodyWrapper,
+    `expected FileBodyWrapper, got ${download && download.constructor.name} (HTTP ${response.getStatusCode()})`
+  );
+  let data = download.getFile().getStream();
+  if (!Buffer.isBuffer(data) && data && typeof data[Symbol.asyncIterator] === "function") {
+    const chunks = [];
+    for await (const chunk of data) chunks.push(Buffer.from(chunk));
+    data = Buffer.concat(chunks);
+  }
+  assert(Buffer.from(data).equals(content), "downloaded photo differs");
+  const deleted = ok(await ops.deletePhoto(state.lead), Records, "SuccessResponse");
+  assert(deleted.getStatus().getValue() === "success", deleted.getMessage().getValue());
+});
+
 await check("delete one record", async () => {
   successes(await new Records.RecordOperations("Leads").deleteRecord(state.lead), Records);
 });

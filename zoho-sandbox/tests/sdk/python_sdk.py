@@ -56,6 +56,7 @@ from zohocrmsdk.src.com.zoho.crm.api.related_records import (
     RelatedRecordsOperations,
 )
 from zohocrmsdk.src.com.zoho.crm.api.record import GetDeletedRecordsParam, RecordCountParam
+from zohocrmsdk.src.com.zoho.crm.api.record import FileBodyWrapper as PhotoFileBody
 from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
 from zohocrmsdk.src.com.zoho.crm.api.tags import (
     ExistingTag,
@@ -340,6 +341,25 @@ def _():
     stream = download.get_file().get_stream()
     data = b"".join(stream.iter_content(8192)) if hasattr(stream, "iter_content") else stream.read()
     assert data == content, "downloaded bytes differ"
+
+
+@check("record photo: upload, download, delete")
+def _():
+    path = os.path.join(work, "photo.png")
+    content = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    with open(path, "wb") as file:
+        file.write(content)
+    body = PhotoFileBody()
+    body.set_file(StreamWrapper(file_path=path))
+    ops = RecordOperations("Leads")
+    uploaded = ok(ops.upload_photo(state["lead"], body), "SuccessResponse")
+    assert uploaded.get_status().get_value() == "success", uploaded.get_message().get_value()
+    download = ok(ops.get_photo(state["lead"]), "FileBodyWrapper")
+    stream = download.get_file().get_stream()
+    data = b"".join(stream.iter_content(8192)) if hasattr(stream, "iter_content") else stream.read()
+    assert data == content, "downloaded photo differs"
+    deleted = ok(ops.delete_photo(state["lead"]), "SuccessResponse")
+    assert deleted.get_status().get_value() == "success", deleted.get_message().get_value()
 
 
 @check("tags: add to one record, to many, remove")

@@ -3,6 +3,7 @@
 
 mod actions;
 mod behaviours;
+mod books_paths;
 mod cli;
 mod config_reference;
 mod created;
@@ -14,6 +15,7 @@ mod mcp;
 mod notifications;
 mod operations;
 mod past_token_limit;
+mod photo_meta;
 mod protocol;
 mod records_at_scale;
 mod support;

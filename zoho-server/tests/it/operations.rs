@@ -409,6 +409,163 @@ async fn every_request_of_the_original_actions_is_a_published_zoho_operation() {
     sandbox.shutdown().await;
 }
 
+/// Each logged request is the operation of the table it fits best, and fits it.
+fn assert_published(operations: &[Operation], requests: &[Logged]) {
+    for request in requests {
+        let fitting = operations
+            .iter()
+            .filter(|op| op.method == request.method)
+            .filter_map(|op| op.bind(&request.path).map(|bound| (op, bound)))
+            .max_by_key(|(op, _)| op.literal_segments());
+        let Some((operation, bound)) = fitting else {
+            panic!(
+                "{} {} is no operation Zoho publishes",
+                request.method, request.path
+            );
+        };
+        let wrong = operation.mismatches(request, &bound);
+        assert!(
+            wrong.is_empty(),
+            "{} {}: {}",
+            request.method,
+            request.path,
+            wrong.join("; ")
+        );
+    }
+}
+
+/// The generic Books actions on the record types Zoho serves at their own paths (the spec's
+/// `record_paths`: contact persons, time entries, the employee delete) send Zoho's operations,
+/// not the parent pattern (`POST /contacts/{id}/contactpersons` is none of Zoho's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_books_record_path_requests_are_published_zoho_operations() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("requests.jsonl");
+    let sandbox = Sandbox::start(SandboxConfig {
+        records: 400,
+        request_log: Some(log.clone()),
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let token = AccessToken {
+        token: Secret::new(access_token(&sandbox).await),
+        api_domain: sandbox.base_url().to_owned(),
+    };
+    let client = Client::builder("record-paths")
+        .token_source(Arc::new(StaticToken(token)))
+        .api_base(sandbox.base_url())
+        .build()
+        .unwrap();
+    let org = json!(ORGANIZATION);
+    let contact = call(
+        &client,
+        "books.createRecord",
+        json!({"recordType": "contacts", "organizationId": org, "values": {"contact_name": "Paths Ltd"}}),
+    )
+    .await
+    .unwrap()["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let parent = |params: Value| {
+        let mut params = params;
+        params["parentRecordType"] = json!("contacts");
+        params["parentRecordId"] = json!(contact);
+        params["organizationId"] = org.clone();
+        params
+    };
+    let person = call(
+        &client,
+        "books.createRecord",
+        parent(json!({"recordType": "contactpersons", "values": {"first_name": "Wil"}})),
+    )
+    .await
+    .unwrap()["contact_person_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (method, params) in [
+        ("books.getRecords", json!({"recordType": "contactpersons"})),
+        (
+            "books.getRecord",
+            json!({"recordType": "contactpersons", "recordId": person}),
+        ),
+        (
+            "books.updateRecord",
+            json!({"recordType": "contactpersons", "recordId": person, "values": {"last_name": "Rose"}}),
+        ),
+        (
+            "books.removeRecord",
+            json!({"recordType": "contactpersons", "recordId": person}),
+        ),
+    ] {
+        call(&client, method, parent(params)).await.unwrap();
+    }
+    let projects = call(
+        &client,
+        "books.getRecords",
+        json!({"recordType": "projects", "organizationId": org, "perPage": 1}),
+    )
+    .await
+    .unwrap();
+    let project = projects["projects"][0]["project_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let in_project = json!({"recordType": "timeentries", "parentRecordType": "projects",
+                            "parentRecordId": project, "organizationId": org});
+    let mut create = in_project.clone();
+    create["values"] = json!({"task_id": "1", "user_id": "2", "log_date": "2026-01-05"});
+    let entry = call(&client, "books.createRecord", create).await.unwrap()["time_entry_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(&client, "books.getRecords", in_project).await.unwrap();
+    call(
+        &client,
+        "books.removeRecord",
+        json!({"recordType": "timeentries", "recordId": entry, "organizationId": org}),
+    )
+    .await
+    .unwrap();
+    let employee = call(
+        &client,
+        "books.createRecord",
+        json!({"recordType": "employees", "organizationId": org, "values": {"name": "Ada", "email": "ada@example.com"}}),
+    )
+    .await
+    .unwrap()["employee_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    call(
+        &client,
+        "books.removeRecord",
+        json!({"recordType": "employees", "recordId": employee, "organizationId": org}),
+    )
+    .await
+    .unwrap();
+
+    let sent = 12;
+    let requests = logged_api_requests(&log, sent).await;
+    assert!(requests.len() >= sent, "{} requests logged", requests.len());
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "POST" && r.path == "/books/v3/contacts/contactpersons"),
+        "the contact person was created at Zoho's path"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.method == "DELETE" && r.path.starts_with("/books/v3/employee/")),
+        "the employee was deleted at Zoho's path"
+    );
+    assert_published(&operations(), &requests);
+    sandbox.shutdown().await;
+}
+
 #[test]
 fn the_table_catches_a_request_zoho_does_not_publish() {
     let operations = operations();
@@ -450,4 +607,12 @@ fn the_table_catches_a_request_zoho_does_not_publish() {
             .any(|w| w.contains("`contact_name`"))
     );
     assert!(list.bind("/crm/v9/Leads").is_none(), "v9 is no CRM version");
+    // books.md §2.2: contact persons are not created under their contact.
+    assert!(
+        !operations.iter().any(|op| op.method == "POST"
+            && op
+                .bind("/books/v3/contacts/460000000026049/contactpersons")
+                .is_some()),
+        "the parent pattern for a contact person create is no Zoho operation"
+    );
 }
