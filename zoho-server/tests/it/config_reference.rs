@@ -258,7 +258,10 @@ fn the_specs_connection_inputs_are_config_keys_with_the_defaults_applied() {
         config.validate().unwrap();
         let applied = serde_json::to_value(&config).unwrap();
         for input in &connection.inputs {
-            let place = format!("spec connection `{}` input `{}`", connection.kind, input.key);
+            let place = format!(
+                "spec connection `{}` input `{}`",
+                connection.kind, input.key
+            );
             // A secret never sits in the file: `KEY_env` names the variable that holds it.
             let key = match input.secret {
                 true => format!("{}_env", input.key),
@@ -269,14 +272,14 @@ fn the_specs_connection_inputs_are_config_keys_with_the_defaults_applied() {
                 "{place}: `[connections.NAME]` has no key `{key}`"
             );
             if input.secret {
-                assert!(!keys.contains(&input.key.as_str()), "{place}: a secret in the file");
+                assert!(
+                    !keys.contains(&input.key.as_str()),
+                    "{place}: a secret in the file"
+                );
                 continue;
             }
             let fallback = (key == "region_url").then_some(zoho_core::config::DEFAULT_REGION_URL);
-            let code_default = applied
-                .get(&key)
-                .and_then(Value::as_str)
-                .or(fallback);
+            let code_default = applied.get(&key).and_then(Value::as_str).or(fallback);
             match (&input.default, input.required) {
                 (Some(default), _) => assert_eq!(
                     Some(default.as_str()),
@@ -292,7 +295,10 @@ fn the_specs_connection_inputs_are_config_keys_with_the_defaults_applied() {
                     let refused = toml::from_str::<ConnectionConfig>(&without)
                         .map_err(|e| e.to_string())
                         .and_then(|config| config.validate().map_err(|e| e.to_string()));
-                    assert!(refused.is_err(), "{place}: required in the spec, not in zoho-core");
+                    assert!(
+                        refused.is_err(),
+                        "{place}: required in the spec, not in zoho-core"
+                    );
                 }
                 (None, false) => {}
             }
