@@ -7,7 +7,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::config::ConnectionConfig;
-use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
+use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state};
+use crate::secret::constant_time_eq;
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
 use crate::{Client, ClientBuilder, Error, Limiter, Secret, TokenSource};
 
@@ -229,7 +230,8 @@ impl Connection {
     pub fn is_pending(&self, state: &str) -> bool {
         let now = Instant::now();
         self.pending().iter().any(|p| {
-            states_match(&p.state, state) && now.duration_since(p.started) < AUTHORIZATION_TTL
+            constant_time_eq(p.state.as_bytes(), state.as_bytes())
+                && now.duration_since(p.started) < AUTHORIZATION_TTL
         })
     }
 
@@ -305,7 +307,9 @@ impl Connection {
         let mut pending = self.pending();
         let now = Instant::now();
         pending.retain(|p| now.duration_since(p.started) < AUTHORIZATION_TTL);
-        let found = pending.iter().position(|p| states_match(&p.state, state));
+        let found = pending
+            .iter()
+            .position(|p| constant_time_eq(p.state.as_bytes(), state.as_bytes()));
         found.map(|index| pending.remove(index)).ok_or_else(|| Error::Unauthorized {
             connection: self.name.clone(),
             reason: "the authorization redirect carries a `state` this connection did not issue, already used, or older than 10 minutes".into(),

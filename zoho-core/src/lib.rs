@@ -45,6 +45,6 @@ pub use request::{
     ActionRequest, Batch, FileContent, Method, MultipartPart, Paging, PathSegment, Product,
     RecordRef, RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
-pub use secret::Secret;
+pub use secret::{Secret, constant_time_eq};
 pub use store::Store;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

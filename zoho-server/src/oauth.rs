@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crate::Error;
 use crate::dispatch::BoxFuture;
 use crate::registry::Registry;
+use zoho_core::constant_time_eq;
 
 /// How long a consent may take: Zoho's grant codes live minutes, so a state older than this is stale.
 const STATE_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -190,7 +191,7 @@ impl OAuthFlows {
             pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
             pending
                 .iter()
-                .position(|p| states_match(&p.state, state))
+                .position(|p| constant_time_eq(p.state.as_bytes(), state.as_bytes()))
                 .map(|found| pending.remove(found).connection)
         };
         let no_match = || {
@@ -274,16 +275,6 @@ fn busiest_client(pending: &[Pending]) -> Option<ClientKey> {
         .into_iter()
         .max_by(|(_, (a, first_a)), (_, (b, first_b))| a.cmp(b).then(first_b.cmp(first_a)))
         .and_then(|(client, _)| client)
-}
-
-/// Compares without stopping at the first difference.
-fn states_match(expected: &str, returned: &str) -> bool {
-    expected.len() == returned.len()
-        && expected
-            .bytes()
-            .zip(returned.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
 }
 
 #[cfg(test)]
