@@ -34,7 +34,7 @@ pub async fn authorize(
     connection: &str,
     follow_redirect: bool,
 ) -> Result<(), Error> {
-    let consent_url = flows.start(connection)?;
+    let consent_url = flows.start(connection).await?;
     let redirect = accept_consent(&consent_url).await?;
     if follow_redirect {
         let callback = no_redirects()?
