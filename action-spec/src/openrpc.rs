@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::errors::{ACTION_ERRORS, CATALOGUE};
-use crate::model::{Action, Spec};
+use crate::model::{Action, Location, RequestField, ResultShape, Spec};
 use crate::schema::{input_schema, params_schema, result_schema};
 
 /// The OpenRPC document: every method with its params (schema, required, default), result and
@@ -64,13 +64,26 @@ fn method(action: &Action) -> Value {
         .inputs
         .iter()
         .map(|input| {
-            json!({
+            let mut param = json!({
                 "name": input.key,
                 "summary": input.label,
                 "description": input.comment,
                 "required": input.required,
                 "schema": input_schema(input),
-            })
+            });
+            // Where the param goes, for tools built from this document (the MCP catalog).
+            let place = match &input.location {
+                Location::Query { wire } => Some(("x-query", wire.clone())),
+                Location::Request(field) => RequestField::ALL
+                    .iter()
+                    .find(|(_, each, _)| each == field)
+                    .map(|(name, _, _)| ("x-request-field", (*name).to_owned())),
+                _ => None,
+            };
+            if let (Some((key, value)), Value::Object(map)) = (place, &mut param) {
+                map.insert(key.to_owned(), Value::String(value));
+            }
+            param
         })
         .collect();
     let errors: Vec<Value> = ACTION_ERRORS
@@ -95,5 +108,9 @@ fn method(action: &Action) -> Value {
         "x-destructive": action.destructive,
         "x-idempotent": action.idempotent,
         "x-params-schema": params_schema(action),
+        "x-result-shape": ResultShape::ALL
+            .iter()
+            .find(|(_, shape)| *shape == action.result)
+            .map(|(name, _)| *name),
     })
 }
