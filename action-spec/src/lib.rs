@@ -6,6 +6,7 @@
 //! and OpenRPC documents the server and the docs publish.
 
 mod diagnostic;
+pub mod errors;
 mod model;
 pub mod openrpc;
 mod raw;

@@ -1,86 +1,24 @@
-//! The OpenRPC 1.x document of the JSON-RPC interface, derived from the spec. The server's
-//! `rpc.discover` and `cargo xtask docs` both call [`document`]; it is deterministic.
+//! The OpenRPC 1.x document of the JSON-RPC interface, derived from the spec. `cargo xtask docs`
+//! writes [`document`] to `docs/openrpc.json`, which the server's `rpc.discover` serves; it is
+//! deterministic. Its error
+//! table is the [`crate::errors`] catalogue.
 
 use serde_json::{Map, Value, json};
 
-use crate::model::{Action, Spec};
+use crate::errors::{ACTION_ERRORS, CATALOGUE};
+use crate::model::{Action, Location, RequestField, ResultShape, Spec};
 use crate::schema::{input_schema, params_schema, result_schema};
-
-/// The JSON-RPC error codes of the interface: code, name, when it happens, what `data` holds.
-pub const ERRORS: [(i64, &str, &str, &str); 10] = [
-    (-32700, "ParseError", "The body is not JSON.", "-"),
-    (-32600, "InvalidRequest", "Not a valid request object.", "-"),
-    (
-        -32601,
-        "MethodNotFound",
-        "No such method.",
-        "`method`: the method asked for.",
-    ),
-    (
-        -32602,
-        "InvalidParams",
-        "Params do not fit the action.",
-        "`field` (JSON path of the bad param) and `reason`.",
-    ),
-    (
-        -32603,
-        "InternalError",
-        "A fault of ours.",
-        "`errorId`: a short id to find the fault in the server's log.",
-    ),
-    (
-        -32001,
-        "ZohoError",
-        "Zoho answered with an error.",
-        "`httpStatus`, `zohoCode`, `message`, `details` as Zoho sent them.",
-    ),
-    (
-        -32002,
-        "Unauthorized",
-        "No usable token (never authorized, refresh refused, revoked).",
-        "`connection`, `reason` and `nextStep` (what to do next).",
-    ),
-    (
-        -32003,
-        "RateLimited",
-        "Rate limited and out of retries.",
-        "`httpStatus`, `zohoCode`, `retryAfterMs` if known.",
-    ),
-    (
-        -32004,
-        "NetworkError",
-        "Network failure or timeout.",
-        "`attempts` and `timedOut`; a call past the server's own timeout also has `timeoutMs`.",
-    ),
-    (
-        -32005,
-        "NotFound",
-        "The record does not exist.",
-        "`recordType`, `recordId`.",
-    ),
-];
-
-/// Errors every action can answer with (the request-level ones are not per method).
-const ACTION_ERRORS: [&str; 7] = [
-    "InvalidParams",
-    "InternalError",
-    "ZohoError",
-    "Unauthorized",
-    "RateLimited",
-    "NetworkError",
-    "NotFound",
-];
 
 /// The OpenRPC document: every method with its params (schema, required, default), result and
 /// errors; the error table under `components.errors`.
 pub fn document(spec: &Spec) -> Value {
     let methods: Vec<Value> = spec.actions.iter().map(method).collect();
-    let errors: Map<String, Value> = ERRORS
+    let errors: Map<String, Value> = CATALOGUE
         .iter()
-        .map(|(code, name, when, data)| {
+        .map(|error| {
             (
-                (*name).to_owned(),
-                json!({"code": code, "message": when, "data": data}),
+                error.name.to_owned(),
+                json!({"code": error.code, "message": error.when, "data": error.data_description()}),
             )
         })
         .collect();
@@ -126,18 +64,31 @@ fn method(action: &Action) -> Value {
         .inputs
         .iter()
         .map(|input| {
-            json!({
+            let mut param = json!({
                 "name": input.key,
                 "summary": input.label,
                 "description": input.comment,
                 "required": input.required,
                 "schema": input_schema(input),
-            })
+            });
+            // Where the param goes, for tools built from this document (the MCP catalog).
+            let place = match &input.location {
+                Location::Query { wire } => Some(("x-query", wire.clone())),
+                Location::Request(field) => RequestField::ALL
+                    .iter()
+                    .find(|(_, each, _)| each == field)
+                    .map(|(name, _, _)| ("x-request-field", (*name).to_owned())),
+                _ => None,
+            };
+            if let (Some((key, value)), Value::Object(map)) = (place, &mut param) {
+                map.insert(key.to_owned(), Value::String(value));
+            }
+            param
         })
         .collect();
     let errors: Vec<Value> = ACTION_ERRORS
         .iter()
-        .map(|name| json!({"$ref": format!("#/components/errors/{name}")}))
+        .map(|error| json!({"$ref": format!("#/components/errors/{}", error.name)}))
         .collect();
     json!({
         "name": action.method_name(),
@@ -157,5 +108,9 @@ fn method(action: &Action) -> Value {
         "x-destructive": action.destructive,
         "x-idempotent": action.idempotent,
         "x-params-schema": params_schema(action),
+        "x-result-shape": ResultShape::ALL
+            .iter()
+            .find(|(_, shape)| *shape == action.result)
+            .map(|(name, _)| *name),
     })
 }

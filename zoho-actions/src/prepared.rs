@@ -4,7 +4,7 @@ use std::pin::Pin;
 
 use futures::Stream;
 use serde_json::Value;
-use zoho_core::{ActionRequest, ClientSource, Error, ResultShape};
+use zoho_core::{ActionRequest, ClientSource, Error};
 
 use crate::DispatchError;
 
@@ -25,10 +25,7 @@ pub fn record_stream<'a>(
     prepared: Prepared,
     clients: &'a dyn ClientSource,
 ) -> Result<RecordStream<'a>, DispatchError> {
-    if !matches!(
-        prepared.request.result,
-        ResultShape::CrmRecords | ResultShape::BooksRecords
-    ) {
+    if !prepared.request.result.is_list() {
         return Err(DispatchError::Action(Error::InvalidInput {
             field: "method".into(),
             reason: format!(

@@ -424,12 +424,14 @@ impl ClientBuilder {
             .map(execute::parse_base)
             .transpose()
             .map_err(|reason| Error::Config(format!("api_base: {reason}")))?;
-        if !valid_crm_version(&self.crm_version) {
-            return Err(Error::Config(format!(
-                "crm_version `{}` is not a CRM API version such as `v3` or `v8`",
-                self.crm_version
-            )));
-        }
+        // The one CRM version check: the config file's (`crm_api_version`).
+        let crm_version = crate::config::CrmApiVersion::parse(&self.crm_version).map_err(|_| {
+            Error::Config(format!(
+                "crm_version `{}` is not one of {}",
+                self.crm_version,
+                crate::config::CrmApiVersion::KNOWN.join(", ")
+            ))
+        })?;
         if let Some(fields) = &self.crm_default_fields
             && (fields.is_empty()
                 || fields
@@ -468,7 +470,7 @@ impl ClientBuilder {
                     connection: self.name,
                     tokens,
                     api_base,
-                    crm_version: self.crm_version,
+                    crm_version: crm_version.as_str().to_owned(),
                     http,
                     limiter: self
                         .limiter
@@ -485,20 +487,6 @@ impl ClientBuilder {
             }),
         })
     }
-}
-
-fn valid_crm_version(version: &str) -> bool {
-    let Some(number) = version.strip_prefix('v') else {
-        return false;
-    };
-    let mut parts = number.splitn(2, '.');
-    let major_ok = parts
-        .next()
-        .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    let minor_ok = parts
-        .next()
-        .is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    major_ok && minor_ok
 }
 
 fn check_limits(limits: &LimitSettings) -> Result<(), Error> {
@@ -550,12 +538,23 @@ mod tests {
     use crate::execute::parse_base;
 
     #[test]
-    fn crm_versions() {
-        for good in ["v2", "v2.1", "v3", "v8"] {
-            assert!(valid_crm_version(good), "{good}");
+    fn crm_versions_are_the_config_files() {
+        let token = crate::AccessToken {
+            token: crate::Secret::new("t"),
+            api_domain: "https://www.zohoapis.com".into(),
+        };
+        let build = |version: &str| {
+            Client::builder("c")
+                .token_source(std::sync::Arc::new(crate::StaticToken(token.clone())))
+                .crm_version(version)
+                .build()
+        };
+        for good in ["v2.1", "v3", "v8", "V8"] {
+            assert!(build(good).is_ok(), "{good}");
         }
-        for bad in ["", "3", "v", "v3/../x", "v3.", "v3.1.2", "V3"] {
-            assert!(!valid_crm_version(bad), "{bad}");
+        for bad in ["", "3", "v", "v2", "v9", "v3/../x", "v3.", "v3.1.2"] {
+            let err = build(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("is not one of v2.1, v3"), "{bad}: {err}");
         }
     }
 

@@ -89,91 +89,150 @@ impl std::fmt::Display for CrmApiVersion {
     }
 }
 
-/// One connection's settings. Holds no secret, so Debug and Serialize are safe to show.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectionConfig {
-    /// `oauth2` (endpoints from the region) or `oauth2_deprecated` (endpoints given by hand).
-    #[serde(default)]
-    pub kind: ConnectionKind,
-    /// The data center: an accounts URL (`https://accounts.zoho.eu`) or a code (`eu`).
-    /// Default `https://accounts.zoho.com`. Only for `oauth2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region_url: Option<String>,
-    /// The app's client id, from Zoho's API console.
-    pub client_id: String,
-    /// The environment variable holding the client secret (default `ZOHO_CLIENT_SECRET`).
-    #[serde(default = "default_client_secret_env")]
-    pub client_secret_env: String,
-    /// Space-separated scopes; CRM and Books scopes may be mixed.
-    #[serde(default = "default_scopes")]
-    pub scopes: String,
-    /// CRM API version, `v3` by default.
-    #[serde(default)]
-    pub crm_api_version: CrmApiVersion,
-    /// The Books organization to act in when a call names none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub books_organization_id: Option<String>,
-    /// The file tokens live in between runs; without it they live in memory only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_store: Option<PathBuf>,
-    /// `oauth2_deprecated`: the authorization URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authorize_url: Option<String>,
-    /// `oauth2_deprecated`: the token URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
-    /// `oauth2_deprecated`: the refresh-token revoke URL. The config key is the spec's
-    /// `refresh_token_revoke_url`; `revoke_url` is accepted too.
-    #[serde(
-        default,
-        rename = "refresh_token_revoke_url",
-        alias = "revoke_url",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revoke_url: Option<String>,
-    /// Send API calls here instead of the token's `api_domain` (the sandbox's base URL).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_base_url: Option<String>,
-    /// `oauth2`: use this accounts server instead of the region's (the sandbox's base URL).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounts_url: Option<String>,
-    /// `concurrency`: most calls in flight at once per Zoho organization (default 10, Zoho's
-    /// per-organization cap for most editions; `max_in_flight` is accepted as its older name).
-    /// Calls past it wait for a slot within their budget instead of being refused.
-    #[serde(default = "default_concurrency", alias = "max_in_flight")]
-    pub concurrency: usize,
-    /// `heavy_concurrency`: most heavy calls (COQL, sorted lists, writes of more than 10
-    /// records, lead convert) in flight at once per organization (default 10, Zoho's
-    /// sub-concurrency in every edition). They count in `concurrency` too.
-    #[serde(default = "default_heavy_concurrency")]
-    pub heavy_concurrency: usize,
-    /// `daily_credits`: the organization's API credits per rolling 24 hours (optional; Zoho's
-    /// `X-API-CREDITS-REMAINING` corrects the count when sent). Past it calls are refused at
-    /// once with `-32003` `limit: "credits"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub daily_credits: Option<u64>,
-    /// `max_retries`: retries after the first try of a typed action (default 2: 3 attempts in
-    /// all). Idempotent actions retry 5xx, 429, dropped connections and per-try timeouts; a
-    /// create only a 429 or a connection that was never made. `rawRequest` follows its own
-    /// `maxRetryCount` instead.
-    #[serde(default = "default_max_retries")]
-    pub max_retries: u32,
-    /// `retry_initial_ms`: the first backoff delay in milliseconds (default 1000); it doubles
-    /// per retry with full jitter, up to 20 s. Zoho's `Retry-After` wins when sent.
-    #[serde(default = "default_retry_initial_ms")]
-    pub retry_initial_ms: u64,
-    /// `connect_timeout_secs`: how long making a connection to Zoho may take (default 10).
-    #[serde(default = "default_connect_timeout_secs")]
-    pub connect_timeout_secs: u64,
-    /// `timeout_secs`: how long one try may take, sending the body and waiting for Zoho's
-    /// answer (default 30; raise it for large attachments on slow links). The whole call,
-    /// retries included, is bounded by the call budget (`--call-timeout-secs`).
-    #[serde(default = "default_timeout_secs")]
-    pub timeout_secs: u64,
-    /// CRM fields to ask for when a Get Records call names none (Zoho requires `fields`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub crm_default_fields: Option<Vec<String>>,
+/// Writes [`ConnectionConfig`] and [`AppConfig`] with the settings they share declared once
+/// (name, type, serde default, doc), and the copies between them. A shared struct pulled in with
+/// `#[serde(flatten)]` would do the same, but serde refuses `deny_unknown_fields` with `flatten`,
+/// and a misspelt key must stay an error.
+macro_rules! config_structs {
+    (
+        shared { $( $(#[$shared_meta:meta])* $shared:ident : $shared_ty:ty, )* }
+        $(#[$connection_meta:meta])*
+        pub struct ConnectionConfig { $( $(#[$own_meta:meta])* $own:ident : $own_ty:ty, )* }
+        $(#[$app_meta:meta])*
+        pub struct AppConfig { $( $(#[$app_own_meta:meta])* $app_own:ident : $app_own_ty:ty, )* }
+    ) => {
+        $(#[$connection_meta])*
+        pub struct ConnectionConfig {
+            $( $(#[$own_meta])* pub $own: $own_ty, )*
+            $( $(#[$shared_meta])* pub $shared: $shared_ty, )*
+        }
+
+        $(#[$app_meta])*
+        pub struct AppConfig {
+            $( $(#[$app_own_meta])* pub $app_own: $app_own_ty, )*
+            $( $(#[$shared_meta])* pub $shared: $shared_ty, )*
+        }
+
+        impl AppConfig {
+            /// An app whose shared settings are `base`'s, and its own all unset.
+            fn from_shared(base: ConnectionConfig) -> AppConfig {
+                AppConfig {
+                    $( $app_own: Default::default(), )*
+                    $( $shared: base.$shared, )*
+                }
+            }
+
+            /// `config` with this app's shared settings.
+            fn apply_shared(&self, config: &mut ConnectionConfig) {
+                $( config.$shared = self.$shared.clone(); )*
+            }
+        }
+    };
+}
+
+config_structs! {
+    shared {
+        /// The app's client id, from Zoho's API console.
+        client_id: String,
+        /// The environment variable holding the client secret (default `ZOHO_CLIENT_SECRET`).
+        #[serde(default = "default_client_secret_env")]
+        client_secret_env: String,
+        /// Space-separated scopes; CRM and Books scopes may be mixed. For an app: what its
+        /// connections ask for when they name none.
+        #[serde(default = "default_scopes")]
+        scopes: String,
+        /// Send API calls here instead of the token's `api_domain` (the sandbox's base URL).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        api_base_url: Option<String>,
+        /// `oauth2`: use this accounts server instead of the region's (the sandbox's base URL).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        accounts_url: Option<String>,
+        /// `concurrency`: most calls in flight at once per Zoho organization (default 10, Zoho's
+        /// per-organization cap for most editions; `max_in_flight` is accepted as its older name).
+        /// Calls past it wait for a slot within their budget instead of being refused.
+        #[serde(default = "default_concurrency", alias = "max_in_flight")]
+        concurrency: usize,
+        /// `heavy_concurrency`: most heavy calls (COQL, sorted lists, writes of more than 10
+        /// records, lead convert) in flight at once per organization (default 10, Zoho's
+        /// sub-concurrency in every edition). They count in `concurrency` too.
+        #[serde(default = "default_heavy_concurrency")]
+        heavy_concurrency: usize,
+        /// `daily_credits`: the organization's API credits per rolling 24 hours (optional; Zoho's
+        /// `X-API-CREDITS-REMAINING` corrects the count when sent). Past it calls are refused at
+        /// once with `-32003` `limit: "credits"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        daily_credits: Option<u64>,
+        /// `max_retries`: retries after the first try of a typed action (default 2: 3 attempts in
+        /// all). Idempotent actions retry 5xx, 429, dropped connections and per-try timeouts; a
+        /// create only a 429 or a connection that was never made. `rawRequest` follows its own
+        /// `maxRetryCount` instead.
+        #[serde(default = "default_max_retries")]
+        max_retries: u32,
+        /// `retry_initial_ms`: the first backoff delay in milliseconds (default 1000); it doubles
+        /// per retry with full jitter, up to 20 s. Zoho's `Retry-After` wins when sent.
+        #[serde(default = "default_retry_initial_ms")]
+        retry_initial_ms: u64,
+        /// `connect_timeout_secs`: how long making a connection to Zoho may take (default 10).
+        #[serde(default = "default_connect_timeout_secs")]
+        connect_timeout_secs: u64,
+        /// `timeout_secs`: how long one try may take, sending the body and waiting for Zoho's
+        /// answer (default 30; raise it for large attachments on slow links). The whole call,
+        /// retries included, is bounded by the call budget (`--call-timeout-secs`).
+        #[serde(default = "default_timeout_secs")]
+        timeout_secs: u64,
+    }
+
+    /// One connection's settings. Holds no secret, so Debug and Serialize are safe to show.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ConnectionConfig {
+        /// `oauth2` (endpoints from the region) or `oauth2_deprecated` (endpoints given by hand).
+        #[serde(default)]
+        kind: ConnectionKind,
+        /// The data center: an accounts URL (`https://accounts.zoho.eu`) or a code (`eu`).
+        /// Default `https://accounts.zoho.com`. Only for `oauth2`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        region_url: Option<String>,
+        /// CRM API version, `v3` by default.
+        #[serde(default)]
+        crm_api_version: CrmApiVersion,
+        /// The Books organization to act in when a call names none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        books_organization_id: Option<String>,
+        /// The file tokens live in between runs; without it they live in memory only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_store: Option<PathBuf>,
+        /// `oauth2_deprecated`: the authorization URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        authorize_url: Option<String>,
+        /// `oauth2_deprecated`: the token URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_url: Option<String>,
+        /// `oauth2_deprecated`: the refresh-token revoke URL. The config key is the spec's
+        /// `refresh_token_revoke_url`; `revoke_url` is accepted too.
+        #[serde(
+            default,
+            rename = "refresh_token_revoke_url",
+            alias = "revoke_url",
+            skip_serializing_if = "Option::is_none"
+        )]
+        revoke_url: Option<String>,
+        /// CRM fields to ask for when a Get Records call names none (Zoho requires `fields`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        crm_default_fields: Option<Vec<String>>,
+    }
+
+    /// One Zoho app (its client id and secret) that customers' connections are created for: the
+    /// `[apps.NAME]` table. Holds no secret. Its connection settings apply to each of its
+    /// connections.
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AppConfig {
+        /// Where Zoho sends the browser back after consent (this server's `/oauth/callback` as the
+        /// browser reaches it); default the server's `--public-url` + `/oauth/callback`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        redirect_url: Option<String>,
+    }
 }
 
 fn default_client_secret_env() -> String {
@@ -595,71 +654,10 @@ impl StoreConfig {
     }
 }
 
-/// One Zoho app (its client id and secret) that customers' connections are created for: the
-/// `[apps.NAME]` table. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AppConfig {
-    /// The app's client id, from Zoho's API console.
-    pub client_id: String,
-    /// The environment variable holding the client secret (default `ZOHO_CLIENT_SECRET`).
-    #[serde(default = "default_client_secret_env")]
-    pub client_secret_env: String,
-    /// Scopes a connection asks for when it names none.
-    #[serde(default = "default_scopes")]
-    pub scopes: String,
-    /// Where Zoho sends the browser back after consent (this server's `/oauth/callback` as the
-    /// browser reaches it); default the server's `--public-url` + `/oauth/callback`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_url: Option<String>,
-    /// Pin every connection's accounts server here (the sandbox), whatever its region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accounts_url: Option<String>,
-    /// Send every connection's API calls here (the sandbox).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_base_url: Option<String>,
-    /// As `concurrency` of a connection, for each of the app's connections.
-    #[serde(default = "default_concurrency")]
-    pub concurrency: usize,
-    /// As `heavy_concurrency` of a connection.
-    #[serde(default = "default_heavy_concurrency")]
-    pub heavy_concurrency: usize,
-    /// As `daily_credits` of a connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub daily_credits: Option<u64>,
-    /// As `max_retries` of a connection.
-    #[serde(default = "default_max_retries")]
-    pub max_retries: u32,
-    /// As `retry_initial_ms` of a connection.
-    #[serde(default = "default_retry_initial_ms")]
-    pub retry_initial_ms: u64,
-    /// As `connect_timeout_secs` of a connection.
-    #[serde(default = "default_connect_timeout_secs")]
-    pub connect_timeout_secs: u64,
-    /// As `timeout_secs` of a connection.
-    #[serde(default = "default_timeout_secs")]
-    pub timeout_secs: u64,
-}
-
 impl AppConfig {
     /// An app with client id `client_id` and every other setting at its default.
     pub fn new(client_id: impl Into<String>) -> AppConfig {
-        let base = ConnectionConfig::new(client_id);
-        AppConfig {
-            client_id: base.client_id,
-            client_secret_env: base.client_secret_env,
-            scopes: base.scopes,
-            redirect_url: None,
-            accounts_url: None,
-            api_base_url: None,
-            concurrency: base.concurrency,
-            heavy_concurrency: base.heavy_concurrency,
-            daily_credits: base.daily_credits,
-            max_retries: base.max_retries,
-            retry_initial_ms: base.retry_initial_ms,
-            connect_timeout_secs: base.connect_timeout_secs,
-            timeout_secs: base.timeout_secs,
-        }
+        AppConfig::from_shared(ConnectionConfig::new(client_id))
     }
 
     /// The settings of a connection of this app in `region`, checked.
@@ -670,27 +668,19 @@ impl AppConfig {
         crm_api_version: Option<&str>,
         books_organization_id: Option<&str>,
     ) -> Result<ConnectionConfig, Error> {
-        let config = ConnectionConfig {
+        let mut config = ConnectionConfig {
             region_url: Some(region.code().to_owned()),
-            client_id: self.client_id.clone(),
-            client_secret_env: self.client_secret_env.clone(),
-            scopes: scopes.unwrap_or(&self.scopes).to_owned(),
             crm_api_version: crm_api_version
                 .map(CrmApiVersion::parse)
                 .transpose()?
                 .unwrap_or_default(),
             books_organization_id: books_organization_id.map(str::to_owned),
-            accounts_url: self.accounts_url.clone(),
-            api_base_url: self.api_base_url.clone(),
-            concurrency: self.concurrency,
-            heavy_concurrency: self.heavy_concurrency,
-            daily_credits: self.daily_credits,
-            max_retries: self.max_retries,
-            retry_initial_ms: self.retry_initial_ms,
-            connect_timeout_secs: self.connect_timeout_secs,
-            timeout_secs: self.timeout_secs,
             ..ConnectionConfig::new(self.client_id.clone())
         };
+        self.apply_shared(&mut config);
+        if let Some(scopes) = scopes {
+            scopes.clone_into(&mut config.scopes);
+        }
         config.validate()?;
         Ok(config)
     }

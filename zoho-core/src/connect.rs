@@ -1,20 +1,32 @@
 //! A configured connection: its settings, its client secret and its shared token cache, and
 //! the authorization-code flow that fills the cache.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::time::Instant;
-
 use crate::config::ConnectionConfig;
-use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state, states_match};
+use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state};
+use crate::store::{PendingAuthorization, Store, now_ms};
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
 use crate::{Client, ClientBuilder, Error, Limiter, Secret, TokenSource};
 
-/// How long a started authorization may take before its `state` is no longer accepted.
-const AUTHORIZATION_TTL: Duration = Duration::from_secs(10 * 60);
-/// Most authorizations waiting for their redirect at once; the oldest is dropped past it.
-const MAX_PENDING: usize = 16;
+/// How long a started authorization may take before its `state` is no longer accepted: the one
+/// rule for every authorization in progress (a connection's own, the server's, a created
+/// connection's), with single use, which [`Store::take_pending`] keeps.
+pub const AUTHORIZATION_TTL: Duration = Duration::from_secs(15 * 60);
+
+impl PendingAuthorization {
+    /// An authorization of `connection` started now with `redirect_uri`, accepted for
+    /// [`AUTHORIZATION_TTL`].
+    pub fn new(connection: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
+        let ttl = u64::try_from(AUTHORIZATION_TTL.as_millis()).unwrap_or(u64::MAX);
+        PendingAuthorization {
+            connection: connection.into(),
+            redirect_uri: redirect_uri.into(),
+            expires_at_ms: now_ms().saturating_add(ttl),
+        }
+    }
+}
 
 /// A browser authorization to send the user to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,12 +37,6 @@ pub struct AuthorizationStart {
     pub state: String,
 }
 
-struct Pending {
-    state: String,
-    redirect_uri: String,
-    started: Instant,
-}
-
 /// One named connection, ready to authorize and to hand out tokens. Debug never shows a secret.
 ///
 /// ```
@@ -39,10 +45,12 @@ struct Pending {
 /// let config = ConnectionConfig { region_url: Some("eu".into()), ..ConnectionConfig::new("1000.XXXX") };
 /// // Normally `Connection::from_env`, which reads the secret from `client_secret_env`.
 /// let connection = Connection::new("default", config, Secret::new("client-secret"))?;
-/// let start = connection.authorization_url("http://127.0.0.1:8787/oauth/callback")?;
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let start = connection.authorization_url("http://127.0.0.1:8787/oauth/callback").await?;
 /// assert!(start.url.starts_with("https://accounts.zoho.eu/oauth/v2/auth?"));
 /// // Send the user to `start.url`; the redirect brings `code`, `accounts-server` and `state`
 /// // for `connection.complete_authorization(...)`. Then `connection.client()` makes calls.
+/// # Ok::<(), zoho_core::Error>(()) })?;
 /// # Ok::<(), zoho_core::Error>(())
 /// ```
 pub struct Connection {
@@ -53,7 +61,8 @@ pub struct Connection {
     /// A shared HTTP pool and limiter, when given; the client is rebuilt around them.
     http: Option<reqwest::Client>,
     limiter: Option<Arc<dyn Limiter>>,
-    pending: Mutex<Vec<Pending>>,
+    /// Where authorizations in progress wait for their redirect.
+    pending: Arc<dyn Store>,
 }
 
 impl Connection {
@@ -137,7 +146,7 @@ impl Connection {
             client,
             http: None,
             limiter: None,
-            pending: Mutex::new(Vec::new()),
+            pending: Arc::new(crate::store::MemoryStore::new()),
         })
     }
 
@@ -159,6 +168,13 @@ impl Connection {
     pub fn with_limiter(mut self, limiter: Arc<dyn Limiter>) -> Result<Connection, Error> {
         self.limiter = Some(limiter);
         self.rebuild()
+    }
+
+    /// Keep this connection's authorizations in progress in `store` (a shared one lets the
+    /// redirect reach another process); by default they live in memory.
+    pub fn with_pending_store(mut self, store: Arc<dyn Store>) -> Connection {
+        self.pending = store;
+        self
     }
 
     fn rebuild(mut self) -> Result<Connection, Error> {
@@ -200,36 +216,19 @@ impl Connection {
     }
 
     /// Start an authorization: the consent URL to open and its `state`, which this connection
-    /// remembers for 10 minutes and accepts once.
-    pub fn authorization_url(&self, redirect_uri: &str) -> Result<AuthorizationStart, Error> {
+    /// remembers for [`AUTHORIZATION_TTL`] and accepts once.
+    pub async fn authorization_url(&self, redirect_uri: &str) -> Result<AuthorizationStart, Error> {
         let state = new_state();
         let url = self
             .tokens
             .oauth()
             .authorization_url(redirect_uri, &state)?;
-        let mut pending = self.pending();
-        let now = Instant::now();
-        pending.retain(|p| now.duration_since(p.started) < AUTHORIZATION_TTL);
-        if pending.len() >= MAX_PENDING {
-            pending.remove(0);
-        }
-        pending.push(Pending {
-            state: state.clone(),
-            redirect_uri: redirect_uri.to_string(),
-            started: now,
-        });
+        self.pending
+            .put_pending(&state, &PendingAuthorization::new(&self.name, redirect_uri))
+            .await?;
         Ok(AuthorizationStart {
             url: url.to_string(),
             state,
-        })
-    }
-
-    /// Whether `state` belongs to an authorization this connection started and still accepts
-    /// (to find the connection a redirect is for).
-    pub fn is_pending(&self, state: &str) -> bool {
-        let now = Instant::now();
-        self.pending().iter().any(|p| {
-            states_match(&p.state, state) && now.duration_since(p.started) < AUTHORIZATION_TTL
         })
     }
 
@@ -243,7 +242,7 @@ impl Connection {
         state: &str,
         redirect_uri: &str,
     ) -> Result<(), Error> {
-        let started = self.take_pending(state)?;
+        let started = self.take_pending(state).await?;
         self.exchange_authorization_code(code, accounts_server, &started.redirect_uri, redirect_uri)
             .await
     }
@@ -301,20 +300,16 @@ impl Connection {
         self.tokens.revoke().await
     }
 
-    fn take_pending(&self, state: &str) -> Result<Pending, Error> {
-        let mut pending = self.pending();
-        let now = Instant::now();
-        pending.retain(|p| now.duration_since(p.started) < AUTHORIZATION_TTL);
-        let found = pending.iter().position(|p| states_match(&p.state, state));
-        found.map(|index| pending.remove(index)).ok_or_else(|| Error::Unauthorized {
+    async fn take_pending(&self, state: &str) -> Result<PendingAuthorization, Error> {
+        let taken = self.pending.take_pending(state).await?;
+        taken.filter(|p| p.connection == self.name).ok_or_else(|| Error::Unauthorized {
             connection: self.name.clone(),
-            reason: "the authorization redirect carries a `state` this connection did not issue, already used, or older than 10 minutes".into(),
+            reason: format!(
+                "the authorization redirect carries a `state` this connection did not issue, already used, or older than {} minutes",
+                AUTHORIZATION_TTL.as_secs() / 60
+            ),
             next_step: format!("start the authorization again (`zoho-server auth login --connection {}`)", self.name),
         })
-    }
-
-    fn pending(&self) -> std::sync::MutexGuard<'_, Vec<Pending>> {
-        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -86,8 +86,10 @@ pub struct Resume {
 
 /// Everything that can go wrong. `Clone` because one failed token refresh is handed to every
 /// caller that waited for it.
+///
+/// Not `#[non_exhaustive]`, on purpose: the server's JSON-RPC mapping matches every variant with
+/// no wildcard, so a new variant cannot ship without its error code.
 #[derive(Debug, Clone, thiserror::Error)]
-#[non_exhaustive]
 pub enum Error {
     /// An input does not fit: `field` is its JSON path (`values.Email`, `recordId`).
     #[error("invalid input `{field}`: {reason}")]

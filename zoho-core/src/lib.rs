@@ -1,4 +1,11 @@
 //! Runtime for zoho-rs: regions, OAuth, tokens, HTTP execution, retries, limits and errors.
+//!
+//! What an embedder needs is at the crate root: [`Client`] (and [`ClientBuilder`]) to send
+//! calls, [`Connection`] with [`ConnectionConfig`] to authorize and hold tokens, [`Region`],
+//! [`Error`] with [`ApiError`] and [`ZohoCode`], [`Secret`], the token stores ([`TokenStore`],
+//! [`FileStore`], [`MemoryStore`]) and the request data ([`ActionRequest`] and its parts). The
+//! modules still public hold the settings and building blocks the other zoho-rs crates use
+//! (`config`, `store`, `limits`, `request`, `oauth`, ...).
 // `Error` stays flat (no boxing) so callers can match on it directly; it only travels on the
 // failure path, where its size does not matter.
 #![allow(clippy::result_large_err)]
@@ -9,7 +16,7 @@ mod call;
 mod classify;
 mod client;
 pub mod config;
-pub mod connect;
+mod connect;
 pub mod deadline;
 mod debug;
 pub mod describe;
@@ -22,7 +29,7 @@ mod organization;
 pub mod paging;
 pub mod path;
 mod redact;
-pub mod region;
+mod region;
 pub mod request;
 pub mod retry;
 mod secret;
@@ -33,7 +40,7 @@ pub mod token;
 pub use auth::{AccessToken, StaticToken, TokenSource};
 pub use client::{Client, ClientBuilder, ClientSource};
 pub use config::{ConnectionConfig, ConnectionKind, CrmApiVersion};
-pub use connect::{AuthorizationStart, Connection};
+pub use connect::{AUTHORIZATION_TTL, AuthorizationStart, Connection};
 pub use error::{ApiError, Error, Limit, Resume, ZohoCode};
 pub use execute::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRY_TIMEOUT, http_client};
 pub use limits::{ConnectionLimits, DEFAULT_CONCURRENCY, Limiter, LocalLimiter};
@@ -45,6 +52,6 @@ pub use request::{
     ActionRequest, Batch, FileContent, Method, MultipartPart, Paging, PathSegment, Product,
     RecordRef, RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
-pub use secret::Secret;
+pub use secret::{Secret, constant_time_eq};
 pub use store::Store;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

@@ -165,6 +165,14 @@ pub enum ResultShape {
     CrmSchema,
 }
 
+impl ResultShape {
+    /// Whether the result is a page of records that can be streamed page by page (the spec
+    /// model's `ResultShape::is_list` says the same of the spec's shapes).
+    pub fn is_list(self) -> bool {
+        matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+    }
+}
+
 /// The retry policy, exactly as the Raw Request inputs describe it. Only raw requests
 /// (`ResultShape::Raw`) use it; typed actions follow the connection's policy, by the spec's
 /// `idempotent` flag (`max_retries`, `retry_initial_ms`; see [`crate::retry::classify_action`]).

@@ -16,6 +16,7 @@ mod admin;
 mod books;
 mod clock;
 mod config;
+mod consent_form;
 mod crm;
 mod error;
 mod faults;
@@ -35,6 +36,7 @@ use tokio::task::JoinHandle;
 
 pub use accounts::{CLIENT_ID, CLIENT_SECRET};
 pub use config::{OpenQuestions, SandboxConfig};
+pub use consent_form::ConsentForm;
 pub use error::Error;
 pub use faults::Faults;
 

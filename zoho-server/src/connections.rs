@@ -305,21 +305,25 @@ impl ClientSource for Connections {
 struct ConnectionAuthorizer(Arc<Connection>);
 
 impl Authorizer for ConnectionAuthorizer {
-    fn begin(&self, redirect_uri: &str) -> Result<(String, String), Error> {
-        let start = self.0.authorization_url(redirect_uri)?;
-        Ok((start.url, start.state))
+    fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error> {
+        let url = self
+            .0
+            .token_manager()
+            .oauth()
+            .authorization_url(redirect_uri, state)?;
+        Ok(url.to_string())
     }
 
     fn finish<'a>(
         &'a self,
         code: &'a str,
         accounts_server: Option<&'a str>,
-        state: &'a str,
+        started_with: &'a str,
         redirect_uri: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             self.0
-                .complete_authorization(code, accounts_server, state, redirect_uri)
+                .exchange_authorization_code(code, accounts_server, started_with, redirect_uri)
                 .await?;
             Ok(())
         })

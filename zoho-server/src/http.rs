@@ -198,7 +198,7 @@ where
                 return unauthorized();
             }
             match (&app.oauth, request.method()) {
-                (Some(oauth), &Method::GET) => oauth_start(oauth, caller, request.uri().query()),
+                (Some(oauth), &Method::GET) => oauth_start(oauth, request.uri().query()).await,
                 (Some(_), _) => method_not_allowed("GET"),
                 (None, _) => refusal(
                     StatusCode::NOT_FOUND,
@@ -345,9 +345,9 @@ pub fn busy(why: &str) -> Response<Body> {
     response
 }
 
-fn oauth_start(oauth: &OAuthFlows, caller: &Caller, query: Option<&str>) -> Response<Body> {
+async fn oauth_start(oauth: &OAuthFlows, query: Option<&str>) -> Response<Body> {
     let connection = query_param(query, "connection").unwrap_or_else(|| "default".to_owned());
-    match oauth.start_for(&connection, Some(caller.addr.ip())) {
+    match oauth.start(&connection).await {
         Ok(consent_url) => match HeaderValue::from_str(&consent_url) {
             Ok(location) => {
                 let mut response = empty(StatusCode::FOUND);

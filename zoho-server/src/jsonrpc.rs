@@ -14,28 +14,31 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::map::Entry;
 use serde_json::{Map, Number, Value, json};
 
-/// The error codes of the JSON-RPC 2.0 specification and of our interface table.
+/// The error codes of the JSON-RPC 2.0 specification and of our interface table, as numbers.
+/// Each is its entry of the catalogue (`action_spec::errors`), which also lists its `data` keys.
 pub mod codes {
+    use action_spec::errors;
+
     /// The body is not JSON.
-    pub const PARSE_ERROR: i64 = -32700;
+    pub const PARSE_ERROR: i64 = errors::PARSE_ERROR.code;
     /// Not a valid request object.
-    pub const INVALID_REQUEST: i64 = -32600;
+    pub const INVALID_REQUEST: i64 = errors::INVALID_REQUEST.code;
     /// No such method.
-    pub const METHOD_NOT_FOUND: i64 = -32601;
+    pub const METHOD_NOT_FOUND: i64 = errors::METHOD_NOT_FOUND.code;
     /// Params do not fit the method.
-    pub const INVALID_PARAMS: i64 = -32602;
+    pub const INVALID_PARAMS: i64 = errors::INVALID_PARAMS.code;
     /// A fault of ours.
-    pub const INTERNAL_ERROR: i64 = -32603;
+    pub const INTERNAL_ERROR: i64 = errors::INTERNAL_ERROR.code;
     /// Zoho answered with an error.
-    pub const ZOHO_API_ERROR: i64 = -32001;
+    pub const ZOHO_API_ERROR: i64 = errors::ZOHO_ERROR.code;
     /// No usable token for the connection.
-    pub const UNAUTHORIZED: i64 = -32002;
+    pub const UNAUTHORIZED: i64 = errors::UNAUTHORIZED.code;
     /// Rate limited and out of retries.
-    pub const RATE_LIMITED: i64 = -32003;
+    pub const RATE_LIMITED: i64 = errors::RATE_LIMITED.code;
     /// Network failure or timeout.
-    pub const NETWORK: i64 = -32004;
+    pub const NETWORK: i64 = errors::NETWORK_ERROR.code;
     /// The record does not exist.
-    pub const NOT_FOUND: i64 = -32005;
+    pub const NOT_FOUND: i64 = errors::NOT_FOUND.code;
 }
 
 /// A request id, echoed back exactly as the caller sent it.
@@ -126,8 +129,15 @@ impl ErrorObject {
         }
     }
 
-    /// The same error with `data` attached.
+    /// The same error with `data` attached. Its keys are the catalogue's for the code (checked
+    /// in debug builds, so every test that builds an error checks it).
     pub fn with_data(mut self, data: Value) -> Self {
+        debug_assert!(
+            uncatalogued_key(self.code, &data).is_none(),
+            "error {} carries `data.{}`, which action_spec::errors does not list for it",
+            self.code,
+            uncatalogued_key(self.code, &data).unwrap_or_default()
+        );
         self.data = Some(data);
         self
     }
@@ -172,6 +182,16 @@ impl ErrorObject {
         )
         .with_data(json!({ "errorId": error_id }))
     }
+}
+
+/// The first key of `data` the catalogue does not list for `code` (or every key, for a code it
+/// does not list).
+fn uncatalogued_key(code: i64, data: &Value) -> Option<String> {
+    let entry = action_spec::errors::by_code(code);
+    data.as_object()?
+        .keys()
+        .find(|key| !entry.is_some_and(|entry| entry.allows(key)))
+        .cloned()
 }
 
 /// A response to one call.

@@ -3,72 +3,41 @@
 //! connection exchange the code (at the `accounts-server` the redirect names, for multi-DC apps).
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+
+use zoho_core::Store;
+use zoho_core::store::{MemoryStore, PendingAuthorization};
 
 use crate::Error;
 use crate::dispatch::BoxFuture;
 use crate::registry::Registry;
-
-/// How long a consent may take: Zoho's grant codes live minutes, so a state older than this is stale.
-const STATE_LIFETIME: Duration = Duration::from_secs(15 * 60);
-/// Most flows started and not finished; past it, the oldest flow of the client holding the
-/// most is forgotten.
-const MAX_PENDING: usize = 64;
-/// Most flows one client address may have pending; past it, its own oldest is forgotten, so one
-/// caller cannot push out the logins of others.
-const MAX_PENDING_PER_CLIENT: usize = 8;
 
 /// How a flow that came back from Zoho ended: the connection's name, or why it failed.
 pub type FlowOutcome = Result<String, String>;
 
 /// One connection's side of the flow.
 pub trait Authorizer: Send + Sync {
-    /// Start: Zoho's consent URL for `redirect_uri` and the `state` it carries.
-    fn begin(&self, redirect_uri: &str) -> Result<(String, String), Error>;
+    /// Zoho's consent URL for `redirect_uri`, carrying `state`.
+    fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error>;
 
-    /// Exchange `code` (at `accounts_server` when the redirect named one) and store the tokens.
+    /// Exchange `code` (at `accounts_server` when the redirect named one) and store the tokens;
+    /// `started_with` is the redirect URI the consent URL named.
     fn finish<'a>(
         &'a self,
         code: &'a str,
         accounts_server: Option<&'a str>,
-        state: &'a str,
+        started_with: &'a str,
         redirect_uri: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>>;
 }
 
-struct Pending {
-    state: String,
-    connection: String,
-    started: Instant,
-    client: Option<ClientKey>,
-}
-
-/// Who started a flow: an IPv4 address, or an IPv6 /64 (one host commonly holds a whole /64).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum ClientKey {
-    V4(u32),
-    V6Prefix(u64),
-}
-
-impl ClientKey {
-    fn of(ip: IpAddr) -> ClientKey {
-        match ip {
-            IpAddr::V4(v4) => ClientKey::V4(v4.to_bits()),
-            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                Some(v4) => ClientKey::V4(v4.to_bits()),
-                None => ClientKey::V6Prefix((v6.to_bits() >> 64) as u64),
-            },
-        }
-    }
-}
-
 /// The flows of every authorizable connection, keyed by the `state` each consent URL carries.
+/// Flows in progress wait in a store under zoho-core's one rule (`AUTHORIZATION_TTL`, taken
+/// once), as created connections' do in the shared one.
 pub struct OAuthFlows {
     redirect_uri: String,
     connections: BTreeMap<String, Arc<dyn Authorizer>>,
-    pending: Mutex<Vec<Pending>>,
+    pending: Arc<dyn Store>,
     finished: tokio::sync::watch::Sender<Option<FlowOutcome>>,
     /// Created connections, whose flows in progress live in the shared store.
     registry: Option<Arc<Registry>>,
@@ -84,12 +53,13 @@ impl std::fmt::Debug for OAuthFlows {
 }
 
 impl OAuthFlows {
-    /// Flows whose consent redirects back to `redirect_uri` (our `/oauth/callback`).
+    /// Flows whose consent redirects back to `redirect_uri` (our `/oauth/callback`); flows in
+    /// progress live in this process's memory.
     pub fn new(redirect_uri: impl Into<String>) -> Self {
         OAuthFlows {
             redirect_uri: redirect_uri.into(),
             connections: BTreeMap::new(),
-            pending: Mutex::new(Vec::new()),
+            pending: Arc::new(MemoryStore::new()),
             finished: tokio::sync::watch::Sender::new(None),
             registry: None,
         }
@@ -117,16 +87,8 @@ impl OAuthFlows {
         &self.redirect_uri
     }
 
-    /// Begin a flow for `connection` from within this process: the consent URL to send the
-    /// user to.
-    pub fn start(&self, connection: &str) -> Result<String, Error> {
-        self.start_for(connection, None)
-    }
-
-    /// Begin a flow for `connection` asked for by `client` (the peer address of
-    /// `/oauth/start`): each client's pending flows are bounded on their own.
-    pub fn start_for(&self, connection: &str, client: Option<IpAddr>) -> Result<String, Error> {
-        let client = client.map(ClientKey::of);
+    /// Begin a flow for `connection`: the consent URL to send the user to.
+    pub async fn start(&self, connection: &str) -> Result<String, Error> {
         let authorizer = self.connections.get(connection).ok_or_else(|| {
             Error::Authorization(format!(
                 "unknown connection `{connection}`; configured: {}",
@@ -137,25 +99,14 @@ impl OAuthFlows {
                     .join(", ")
             ))
         })?;
-        let (url, state) = authorizer.begin(&self.redirect_uri)?;
-        let mut pending = self
-            .pending
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
-        let own = pending.iter().filter(|p| p.client == client).count();
-        if own >= MAX_PENDING_PER_CLIENT {
-            forget_oldest_of(&mut pending, client);
-        } else if pending.len() >= MAX_PENDING {
-            let busiest = busiest_client(&pending);
-            forget_oldest_of(&mut pending, busiest);
-        }
-        pending.push(Pending {
-            state,
-            connection: connection.to_owned(),
-            started: Instant::now(),
-            client,
-        });
+        let state = zoho_core::oauth::new_state();
+        let url = authorizer.consent_url(&self.redirect_uri, &state)?;
+        self.pending
+            .put_pending(
+                &state,
+                &PendingAuthorization::new(connection, &self.redirect_uri),
+            )
+            .await?;
         Ok(url)
     }
 
@@ -182,17 +133,7 @@ impl OAuthFlows {
                 ));
             }
         };
-        let found = {
-            let mut pending = self
-                .pending
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            pending.retain(|p| p.started.elapsed() < STATE_LIFETIME);
-            pending
-                .iter()
-                .position(|p| states_match(&p.state, state))
-                .map(|found| pending.remove(found).connection)
-        };
+        let found = self.pending.take_pending(state).await?;
         let no_match = || {
             Error::Authorization(
                 "the `state` matches no authorization in progress (expired, already used, or not \
@@ -200,8 +141,8 @@ impl OAuthFlows {
                     .into(),
             )
         };
-        let connection = match (found, &self.registry) {
-            (Some(connection), _) => connection,
+        let (connection, started_with) = match (found, &self.registry) {
+            (Some(pending), _) => (pending.connection, pending.redirect_uri),
             (None, Some(registry)) => {
                 let outcome = registry
                     .complete(state, code, error, param("accounts-server"))
@@ -244,7 +185,12 @@ impl OAuthFlows {
             .get(&connection)
             .ok_or_else(|| Error::Authorization(format!("connection `{connection}` is gone")))?;
         if let Err(err) = authorizer
-            .finish(code, param("accounts-server"), state, &self.redirect_uri)
+            .finish(
+                code,
+                param("accounts-server"),
+                &started_with,
+                &self.redirect_uri,
+            )
             .await
         {
             self.finished.send_replace(Some(Err(err.to_string())));
@@ -256,39 +202,11 @@ impl OAuthFlows {
     }
 }
 
-/// Drop the oldest pending flow `client` started (flows are kept in the order they started).
-fn forget_oldest_of(pending: &mut Vec<Pending>, client: Option<ClientKey>) {
-    if let Some(oldest) = pending.iter().position(|p| p.client == client) {
-        pending.remove(oldest);
-    }
-}
-
-/// The client with the most pending flows (of equals, the one whose oldest flow is oldest).
-fn busiest_client(pending: &[Pending]) -> Option<ClientKey> {
-    let mut counts: BTreeMap<Option<ClientKey>, (usize, usize)> = BTreeMap::new();
-    for (position, flow) in pending.iter().enumerate() {
-        let entry = counts.entry(flow.client).or_insert((0, position));
-        entry.0 += 1;
-    }
-    counts
-        .into_iter()
-        .max_by(|(_, (a, first_a)), (_, (b, first_b))| a.cmp(b).then(first_b.cmp(first_a)))
-        .and_then(|(client, _)| client)
-}
-
-/// Compares without stopping at the first difference.
-fn states_match(expected: &str, returned: &str) -> bool {
-    expected.len() == returned.len()
-        && expected
-            .bytes()
-            .zip(returned.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use std::sync::Mutex;
+
     use super::*;
 
     /// Records the exchanges it is asked for.
@@ -298,21 +216,20 @@ mod tests {
     }
 
     impl Authorizer for Recorder {
-        fn begin(&self, redirect_uri: &str) -> Result<(String, String), Error> {
-            let state = format!("{:032x}", rand::random::<u128>());
-            let url = format!(
+        fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error> {
+            Ok(format!(
                 "https://accounts.example/oauth/v2/auth?redirect_uri={redirect_uri}&state={state}"
-            );
-            Ok((url, state))
+            ))
         }
 
         fn finish<'a>(
             &'a self,
             code: &'a str,
             accounts_server: Option<&'a str>,
-            _state: &'a str,
+            started_with: &'a str,
             redirect_uri: &'a str,
         ) -> BoxFuture<'a, Result<(), Error>> {
+            assert_eq!(started_with, redirect_uri);
             self.finished.lock().unwrap().push((
                 code.to_owned(),
                 accounts_server.map(str::to_owned),
@@ -343,7 +260,7 @@ mod tests {
     #[tokio::test]
     async fn the_code_is_exchanged_at_the_accounts_server_of_the_redirect() {
         let (flows, recorder) = flows();
-        let state = state_of(&flows.start("eu").unwrap());
+        let state = state_of(&flows.start("eu").await.unwrap());
         let done = flows
             .complete(&pairs(&[
                 ("code", "1000.c"),
@@ -366,7 +283,7 @@ mod tests {
     #[tokio::test]
     async fn a_forged_or_replayed_state_is_refused() {
         let (flows, recorder) = flows();
-        let state = state_of(&flows.start("eu").unwrap());
+        let state = state_of(&flows.start("eu").await.unwrap());
         let forged = flows
             .complete(&pairs(&[("code", "c"), ("state", "0123")]))
             .await
@@ -393,7 +310,7 @@ mod tests {
     #[tokio::test]
     async fn a_refused_consent_and_an_unknown_connection_are_reported() {
         let (flows, _) = flows();
-        let state = state_of(&flows.start("eu").unwrap());
+        let state = state_of(&flows.start("eu").await.unwrap());
         let denied = flows
             .complete(&pairs(&[("error", "access_denied"), ("state", &state)]))
             .await
@@ -406,7 +323,7 @@ mod tests {
         );
         assert!(!denied.to_string().contains("Zoho refused"), "{denied}");
         assert!(matches!(*flows.outcomes().borrow(), Some(Err(_))));
-        let unknown = flows.start("us").unwrap_err();
+        let unknown = flows.start("us").await.unwrap_err();
         assert!(
             unknown
                 .to_string()
@@ -416,18 +333,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn one_client_starting_many_flows_pushes_out_only_its_own() {
+    async fn many_flows_started_after_one_push_nothing_out() {
         let (flows, _) = flows();
-        let user: IpAddr = "192.0.2.7".parse().unwrap();
-        let users_state = state_of(&flows.start_for("eu", Some(user)).unwrap());
-        let attacker: IpAddr = "198.51.100.9".parse().unwrap();
-        for _ in 0..MAX_PENDING * 2 {
-            flows.start_for("eu", Some(attacker)).unwrap();
-        }
-        // From many addresses of one IPv6 /64 it is one client too.
-        for n in 0..MAX_PENDING * 2 {
-            let ip: IpAddr = format!("2001:db8::{n:x}").parse().unwrap();
-            flows.start_for("eu", Some(ip)).unwrap();
+        let users_state = state_of(&flows.start("eu").await.unwrap());
+        for _ in 0..500 {
+            flows.start("eu").await.unwrap();
         }
         assert_eq!(
             flows
@@ -440,30 +350,9 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_full_table_forgets_a_flow_of_the_busiest_client() {
-        let (flows, _) = flows();
-        let first: IpAddr = "192.0.2.1".parse().unwrap();
-        let first_state = state_of(&flows.start_for("eu", Some(first)).unwrap());
-        // Clients each within their own quota fill the table.
-        for n in 0..MAX_PENDING {
-            let ip: IpAddr = format!("10.0.0.{}", n / MAX_PENDING_PER_CLIENT)
-                .parse()
-                .unwrap();
-            flows.start_for("eu", Some(ip)).unwrap();
-        }
-        assert!(
-            flows
-                .complete(&pairs(&[("code", "c"), ("state", &first_state)]))
-                .await
-                .is_ok(),
-            "a client with one flow is not the one pushed out"
-        );
-    }
-
-    #[tokio::test]
     async fn an_error_redirect_without_our_state_does_not_end_a_flow() {
         let (flows, recorder) = flows();
-        let state = state_of(&flows.start("eu").unwrap());
+        let state = state_of(&flows.start("eu").await.unwrap());
         // Anyone who can make the browser open the callback could otherwise end `auth login`.
         for forged in [
             pairs(&[("error", "access_denied")]),

@@ -23,8 +23,6 @@ use zoho_core::{Client, Connection, Limiter, Region, Secret, Store};
 
 use zoho_core::Error;
 
-/// How long a consent started here (on any instance) may take.
-const AUTHORIZATION_TTL: Duration = Duration::from_secs(15 * 60);
 const SEGMENT: usize = 1024;
 const SEGMENTS: usize = 4096;
 
@@ -243,11 +241,8 @@ impl Registry {
             .token_manager()
             .oauth()
             .authorization_url(&redirect_uri, &state)?;
-        let pending = PendingAuthorization {
-            connection: live.connection.name().to_owned(),
-            redirect_uri,
-            expires_at_ms: now_ms() + AUTHORIZATION_TTL.as_millis() as u64,
-        };
+        // The one rule of authorizations in progress (zoho-core's `AUTHORIZATION_TTL`).
+        let pending = PendingAuthorization::new(live.connection.name(), redirect_uri);
         self.store.put_pending(&state, &pending).await?;
         Ok(url.to_string())
     }

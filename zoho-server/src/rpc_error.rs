@@ -1,5 +1,5 @@
 //! How an action's [`zoho_core::Error`] reaches a JSON-RPC caller: the code and `data` of the
-//! interface table. Faults of ours keep their detail in the log and hand the caller a short id.
+//! catalogue (`action_spec::errors`). Faults of ours keep their detail in the log and hand the caller a short id.
 
 use serde_json::{Value, json};
 use zoho_core::{Error, ZohoCode};
@@ -99,7 +99,8 @@ pub fn from_action_error(error: &Error) -> ErrorObject {
             )
             .with_data(json!({ "errorId": error_id }))
         }
-        other => internal(other),
+        // No wildcard: a new `zoho_core::Error` variant does not compile until it has a code.
+        Error::Internal(_) => internal(error),
     }
 }
 
@@ -273,6 +274,104 @@ mod tests {
             assert_eq!(object.code, code, "{error}");
             assert_eq!(object.data.unwrap(), data, "{error}");
         }
+    }
+
+    /// One error of each variant. `variant` has no wildcard: a new variant does not compile
+    /// until it is given a number here, and the test below then wants a sample of it.
+    fn one_of_each() -> Vec<Error> {
+        vec![
+            Error::InvalidInput {
+                field: "perPage".into(),
+                reason: "at most 200".into(),
+            },
+            Error::Api(ApiError {
+                http_status: 400,
+                code: Some(ZohoCode::Text("INVALID_DATA".into())),
+                message: "invalid data".into(),
+                details: json!({}),
+                attempts: 1,
+            }),
+            Error::NotFound {
+                record_type: "Leads".into(),
+                record_id: "9".into(),
+            },
+            Error::Unauthorized {
+                connection: "eu".into(),
+                reason: "revoked".into(),
+                next_step: "log in again".into(),
+            },
+            Error::RateLimited {
+                http_status: 429,
+                code: None,
+                retry_after: Some(Duration::from_secs(1)),
+                limit: Limit::Zoho,
+                attempts: 2,
+            },
+            Error::LimitReached {
+                limit: Limit::Concurrency,
+                retry_after: Some(Duration::from_secs(1)),
+                reason: "no slot".into(),
+            },
+            Error::Network {
+                attempts: 1,
+                reason: "reset".into(),
+                timed_out: true,
+                host: Some("127.0.0.1:9".into()),
+            },
+            Error::Export {
+                cause: Box::new(Error::NotFound {
+                    record_type: "Leads".into(),
+                    record_id: "9".into(),
+                }),
+                resume: Resume {
+                    page: Some(3),
+                    page_token: Some("tok".into()),
+                    delivered: 400,
+                },
+            },
+            Error::Config("unknown region".into()),
+            Error::Internal("bad answer".into()),
+        ]
+    }
+
+    const VARIANTS: usize = 10;
+
+    fn variant(error: &Error) -> usize {
+        match error {
+            Error::InvalidInput { .. } => 0,
+            Error::Api(_) => 1,
+            Error::NotFound { .. } => 2,
+            Error::Unauthorized { .. } => 3,
+            Error::RateLimited { .. } => 4,
+            Error::LimitReached { .. } => 5,
+            Error::Network { .. } => 6,
+            Error::Export { .. } => 7,
+            Error::Config(_) => 8,
+            Error::Internal(_) => 9,
+        }
+    }
+
+    #[test]
+    fn every_error_maps_to_a_catalogued_code_with_only_catalogued_data_keys() {
+        let samples = one_of_each();
+        let mut seen = [false; VARIANTS];
+        for error in &samples {
+            seen[variant(error)] = true;
+            let object = from_action_error(error);
+            let entry = action_spec::errors::ACTION_ERRORS
+                .iter()
+                .find(|entry| entry.code == object.code)
+                .unwrap_or_else(|| panic!("{error}: code {} is no action error", object.code));
+            let data = object.data.unwrap_or_default();
+            for key in data.as_object().map(|map| map.keys()).into_iter().flatten() {
+                assert!(
+                    entry.allows(key),
+                    "{error}: `{key}` is not a catalogued key of {}",
+                    entry.name
+                );
+            }
+        }
+        assert!(seen.iter().all(|seen| *seen), "a sample per variant");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::{Error, Secret};
 
 pub use endpoints::{OAuthEndpoints, checked_base_url};
 pub use grant::{ErrorContext, GrantKind, TokenGrant, parse_token_response};
-pub use state::{new_state, states_match};
+pub use state::new_state;
 
 /// How long one token-endpoint call may take.
 const TOKEN_CALL_TIMEOUT: Duration = Duration::from_secs(30);

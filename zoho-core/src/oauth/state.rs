@@ -11,20 +11,6 @@ pub fn new_state() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// Compare a returned `state` with an expected one in time that does not depend on where they
-/// differ, so the value cannot be found byte by byte.
-pub fn states_match(expected: &str, returned: &str) -> bool {
-    let (expected, returned) = (expected.as_bytes(), returned.as_bytes());
-    if expected.len() != returned.len() {
-        return false;
-    }
-    expected
-        .iter()
-        .zip(returned)
-        .fold(0_u8, |acc, (a, b)| acc | (a ^ b))
-        == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,13 +26,5 @@ mod tests {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
-    }
-
-    #[test]
-    fn only_the_same_state_matches() {
-        assert!(states_match("abc", "abc"));
-        assert!(!states_match("abc", "abd"));
-        assert!(!states_match("abc", "abcd"));
-        assert!(!states_match("abc", ""));
     }
 }

@@ -46,14 +46,14 @@ async fn mock_code_exchange<'a>(
         .await
 }
 
-#[test]
-fn the_authorization_url_asks_for_offline_access_with_comma_separated_scopes() {
+#[tokio::test]
+async fn the_authorization_url_asks_for_offline_access_with_comma_separated_scopes() {
     let config = ConnectionConfig {
         region_url: Some("eu".into()),
         ..ConnectionConfig::new(CLIENT_ID)
     };
     let connection = connection(config, Arc::new(MemoryStore::new()));
-    let start = connection.authorization_url(REDIRECT).unwrap();
+    let start = connection.authorization_url(REDIRECT).await.unwrap();
     assert!(
         start
             .url
@@ -74,14 +74,13 @@ fn the_authorization_url_asks_for_offline_access_with_comma_separated_scopes() {
     assert_eq!(params["redirect_uri"], REDIRECT);
     assert_eq!(params["state"], start.state);
     assert!(!start.url.contains(CLIENT_SECRET));
-    assert!(connection.is_pending(&start.state));
 
-    let second = connection.authorization_url(REDIRECT).unwrap();
+    let second = connection.authorization_url(REDIRECT).await.unwrap();
     assert_ne!(
         second.state, start.state,
         "every authorization gets its own state"
     );
-    assert!(connection.authorization_url("not a url").is_err());
+    assert!(connection.authorization_url("not a url").await.is_err());
 }
 
 #[tokio::test]
@@ -95,7 +94,7 @@ async fn completing_an_authorization_stores_the_tokens_and_hands_them_out() {
     )
     .await;
     let (connection, store) = connection_with(&server, None);
-    let start = connection.authorization_url(REDIRECT).unwrap();
+    let start = connection.authorization_url(REDIRECT).await.unwrap();
 
     connection
         .complete_authorization(
@@ -122,10 +121,14 @@ async fn completing_an_authorization_stores_the_tokens_and_hands_them_out() {
     assert_eq!(token.token.expose(), "1000.access-new");
     assert_eq!(token.api_domain, "https://www.zohoapis.in");
     exchange.assert_calls_async(1).await;
+    let again = connection
+        .complete_authorization("1000.grant-code", None, &start.state, REDIRECT)
+        .await;
     assert!(
-        !connection.is_pending(&start.state),
-        "a state is accepted once"
+        matches!(again, Err(zoho_core::Error::Unauthorized { .. })),
+        "a state is accepted once: {again:?}"
     );
+    exchange.assert_calls_async(1).await;
 }
 
 #[tokio::test]
@@ -134,7 +137,7 @@ async fn a_wrong_or_reused_state_is_refused_before_anything_is_sent() {
     let exchange =
         mock_code_exchange(&server, json!({"access_token": "a", "refresh_token": "r"})).await;
     let (connection, _) = connection_with(&server, None);
-    let start = connection.authorization_url(REDIRECT).unwrap();
+    let start = connection.authorization_url(REDIRECT).await.unwrap();
 
     let forged = connection
         .complete_authorization("1000.grant-code", None, "forged-state", REDIRECT)
@@ -180,7 +183,7 @@ async fn the_client_secret_never_goes_to_an_accounts_server_that_is_not_zohos() 
         "javascript:alert(1)",
         "//evil.example",
     ] {
-        let start = connection.authorization_url(REDIRECT).unwrap();
+        let start = connection.authorization_url(REDIRECT).await.unwrap();
         let result = connection
             .complete_authorization("1000.grant-code", Some(hostile), &start.state, REDIRECT)
             .await;
@@ -241,7 +244,7 @@ async fn a_consent_without_a_refresh_token_is_refused_with_a_next_step() {
     )
     .await;
     let (connection, store) = connection_with(&server, None);
-    let start = connection.authorization_url(REDIRECT).unwrap();
+    let start = connection.authorization_url(REDIRECT).await.unwrap();
     let err = connection
         .complete_authorization("1000.grant-code", None, &start.state, REDIRECT)
         .await
@@ -329,7 +332,7 @@ async fn a_bad_grant_code_means_authorizing_again() {
     let server = MockServer::start_async().await;
     mock_code_exchange(&server, json!({"error": "invalid_code"})).await;
     let (connection, _) = connection_with(&server, None);
-    let start = connection.authorization_url(REDIRECT).unwrap();
+    let start = connection.authorization_url(REDIRECT).await.unwrap();
     let err = connection
         .complete_authorization("1000.grant-code", None, &start.state, REDIRECT)
         .await
@@ -430,7 +433,7 @@ async fn the_deprecated_kind_uses_its_three_urls() {
         ..ConnectionConfig::new(CLIENT_ID)
     };
     let connection = connection(config, Arc::new(MemoryStore::new()));
-    let start = connection.authorization_url(REDIRECT).unwrap();
+    let start = connection.authorization_url(REDIRECT).await.unwrap();
     assert!(
         start.url.starts_with(&server.url("/custom/authorize?")),
         "{}",

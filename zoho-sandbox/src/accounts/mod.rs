@@ -1,7 +1,7 @@
 //! Zoho Accounts: the consent page, grant codes, the token endpoint, revoke, the self client,
 //! and checking the `Authorization: Zoho-oauthtoken` header of API calls (crm.md §2).
 
-mod consent;
+pub(crate) mod consent;
 pub(crate) mod scope;
 
 use std::collections::{HashMap, VecDeque};

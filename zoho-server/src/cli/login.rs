@@ -81,7 +81,7 @@ pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
         .map_err(|err| hint_if_serve_is_running(err, &args.connection))?;
     let addr = server.local_addr();
     let flows = Arc::new(connections.oauth_flows(&format!("http://{addr}/oauth/callback")));
-    let consent_url = flows.start(&args.connection)?;
+    let consent_url = flows.start(&args.connection).await?;
     let mut outcomes = flows.outcomes();
     let app = App {
         rpc: Rpc::new(

@@ -1,7 +1,8 @@
-//! The tools: one per spec action, derived from the spec when the server starts, so an action
-//! added to the spec is a tool with nothing else written.
+//! The tools: one per spec action, read from the OpenRPC document the server serves (generated
+//! from the spec by `cargo xtask docs`), so an action added to the spec is a tool with nothing
+//! else written, and the spec is parsed in one place.
 //!
-//! Everything a tool says comes from the action: its name is the JSON-RPC method name, its title
+//! Everything a tool says comes from the action's method there: its name is the JSON-RPC method name, its title
 //! the label, its input schema the params schema, its annotations the spec's `read_only`,
 //! `destructive` and `idempotent` flags, and its output schema the result schema when the result
 //! shape is typed. The one MCP-specific change is a smaller default page for list actions: an
@@ -9,8 +10,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use action_spec::schema::{params_schema, result_schema};
-use action_spec::{Action, Location, RequestField, ResultShape, Spec};
+use action_spec::ResultShape;
 use serde_json::{Map, Value, json};
 
 /// The page size list tools use when the caller gives none and does not follow pages.
@@ -20,6 +20,8 @@ pub const MCP_PER_PAGE: u64 = 20;
 const PER_PAGE_WIRE: &str = "per_page";
 const PAGE_WIRE: &str = "page";
 const PAGE_TOKEN_WIRE: &str = "page_token";
+/// The spec's request fields that make a call follow pages itself.
+const FOLLOW_FIELDS: [&str; 2] = ["paging.fetch_all", "paging.max_records"];
 
 /// Every tool, in spec order.
 #[derive(Debug, Clone)]
@@ -39,7 +41,7 @@ pub struct Tool {
     /// Whether the listing has an `outputSchema`, so results carry `structuredContent`.
     pub typed_result: bool,
     /// The product (`crm`), for the URIs of binary results.
-    pub product: &'static str,
+    pub product: String,
     /// For list actions: the inputs that page.
     pub paging: Option<Paging>,
     /// The input choosing how the response is read (`responseType`), when the action has one.
@@ -62,25 +64,35 @@ pub struct Paging {
 }
 
 impl Catalog {
-    /// The tools of `spec`.
-    pub fn from_spec(spec: &Spec) -> Catalog {
-        Catalog {
-            tools: spec.actions.iter().map(Tool::from_action).collect(),
-        }
+    /// The tools of an OpenRPC document: one per method that is an action (has an
+    /// `x-result-shape`); the server's own methods are not tools. `Err` says what is missing.
+    pub fn from_document(document: &Value) -> Result<Catalog, String> {
+        let methods = document
+            .get("methods")
+            .and_then(Value::as_array)
+            .ok_or("the OpenRPC document has no `methods` array")?;
+        let tools = methods
+            .iter()
+            .filter(|method| method.get("x-result-shape").is_some())
+            .map(Tool::from_method)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Catalog { tools })
     }
 
     /// The tools of a spec file's text; `Err` holds every mistake the spec check found.
     pub fn from_spec_toml(text: &str) -> Result<Catalog, String> {
-        action_spec::parse(text, "zoho.toml")
-            .map(|spec| Catalog::from_spec(&spec))
-            .map_err(|diagnostics| diagnostics.to_string())
+        let spec = action_spec::parse(text, "zoho.toml").map_err(|d| d.to_string())?;
+        Catalog::from_document(&action_spec::openrpc::document(&spec))
     }
 
-    /// The tools of the spec the actions were generated from, built once per process.
+    /// The tools of the document the server serves, built once per process.
     pub fn builtin() -> Result<Arc<Catalog>, String> {
         static BUILTIN: OnceLock<Result<Arc<Catalog>, String>> = OnceLock::new();
         BUILTIN
-            .get_or_init(|| Catalog::from_spec_toml(zoho_actions::SPEC_TOML).map(Arc::new))
+            .get_or_init(|| {
+                let document = crate::actions::openrpc_document()?;
+                Catalog::from_document(&document).map(Arc::new)
+            })
             .clone()
     }
 
@@ -101,70 +113,103 @@ impl Catalog {
 }
 
 impl Tool {
-    fn from_action(action: &Action) -> Tool {
-        let paging = action.result.is_list().then(|| paging(action)).flatten();
-        let mut input_schema = params_schema(action);
+    fn from_method(method: &Value) -> Result<Tool, String> {
+        let text = |value: &Value| value.as_str().map(str::to_owned);
+        let name = method
+            .get("name")
+            .and_then(text)
+            .ok_or("a method without a `name`")?;
+        let missing = |what: &str| format!("method `{name}` has no {what}");
+        let shape_name = method.get("x-result-shape").and_then(Value::as_str);
+        let result = ResultShape::ALL
+            .iter()
+            .find(|(each, _)| Some(*each) == shape_name)
+            .map(|(_, shape)| *shape)
+            .ok_or_else(|| missing("known `x-result-shape`"))?;
+        let params: &[Value] = method
+            .get("params")
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice);
+        let paging = result.is_list().then(|| paging(params)).flatten();
+        let mut input_schema = method
+            .get("x-params-schema")
+            .cloned()
+            .ok_or_else(|| missing("`x-params-schema`"))?;
         if let Some(paging) = &paging {
             lower_default_page(&mut input_schema, paging);
         }
-        let mut description = action.description.clone();
-        if !action.result_description.is_empty() {
+        let label = method.get("x-label").and_then(text).unwrap_or_default();
+        let mut description = method.get("description").and_then(text).unwrap_or_default();
+        let result_description = method
+            .pointer("/result/description")
+            .and_then(text)
+            .unwrap_or_default();
+        if !result_description.is_empty() {
             description.push_str("\n\nResult: ");
-            description.push_str(&action.result_description);
+            description.push_str(&result_description);
         }
+        let flag = |key: &str| method.get(key).and_then(Value::as_bool).unwrap_or(false);
         let mut listing = json!({
-            "name": action.method_name(),
-            "title": action.label,
+            "name": name,
+            "title": label,
             "description": description,
             "inputSchema": input_schema,
             "annotations": {
                 // Clients that predate the top-level `title` read it here.
-                "title": action.label,
-                "readOnlyHint": action.read_only,
-                "destructiveHint": action.destructive,
-                "idempotentHint": action.idempotent,
+                "title": label,
+                "readOnlyHint": flag("x-read-only"),
+                "destructiveHint": flag("x-destructive"),
+                "idempotentHint": flag("x-idempotent"),
             },
         });
         // MCP output schemas must describe an object; a raw body can be anything.
-        let output_schema = result_schema(action);
-        let typed_result = action.result != ResultShape::Raw
+        let output_schema = method
+            .pointer("/result/schema")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let typed_result = result != ResultShape::Raw
             && output_schema.get("type").and_then(Value::as_str) == Some("object");
         if typed_result && let Value::Object(map) = &mut listing {
             map.insert("outputSchema".into(), output_schema);
         }
-        Tool {
-            name: action.method_name(),
+        let product = method
+            .pointer("/tags/0/name")
+            .and_then(text)
+            .ok_or_else(|| missing("product tag"))?;
+        Ok(Tool {
+            name,
             listing,
-            result: action.result,
+            result,
             typed_result,
-            product: action.product.as_str(),
+            product,
             paging,
-            response_type: request_input(action, RequestField::ResponseType),
-            path: request_input(action, RequestField::Path),
-        }
+            response_type: request_param(params, "response_type"),
+            path: request_param(params, "path"),
+        })
     }
 }
 
-fn paging(action: &Action) -> Option<Paging> {
+/// The name of a param.
+fn param_name(param: &Value) -> Option<String> {
+    param.get("name").and_then(Value::as_str).map(str::to_owned)
+}
+
+fn paging(params: &[Value]) -> Option<Paging> {
     let by_wire = |wire_name: &str| {
-        action
-            .inputs
+        params
             .iter()
-            .find_map(|input| match &input.location {
-                Location::Query { wire } if wire == wire_name => Some(input.key.clone()),
-                _ => None,
-            })
+            .find(|param| param.get("x-query").and_then(Value::as_str) == Some(wire_name))
+            .and_then(param_name)
     };
-    let follow = action
-        .inputs
+    let follow = params
         .iter()
-        .filter(|input| {
-            matches!(
-                input.location,
-                Location::Request(RequestField::FetchAll | RequestField::MaxRecords)
-            )
+        .filter(|param| {
+            param
+                .get("x-request-field")
+                .and_then(Value::as_str)
+                .is_some_and(|field| FOLLOW_FIELDS.contains(&field))
         })
-        .map(|input| input.key.clone())
+        .filter_map(param_name)
         .collect();
     Some(Paging {
         per_page: by_wire(PER_PAGE_WIRE)?,
@@ -174,12 +219,12 @@ fn paging(action: &Action) -> Option<Paging> {
     })
 }
 
-fn request_input(action: &Action, field: RequestField) -> Option<String> {
-    action
-        .inputs
+/// The param that sets the spec's request field `field`.
+fn request_param(params: &[Value], field: &str) -> Option<String> {
+    params
         .iter()
-        .find(|input| input.location == Location::Request(field))
-        .map(|input| input.key.clone())
+        .find(|param| param.get("x-request-field").and_then(Value::as_str) == Some(field))
+        .and_then(param_name)
 }
 
 /// Show the MCP default page size in the schema, and say when it applies.
@@ -232,7 +277,7 @@ pub fn with_mcp_defaults(tool: &Tool, mut arguments: Map<String, Value>) -> Map<
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
-    use action_spec::InputType;
+    use action_spec::{Action, InputType};
 
     use super::*;
 

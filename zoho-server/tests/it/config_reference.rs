@@ -229,3 +229,79 @@ fn every_app_and_store_key_is_documented_with_the_default_applied() {
         }
     }
 }
+
+/// The spec's connection inputs (what docs/actions.md and `rpc.discover` tell a deployer to set)
+/// are keys `[connections.NAME]` accepts, with the defaults the code applies: the spec cannot
+/// drift from `ConnectionConfig` again (it once said `client_secret` where the key is
+/// `client_secret_env`).
+#[test]
+fn the_specs_connection_inputs_are_config_keys_with_the_defaults_applied() {
+    let spec = action_spec::parse(
+        include_str!("../../../action-spec/zoho.toml"),
+        "action-spec/zoho.toml",
+    )
+    .unwrap();
+    let keys = serde_keys::<ConnectionConfig>();
+    assert!(!spec.connections.is_empty());
+    for connection in &spec.connections {
+        // The least a connection of this kind needs, to read the defaults off.
+        let least = match connection.kind.as_str() {
+            "oauth2" => "client_id = \"1000.X\"".to_owned(),
+            "oauth2_deprecated" => "kind = \"oauth2_deprecated\"\nclient_id = \"1000.X\"\n\
+                 authorize_url = \"https://accounts.zoho.com/oauth/v2/auth\"\n\
+                 token_url = \"https://accounts.zoho.com/oauth/v2/token\"\n\
+                 refresh_token_revoke_url = \"https://accounts.zoho.com/oauth/v2/token/revoke\""
+                .to_owned(),
+            other => panic!("the spec declares connection kind `{other}`, which zoho-core lacks"),
+        };
+        let config: ConnectionConfig = toml::from_str(&least).unwrap();
+        config.validate().unwrap();
+        let applied = serde_json::to_value(&config).unwrap();
+        for input in &connection.inputs {
+            let place = format!(
+                "spec connection `{}` input `{}`",
+                connection.kind, input.key
+            );
+            // A secret never sits in the file: `KEY_env` names the variable that holds it.
+            let key = match input.secret {
+                true => format!("{}_env", input.key),
+                false => input.key.clone(),
+            };
+            assert!(
+                keys.contains(&key.as_str()),
+                "{place}: `[connections.NAME]` has no key `{key}`"
+            );
+            if input.secret {
+                assert!(
+                    !keys.contains(&input.key.as_str()),
+                    "{place}: a secret in the file"
+                );
+                continue;
+            }
+            let fallback = (key == "region_url").then_some(zoho_core::config::DEFAULT_REGION_URL);
+            let code_default = applied.get(&key).and_then(Value::as_str).or(fallback);
+            match (&input.default, input.required) {
+                (Some(default), _) => assert_eq!(
+                    Some(default.as_str()),
+                    code_default,
+                    "{place}: the spec's default is not the one zoho-core applies"
+                ),
+                (None, true) => {
+                    let without: String = least
+                        .lines()
+                        .filter(|line| !line.starts_with(&format!("{key} =")))
+                        .collect::<Vec<_>>()
+                        .join("\n");
+                    let refused = toml::from_str::<ConnectionConfig>(&without)
+                        .map_err(|e| e.to_string())
+                        .and_then(|config| config.validate().map_err(|e| e.to_string()));
+                    assert!(
+                        refused.is_err(),
+                        "{place}: required in the spec, not in zoho-core"
+                    );
+                }
+                (None, false) => {}
+            }
+        }
+    }
+}
