@@ -58,7 +58,7 @@ impl ApiKey {
 
 /// Compares without stopping at the first difference, so timing does not reveal how much of a
 /// guess was right. Only the length can be learnt, which says little about a 16+ character key.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -6,6 +6,7 @@ mod behaviours;
 mod cli;
 mod config_reference;
 mod created;
+mod events;
 mod faults;
 mod fleet;
 mod fuzz;
