@@ -250,6 +250,9 @@ pub struct SubscriptionRecord {
     pub fields: Option<Vec<String>>,
     /// Seconds between polls (and catch-up reads).
     pub interval_secs: u64,
+    /// `books.poll`: the Books organization (else the connection's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
     /// The webhook, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deliver: Option<Deliver>,

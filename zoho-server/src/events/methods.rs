@@ -142,6 +142,13 @@ impl Events {
             tracing::debug!("books.poll cannot see deletions; `delete` is accepted and never seen");
         }
         let fields = params.strings("fields")?;
+        let organization_id = params.string("organizationId")?;
+        if organization_id.is_some() && source != Source::BooksPoll {
+            return Err(ErrorObject::invalid_params(
+                "organizationId",
+                "only `books.poll` reads a Books organization",
+            ));
+        }
         let interval_secs = match params.take("intervalSecs") {
             None | Some(Value::Null) => match source {
                 Source::CrmNotifications => self.config.notification_check_secs,
@@ -173,6 +180,7 @@ impl Events {
             operations,
             fields,
             interval_secs,
+            organization_id,
             deliver,
             created_at_ms: now_ms(),
             status: "active".into(),
@@ -366,6 +374,7 @@ fn describe(record: &SubscriptionRecord) -> Value {
         "operations": record.operations.iter().map(|op| op.as_str()).collect::<Vec<_>>(),
         "fields": record.fields,
         "intervalSecs": record.interval_secs,
+        "organizationId": record.organization_id,
         "status": record.status,
         "createdAt": rfc3339_ms(record.created_at_ms as i64),
         "lastSyncAt": record.last_sync_ms.map(|ms| rfc3339_ms(ms as i64)),
@@ -499,6 +508,7 @@ pub fn descriptions() -> Vec<Value> {
                 {"name": "recordTypes", "description": "CRM modules (`Leads`) or Books types (`invoices`).", "required": true, "schema": strings},
                 {"name": "operations", "description": "`create`, `edit`, `delete` (default all; `books.poll` sees no deletions).", "required": false, "schema": strings},
                 {"name": "fields", "description": "Polls: the fields each event's `values` carries.", "required": false, "schema": strings},
+                {"name": "organizationId", "description": "`books.poll`: the Books organization (default: the connection's).", "required": false, "schema": string},
                 {"name": "intervalSecs", "description": "Seconds between reads of what changed (polls: default 60; crm.notifications: the channel check, default `[events] notification_check_secs`).", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INTERVAL_SECS}},
                 {"name": "deliver", "description": "`{webhookUrl, secretEnv}`: POST each event there, signed with the secret in the environment variable `secretEnv`, retried with backoff for 24 h, in order.", "required": false, "schema": {"type": "object", "properties": {"webhookUrl": string, "secretEnv": string}}}
             ],

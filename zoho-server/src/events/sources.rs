@@ -560,13 +560,13 @@ async fn read_books(
     let id_key = books_id_key(record_type);
     let mut reads = Vec::new();
     for page in 1..=MAX_PAGES {
+        let mut params = json!({"recordType": record_type, "page": page, "perPage": PER_PAGE,
+                                "searchFields": {"last_modified_time": time::books(cursor.at_secs)}});
+        if let Some(org) = &record.organization_id {
+            params["organizationId"] = json!(org);
+        }
         let answer = events
-            .zoho(
-                &record.connection,
-                "books.getRecords",
-                json!({"recordType": record_type, "page": page, "perPage": PER_PAGE,
-                       "searchFields": {"last_modified_time": time::books(cursor.at_secs)}}),
-            )
+            .zoho(&record.connection, "books.getRecords", params)
             .await?;
         let items = answer[record_type]
             .as_array()

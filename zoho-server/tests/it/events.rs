@@ -564,3 +564,122 @@ async fn a_long_poll_returns_as_soon_as_an_event_arrives_and_params_are_checked(
     }
     harness.shut_down().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crm_poll_on_contacts_and_books_poll_on_invoices_see_every_create_and_edit() {
+    let harness = Harness::start(quick()).await;
+    let orgs = harness
+        .ok(
+            "books.rawRequest",
+            json!({"url": "/organizations", "method": "GET"}),
+        )
+        .await;
+    let org = orgs["organizations"][0]["organization_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let customers = harness
+        .ok(
+            "books.getRecords",
+            json!({"recordType": "contacts", "organizationId": org, "perPage": 1}),
+        )
+        .await;
+    let customer = customers["contacts"][0]["contact_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let crm = harness
+        .ok(
+            "subscriptions.create",
+            json!({"source": "crm.poll", "recordTypes": ["Contacts"], "intervalSecs": 1,
+                   "operations": ["create", "edit"], "fields": ["Last_Name", "Email"]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let books = harness
+        .ok(
+            "subscriptions.create",
+            json!({"source": "books.poll", "recordTypes": ["invoices"], "intervalSecs": 1,
+                   "organizationId": org, "fields": ["invoice_number", "total"]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Created in bursts, so several share a second and a poll falls between them.
+    let mut contacts = Vec::new();
+    let mut invoices = Vec::new();
+    for n in 0..6 {
+        let contact = harness
+            .ok(
+                "crm.createRecord",
+                json!({"recordType": "Contacts", "values": {"Last_Name": format!("Poll {n}"), "Email": format!("p{n}@example.com")}}),
+            )
+            .await;
+        contacts.push(contact["details"]["id"].as_str().unwrap().to_owned());
+        let invoice = harness
+            .ok(
+                "books.createRecord",
+                json!({"recordType": "invoices", "organizationId": org,
+                       "values": {"customer_id": customer, "line_items": [{"name": "Work", "rate": 10 + n, "quantity": 1}]}}),
+            )
+            .await;
+        invoices.push(invoice["invoice_id"].as_str().unwrap().to_owned());
+        if n % 2 == 1 {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+        }
+    }
+    // An edit a second later is a change of its own (a poll sees each record's latest state).
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    for id in &contacts[..3] {
+        harness
+            .ok("crm.updateRecord", json!({"recordType": "Contacts", "recordId": id, "values": {"Email": "edited@example.com"}}))
+            .await;
+    }
+    for id in &invoices[..2] {
+        harness
+            .ok("books.updateRecord", json!({"recordType": "invoices", "recordId": id, "organizationId": org, "values": {"reference_number": "EDITED"}}))
+            .await;
+    }
+    let crm_events = read_all(reader(&harness, &crm), 9, Duration::from_secs(15)).await;
+    let counts = assert_each_once(&crm_events);
+    assert_eq!(
+        (counts["create"], counts["edit"]),
+        (6, 3),
+        "{crm_events:#?}"
+    );
+    let mut seen: Vec<&str> = crm_events
+        .iter()
+        .filter(|e| e["operation"] == "create")
+        .map(|e| e["recordId"].as_str().unwrap())
+        .collect();
+    seen.sort_unstable();
+    let mut made: Vec<&str> = contacts.iter().map(String::as_str).collect();
+    made.sort_unstable();
+    assert_eq!(seen, made);
+    let edited = crm_events
+        .iter()
+        .find(|e| e["operation"] == "edit")
+        .unwrap();
+    assert_eq!(
+        edited["values"]["Email"], "edited@example.com",
+        "{edited:#}"
+    );
+
+    let books_events = read_all(reader(&harness, &books), 8, Duration::from_secs(15)).await;
+    let counts = assert_each_once(&books_events);
+    assert_eq!(
+        (counts["create"], counts["edit"]),
+        (6, 2),
+        "{books_events:#?}"
+    );
+    assert_eq!(books_events[0]["recordType"], "invoices");
+    assert!(
+        books_events[0]["values"]["invoice_number"].is_string(),
+        "{:#}",
+        books_events[0]
+    );
+    harness.shut_down().await;
+}

@@ -7,6 +7,7 @@ mod cli;
 mod config_reference;
 mod created;
 mod events;
+mod events_fleet;
 mod faults;
 mod fleet;
 mod fuzz;
