@@ -438,3 +438,114 @@ fn append_lines(path: &Path, at: u64, lines: &[LogLine]) -> io::Result<Vec<(u64,
     file.sync_data()?;
     Ok(spans)
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::store::Keyring;
+    use crate::store::events::{Operation, Origin};
+
+    fn subscription() -> SubscriptionRecord {
+        SubscriptionRecord {
+            id: "sub_test".into(),
+            connection: "default".into(),
+            source: "crm.poll".into(),
+            record_types: vec!["Leads".into()],
+            operations: Operation::ALL.to_vec(),
+            fields: None,
+            interval_secs: 60,
+            organization_id: None,
+            deliver: None,
+            created_at_ms: 0,
+            status: "active".into(),
+            channel: None,
+            cursors: Default::default(),
+            delivery: Default::default(),
+            last_error: None,
+            last_sync_ms: None,
+        }
+    }
+
+    fn event(id: &str, operation: Operation, at_ms: i64) -> NewEvent {
+        NewEvent {
+            record_type: "Leads".into(),
+            record_id: id.into(),
+            operation,
+            at_ms,
+            changed_fields: None,
+            values: None,
+            origin: Origin::Callback,
+        }
+    }
+
+    #[tokio::test]
+    async fn events_survive_a_reopen_and_a_cut_short_line_and_stay_deduplicated() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = subscription();
+        let store = FileStore::open(dir.path(), Keyring::none()).unwrap();
+        assert!(store.create_subscription(&sub).await.unwrap());
+        assert!(!store.create_subscription(&sub).await.unwrap());
+        let first = [
+            event("1", Operation::Create, 1_000),
+            event("2", Operation::Create, 1_500),
+        ];
+        assert_eq!(store.append_events(&sub, &first).await.unwrap(), 2);
+        assert_eq!(store.append_events(&sub, &first).await.unwrap(), 0);
+        // A crash in the middle of a line.
+        let log = dir.path().join("events/sub_test.log");
+        let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+        file.write_all(b"{\"seq\":3,\"stored").unwrap();
+        drop(file);
+
+        let reopened = FileStore::open(dir.path(), Keyring::none()).unwrap();
+        let page = reopened.read_events("sub_test", None, 10).await.unwrap();
+        assert_eq!(page.events.len(), 2);
+        assert_eq!(
+            reopened.append_events(&sub, &first).await.unwrap(),
+            0,
+            "known after a reopen"
+        );
+        let later = [event("1", Operation::Edit, 2_000)];
+        assert_eq!(reopened.append_events(&sub, &later).await.unwrap(), 1);
+        let cursor = page.events[1].0.clone();
+        let rest = reopened
+            .read_events("sub_test", Some(&cursor), 10)
+            .await
+            .unwrap();
+        assert_eq!(rest.events.len(), 1);
+        assert_eq!(rest.events[0].1["operation"], "edit");
+        assert!(rest.events[0].0.parse::<u64>().unwrap() > cursor.parse::<u64>().unwrap());
+
+        // Trimming drops what is older than the retention, and nothing else.
+        assert_eq!(reopened.trim_events("sub_test", 0).await.unwrap(), 0);
+        assert_eq!(reopened.trim_events("sub_test", u64::MAX).await.unwrap(), 3);
+        assert!(
+            reopened
+                .read_events("sub_test", None, 10)
+                .await
+                .unwrap()
+                .events
+                .is_empty()
+        );
+        assert_eq!(reopened.append_events(&sub, &later).await.unwrap(), 0);
+        assert!(reopened.delete_subscription("sub_test").await.unwrap());
+        assert!(reopened.subscription("sub_test").await.unwrap().is_none());
+        assert!(!log.exists());
+    }
+
+    #[tokio::test]
+    async fn a_lease_is_held_by_one_owner_until_it_runs_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::open(dir.path(), Keyring::none()).unwrap();
+        let ttl = Duration::from_millis(200);
+        assert!(store.try_lease("s", "a", ttl).await.unwrap());
+        assert!(!store.try_lease("s", "b", ttl).await.unwrap());
+        assert!(store.try_lease("s", "a", ttl).await.unwrap(), "extended");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(store.try_lease("s", "b", ttl).await.unwrap(), "taken over");
+        store.release_lease("s", "b").await.unwrap();
+        assert!(store.try_lease("s", "a", ttl).await.unwrap());
+    }
+}

@@ -25,9 +25,11 @@ const WEEK_SECS: i64 = 7 * DAY_SECS;
 const CAP_SLACK_SECS: i64 = 600;
 /// Records per page of a read (Zoho's maximum).
 const PER_PAGE: u64 = 200;
-/// Pages one read of one record type goes through at most (Zoho serves 2,000 records by
-/// `page`); what is left is read at the next interval, from the cursor reached.
-const MAX_PAGES: u64 = 10;
+/// Pages one read of one record type goes through at most (past the tenth, by Zoho's
+/// `page_token`). A read that stops there leaves its cursor where it was, so nothing is skipped.
+const MAX_PAGES: u64 = 250;
+/// Pages Zoho serves by `page` number; further ones need `page_token`.
+const NUMBERED_PAGES: u64 = 10;
 /// Channel pages looked through for our channel.
 const MAX_CHANNEL_PAGES: u64 = 5;
 /// The channel token's alphabet and length (Zoho allows 50 characters).
@@ -388,6 +390,8 @@ struct Read {
     created: i64,
     modified: i64,
     values: Value,
+    /// Read by a read that did not get back to the cursor: the cursor does not move for it.
+    partial: bool,
 }
 
 /// Read what changed since each record type's cursor; the events, in order, and the record
@@ -422,6 +426,9 @@ pub(crate) async fn read_changes(
             }
             if (!created_since || read.modified > read.created) && wanted(Operation::Edit) {
                 found.push(change(&record_type, &read, Operation::Edit, read.modified));
+            }
+            if read.partial {
+                continue;
             }
             if read.modified > newest {
                 newest = read.modified;
@@ -480,21 +487,28 @@ async fn read_crm(
         }
     }
     let mut reads = Vec::new();
+    let mut token: Option<String> = None;
+    let mut reached = false;
     'pages: for page in 1..=MAX_PAGES {
+        let mut params = json!({"recordType": module, "fields": fields, "sortBy": "Modified_Time",
+                                "sortOrder": "desc", "perPage": PER_PAGE});
+        match &token {
+            Some(token) if page > NUMBERED_PAGES => params["pageToken"] = json!(token),
+            _ => params["page"] = json!(page),
+        }
         let answer = events
-            .zoho(
-                &record.connection,
-                "crm.getRecords",
-                json!({"recordType": module, "fields": fields, "sortBy": "Modified_Time",
-                       "sortOrder": "desc", "perPage": PER_PAGE, "page": page}),
-            )
+            .zoho(&record.connection, "crm.getRecords", params)
             .await?;
+        token = answer["info"]["next_page_token"]
+            .as_str()
+            .map(str::to_owned);
         let data = answer["data"].as_array().cloned().unwrap_or_default();
         for item in &data {
             let Some(modified) = modified(item, "Modified_Time") else {
                 continue;
             };
             if modified < cursor.at_secs {
+                reached = true;
                 break 'pages;
             }
             let Some(id) = id_of(item, "id") else {
@@ -505,10 +519,25 @@ async fn read_crm(
                 created: self::modified(item, "Created_Time").unwrap_or(modified),
                 modified,
                 values: item.clone(),
+                partial: false,
             });
         }
-        if answer["info"]["more_records"] != Value::Bool(true) {
+        if answer["info"]["more_records"] != Value::Bool(true)
+            || (page >= NUMBERED_PAGES && token.is_none())
+        {
+            reached = answer["info"]["more_records"] != Value::Bool(true);
             break;
+        }
+    }
+    if !reached {
+        // Newest first and not back to the cursor: what is older was not read. Its events are
+        // kept (deduplicated later) but the cursor must not pass it.
+        tracing::warn!(
+            module,
+            "more changes than one read goes through; the cursor stays for the next read"
+        );
+        for read in &mut reads {
+            read.partial = true;
         }
     }
     reads.sort_by(|a, b| (a.modified, &a.id).cmp(&(b.modified, &b.id)));
@@ -559,6 +588,7 @@ async fn read_books(
 ) -> Result<Vec<Read>, Error> {
     let id_key = books_id_key(record_type);
     let mut reads = Vec::new();
+    let mut complete = false;
     for page in 1..=MAX_PAGES {
         let mut params = json!({"recordType": record_type, "page": page, "perPage": PER_PAGE,
                                 "searchFields": {"last_modified_time": time::books(cursor.at_secs)}});
@@ -612,10 +642,21 @@ async fn read_books(
                 created: self::modified(&item, "created_time").unwrap_or(modified),
                 modified,
                 values,
+                partial: false,
             });
         }
         if answer["page_context"]["has_more_page"] != Value::Bool(true) {
+            complete = true;
             break;
+        }
+    }
+    if !complete {
+        tracing::warn!(
+            record_type,
+            "more changes than one read goes through; the cursor stays for the next read"
+        );
+        for read in &mut reads {
+            read.partial = true;
         }
     }
     reads.sort_by(|a, b| (a.modified, &a.id).cmp(&(b.modified, &b.id)));
