@@ -47,9 +47,15 @@ impl Events {
         match method {
             CREATE => self.create(params).await,
             LIST => {
+                let connection = params.string("connection")?;
                 params.done()?;
                 let records = self.store.list_subscriptions().await.map_err(core)?;
-                Ok(json!({"subscriptions": records.iter().map(describe).collect::<Vec<_>>()}))
+                let listed: Vec<Value> = records
+                    .iter()
+                    .filter(|r| connection.as_ref().is_none_or(|c| &r.connection == c))
+                    .map(describe)
+                    .collect();
+                Ok(json!({"subscriptions": listed}))
             }
             GET => {
                 let record = self.record(&mut params).await?;
@@ -515,7 +521,8 @@ pub fn descriptions() -> Vec<Value> {
             "result": {"name": "subscription", "schema": {"type": "object", "properties": {"id": string, "source": string, "status": string}}}
         }),
         json!({
-            "name": LIST, "summary": "Every subscription", "paramStructure": "by-name", "params": [],
+            "name": LIST, "summary": "Every subscription, or those of one connection", "paramStructure": "by-name",
+            "params": [{"name": "connection", "description": "Only the subscriptions of this connection.", "required": false, "schema": string}],
             "result": {"name": "subscriptions", "schema": {"type": "object", "properties": {"subscriptions": {"type": "array", "items": subscription}}}}
         }),
         json!({

@@ -3,9 +3,9 @@
 //!
 //! [`Events`] owns it all for one server instance: the `subscriptions.*` and `events.read`
 //! methods ([`methods`]), Zoho's callbacks on `POST /zoho/notify/{id}` ([`notify`]), and a
-//! background worker per subscription ([`worker`]) that the instance runs only while it holds
+//! background worker per subscription (`worker`) that the instance runs only while it holds
 //! the subscription's lease in the store: it keeps the Zoho channel alive, reads what changed
-//! ([`sources`]) and delivers to the webhook ([`deliver`]).
+//! (`sources`) and delivers to the webhook (`deliver`).
 
 // Errors here are zoho-core's, flat on purpose (callers match on them); they only travel on
 // the failure path.

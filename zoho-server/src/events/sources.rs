@@ -338,6 +338,10 @@ pub(crate) async fn maintain_channel(
         }
     }
     let Some(found) = found else {
+        // Deleted meanwhile (its channel disabled with it): make no channel nobody would delete.
+        if events.store.subscription(&record.id).await?.is_none() {
+            return Ok(false);
+        }
         tracing::info!(subscription = %record.id, channel = %channel.id, "Zoho no longer has the channel; making a new one");
         create_channel(events, record).await?;
         return Ok(true);
