@@ -24,6 +24,7 @@ pub struct Actions {
     authorize: Option<AuthorizeHint>,
     created: Option<(Arc<ConnectionMethods>, Arc<Registry>)>,
     shared: Option<Arc<dyn zoho_core::Store>>,
+    events: Option<Arc<crate::events::Events>>,
 }
 
 /// How a caller authorizes a connection through a running server's `/oauth/start`, for the
@@ -73,7 +74,14 @@ impl Actions {
             authorize: None,
             created: None,
             shared: None,
+            events: None,
         }
+    }
+
+    /// Serve `subscriptions.*` and `events.read` over `events`.
+    pub fn with_events(mut self, events: Arc<crate::events::Events>) -> Self {
+        self.events = Some(events);
+        self
     }
 
     /// Report `limits.get`'s token mints as counted in `store` for every instance sharing it.
@@ -152,6 +160,7 @@ pub fn openrpc_document() -> Result<Value, String> {
     if let Some(methods) = document.get_mut("methods").and_then(Value::as_array_mut) {
         methods.push(limits_get_description());
         methods.extend(connections_api::descriptions());
+        methods.extend(crate::events::methods::descriptions());
     }
     Ok(document)
 }
@@ -257,6 +266,15 @@ impl Dispatcher for Actions {
                     .clone()
                     .map_err(|err| rpc_error::internal(&err));
             }
+            if crate::events::methods::METHODS.contains(&method) {
+                return match &self.events {
+                    Some(events) => events.call(method, params).await,
+                    None => Err(ErrorObject::invalid_params(
+                        "method",
+                        "this server serves no subscriptions",
+                    )),
+                };
+            }
             if connections_api::METHODS.contains(&method) {
                 return match &self.created {
                     Some((methods, _)) => methods.call(method, params).await,
@@ -323,6 +341,10 @@ mod tests {
             .as_array_mut()
             .unwrap()
             .extend(crate::connections_api::descriptions());
+        expected["methods"]
+            .as_array_mut()
+            .unwrap()
+            .extend(crate::events::methods::descriptions());
         assert_eq!(super::openrpc_document().unwrap(), expected);
     }
 

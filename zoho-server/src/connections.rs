@@ -32,6 +32,9 @@ pub struct ConfigFile {
     /// Where created connections, their tokens and OAuth flows in progress live.
     #[serde(default)]
     pub store: StoreConfig,
+    /// How subscriptions' events are kept and their work paced.
+    #[serde(default)]
+    pub events: crate::events::EventsConfig,
 }
 
 impl ConfigFile {

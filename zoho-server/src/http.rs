@@ -33,6 +33,8 @@ pub struct App {
     pub api_key: Option<ApiKey>,
     /// `GET /oauth/start` and `GET /oauth/callback`, when connections can be authorized.
     pub oauth: Option<Arc<OAuthFlows>>,
+    /// `POST /zoho/notify/{subscriptionId}`: Zoho's callbacks, when subscriptions are served.
+    pub events: Option<Arc<crate::events::Events>>,
 }
 
 /// The app behind the transport's guards, shared by every connection of one server: the hosts
@@ -215,6 +217,9 @@ where
                 "this server has no OAuth connections to authorize",
             ),
         },
+        path if path.starts_with(crate::events::notify::PREFIX) => {
+            crate::events::notify::route(front, request).await
+        }
         other => refusal(
             StatusCode::NOT_FOUND,
             &format!("no route `{other}`; JSON-RPC is served on POST /rpc"),

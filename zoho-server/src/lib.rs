@@ -13,6 +13,7 @@ pub mod connections;
 pub mod connections_api;
 pub mod dispatch;
 mod error;
+pub mod events;
 pub mod hosts;
 pub mod http;
 pub mod jsonrpc;

@@ -31,6 +31,7 @@ pub struct FileStore {
     root: PathBuf,
     keyring: Keyring,
     writes: Arc<tokio::sync::Mutex<()>>,
+    pub(super) events: Arc<super::events_file::FileEvents>,
 }
 
 /// One connection's file.
@@ -63,12 +64,17 @@ impl FileStore {
             root,
             keyring,
             writes: Arc::new(tokio::sync::Mutex::new(())),
+            events: Arc::default(),
         })
     }
 
     /// The folder the store lives in.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    pub(super) fn keyring(&self) -> &Keyring {
+        &self.keyring
     }
 
     fn connection_path(&self, name: &str) -> Result<PathBuf, Error> {

@@ -14,6 +14,7 @@ use crate::store::{
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     inner: Mutex<Inner>,
+    pub(super) events: super::events_local::MemoryEvents,
 }
 
 #[derive(Debug, Default)]

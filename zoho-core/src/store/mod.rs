@@ -7,6 +7,10 @@
 //! refresh token is only ever replaced by a new consent ([`TokenWrite::Granted`]).
 
 mod crypt;
+pub mod events;
+mod events_file;
+mod events_local;
+mod events_redis;
 mod file;
 mod memory;
 mod record;
@@ -15,6 +19,7 @@ mod tokens;
 
 pub use self::redis::RedisStore;
 pub use crypt::Keyring;
+pub use events::EventStore;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 pub use record::{

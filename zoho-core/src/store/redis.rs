@@ -170,6 +170,21 @@ impl RedisStore {
         format!("{}:pending:{}", self.prefix, state_digest(state))
     }
 
+    /// The connection, for the subscription keys (`events_redis.rs`).
+    pub(super) fn connection(&self) -> ConnectionManager {
+        self.redis.clone()
+    }
+
+    /// The key prefix.
+    pub(super) fn key_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The keyring secrets are sealed with.
+    pub(super) fn sealing_keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     /// The connection for a command; the manager is a cheap handle on one multiplexed socket.
     fn redis(&self) -> ConnectionManager {
         self.redis.clone()

@@ -120,6 +120,14 @@ fn passes(record: &Record, name: &str, wanted: &str) -> bool {
             _ => matches!((a, b), (Some(a), Some(b)) if a >= b),
         };
     }
+    // wave2.md §7.2: `last_modified_time` keeps the records modified at or after that time.
+    if name == "last_modified_time" {
+        let have = record
+            .get(name)
+            .and_then(Value::as_str)
+            .and_then(clock::parse_datetime);
+        return matches!((have, clock::parse_datetime(wanted)), (Some(have), Some(since)) if have >= since);
+    }
     match record.get(name) {
         // Parameters that name no field of the record are ignored, as Zoho ignores unknown ones.
         None => true,

@@ -67,6 +67,7 @@ pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
         apps: Default::default(),
         // With a shared store the consent's tokens go there, where every instance reads them.
         store: file.store.clone(),
+        events: Default::default(),
     };
     let http = http_client()?;
     let connections = Connections::from_file(only, &http)?;
@@ -90,6 +91,7 @@ pub(super) async fn login(args: LoginArgs) -> Result<(), Error> {
         ),
         api_key: None,
         oauth: Some(flows.clone()),
+        events: None,
     };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.serve(

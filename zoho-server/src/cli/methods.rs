@@ -9,7 +9,10 @@ pub(super) fn methods() -> Result<(), Error> {
         .iter()
         .map(|method| (method.name.to_owned(), method.summary.to_owned()))
         .collect();
-    for method in crate::connections_api::descriptions() {
+    let server_methods = crate::connections_api::descriptions()
+        .into_iter()
+        .chain(crate::events::methods::descriptions());
+    for method in server_methods {
         lines.push((
             method["name"].as_str().unwrap_or_default().to_owned(),
             method["summary"].as_str().unwrap_or_default().to_owned(),

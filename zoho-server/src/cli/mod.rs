@@ -10,12 +10,14 @@ use clap::{Args, Parser, Subcommand};
 
 mod call;
 mod connections;
+mod events;
 mod login;
 mod mcp;
 mod methods;
 mod serve;
 
 pub use connections::ConnectionsCommand;
+pub use events::{EventsCommand, TailArgs};
 pub use mcp::McpArgs;
 
 use crate::Error;
@@ -58,6 +60,9 @@ pub enum Command {
     /// Create, list, authorize and delete connections of the configured apps.
     #[command(subcommand)]
     Connections(ConnectionsCommand),
+    /// Read subscriptions' events from the store.
+    #[command(subcommand)]
+    Events(EventsCommand),
 }
 
 /// Where connections come from.
@@ -186,6 +191,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Call(args) => return call::call(args).await,
         Command::Connections(command) => return connections::connections(command).await,
         Command::Methods => methods::methods(),
+        Command::Events(command) => events::events(command).await,
         Command::Mcp(args) => mcp::mcp(args).await,
         Command::Auth(AuthCommand::Login(args)) => login::login(args).await,
     };

@@ -80,7 +80,17 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         .map(|n| (*n).to_owned())
         .collect();
     let shared_store = connections.shared_store().cloned();
-    let mut actions = Actions::new(Arc::new(connections)).with_authorize_hint(AuthorizeHint {
+    let (event_store, events_config) = event_store(&args.source, sandbox.is_some())?;
+    let registry_for_events = connections.registry().cloned();
+    let clients = Arc::new(connections);
+    let events = crate::events::Events::new(
+        event_store,
+        clients.clone(),
+        registry_for_events,
+        &public_url,
+        events_config,
+    )?;
+    let mut actions = Actions::new(clients).with_authorize_hint(AuthorizeHint {
         public_url: public_url.clone(),
         api_key_env: args.api_key_env.clone(),
     });
@@ -91,11 +101,14 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     if let Some(store) = shared_store {
         actions = actions.with_shared_store(store);
     }
+    actions = actions.with_events(events.clone());
     let app = App {
         rpc: Rpc::new(Arc::new(actions), limits),
         api_key,
         oauth: Some(flows.clone()),
+        events: Some(events.clone()),
     };
+    let supervisor = events.start();
     let grace = args
         .shutdown_grace_secs
         .map_or(DEFAULT_SHUTDOWN_GRACE, Duration::from_secs);
@@ -142,8 +155,40 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
         context: "the server task".into(),
         source: std::io::Error::other(err.to_string()),
     })?;
+    supervisor.abort();
     drop(sandbox);
     outcome
+}
+
+/// Where subscriptions and events live: the `[store]` of the configuration file (its folder
+/// or Redis server), or memory for the built-in sandbox.
+fn event_store(
+    source: &super::Source,
+    sandbox: bool,
+) -> Result<
+    (
+        Arc<dyn zoho_core::store::EventStore>,
+        crate::events::EventsConfig,
+    ),
+    Error,
+> {
+    if sandbox {
+        return Ok((
+            Arc::new(zoho_core::store::MemoryStore::new()),
+            crate::events::EventsConfig::default(),
+        ));
+    }
+    let path = crate::connections::config_path(source.config.as_deref());
+    let file = crate::connections::ConfigFile::load(&path)?;
+    file.events.validate().map_err(|reason| Error::Config {
+        path: path.clone(),
+        reason,
+    })?;
+    let store = crate::events::open_store(&file.store).map_err(|err| Error::Config {
+        path,
+        reason: err.to_string(),
+    })?;
+    Ok((store, file.events))
 }
 
 /// The address to reach a listener on from this machine: `0.0.0.0` and `::` listen everywhere

@@ -276,10 +276,11 @@ fn methods_lists_each_method_with_a_summary() {
     let mut expected: Vec<&str> = zoho_actions::METHODS.iter().map(|m| m.name).collect();
     expected.push("rpc.discover");
     expected.extend(zoho_server::connections_api::METHODS);
+    expected.extend(zoho_server::events::methods::METHODS);
     expected.sort_unstable();
     assert_eq!(
         listed, expected,
-        "every action, connections.* and rpc.discover:\n{text}"
+        "every action, connections.*, subscriptions.*, events.read and rpc.discover:\n{text}"
     );
     let get_records = lines
         .iter()

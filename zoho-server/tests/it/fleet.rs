@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::created::{Instance, write_config_with};
 #[path = "../../../zoho-core/tests/it/redis_support.rs"]
-mod redis_support;
+pub(crate) mod redis_support;
 use redis_support::RedisServer;
 
 /// Three instances on one Redis store, and a connection `acme` created on the first and

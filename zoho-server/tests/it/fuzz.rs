@@ -51,6 +51,7 @@ impl Target {
             rpc: Rpc::new(Arc::new(Actions::new(Arc::new(connections))), limits),
             api_key: None,
             oauth: Some(flows),
+            events: None,
         };
         let listen: SocketAddr = HOST.parse().unwrap();
         let front = Arc::new(Front::new(app, AllowedHosts::for_listener(listen)));

@@ -7,6 +7,8 @@ mod books_paths;
 mod cli;
 mod config_reference;
 mod created;
+mod events;
+mod events_fleet;
 mod faults;
 mod fleet;
 mod fuzz;

@@ -298,6 +298,7 @@ async fn http_with_an_api_key_needs_the_bearer_as_rpc_does() {
         ),
         api_key: Some(key),
         oauth: None,
+        events: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = tokio::spawn(server.serve(

@@ -65,6 +65,7 @@ impl Running {
             rpc: Rpc::new(Arc::new(Actions::new(Arc::new(connections))), limits),
             api_key: None,
             oauth: Some(flows.clone()),
+            events: None,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(server.serve(

@@ -87,6 +87,7 @@ async fn start_capped(
         rpc: Rpc::new(Arc::new(stub), limits),
         api_key,
         oauth: None,
+        events: None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(server.serve(
