@@ -1177,7 +1177,7 @@ fn render_peers(out: &mut String, f: &Value) {
         out,
         "## 8. Peers: the same work through Zoho's SDKs and axios\n\n\
          The same Lead fetched again and again from the same sandbox by Zoho's official Python \
-         SDK, its official Node SDK (both unmodified, set up as their READMEs show: a grant \
+         SDK, its official Node SDK (both unmodified, set up as their READMEs show: a refresh \
          token, a file token store, INFO logging to a file) and a plain Node axios loop (the \
          bare GET with the token, as a component platform calls Zoho), next to zoho-server's \
          JSON-RPC `crm.getRecord`. The scripts are in `zoho-bench/peers/`; \

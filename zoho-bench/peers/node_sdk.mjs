@@ -2,8 +2,9 @@
 //
 // Usage: SDK_DIR=DIR node node_sdk.mjs BASE_URL WORK_DIR RECORD_ID SECONDS CONCURRENCY[,...]
 //
-// Run by `cargo xtask bench` (the peers section). Initializes the SDK as its README says (a grant
-// token from the self client, a file token store, INFO logging to a file), warms up, then for
+// Run by `cargo xtask bench` (the peers section), with a refresh token in
+// ZOHO_BENCH_REFRESH_TOKEN. Initializes the SDK as its README says (a refresh token, a file token
+// store, INFO logging to a file), warms up, then for
 // each concurrency runs that many async workers calling
 // `new RecordOperations("Leads").getRecord(id)` for SECONDS and prints one JSON line.
 
@@ -17,17 +18,10 @@ const ZOHOCRMSDK = await import(
   pathToFileURL(path.join(process.env.SDK_DIR, "node_modules/@zohocrm/nodejs-sdk-8.0/lib/index.js")).href
 );
 const CLIENT_ID = "1000.SANDBOXCLIENT";
-const SCOPES = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL";
-
-const grant = await fetch(`${base}/__sandbox/self-client`, {
-  method: "POST",
-  headers: { "content-type": "application/x-www-form-urlencoded" },
-  body: new URLSearchParams({ scope: SCOPES, client_id: CLIENT_ID }),
-});
 const token = new ZOHOCRMSDK.OAuthBuilder()
   .clientId(CLIENT_ID)
   .clientSecret("sandbox-secret")
-  .grantToken((await grant.json()).code)
+  .refreshToken(process.env.ZOHO_BENCH_REFRESH_TOKEN)
   .build();
 fs.mkdirSync(work, { recursive: true });
 await (await new ZOHOCRMSDK.InitializeBuilder())

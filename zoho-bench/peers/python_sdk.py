@@ -2,8 +2,9 @@
 
 Usage: python python_sdk.py BASE_URL WORK_DIR RECORD_ID SECONDS CONCURRENCY[,CONCURRENCY...]
 
-Run by `cargo xtask bench` (the peers section). Initializes the SDK as its README says (a grant
-token from the self client, a file token store, INFO logging to a file), warms up, then for each
+Run by `cargo xtask bench` (the peers section), with a refresh token in ZOHO_BENCH_REFRESH_TOKEN.
+Initializes the SDK as its README says (a refresh token, a file token store, INFO logging to a
+file), warms up, then for each
 concurrency runs that many threads calling `RecordOperations("Leads").get_record(id)` for SECONDS
 and prints one JSON line: calls, seconds, this process's CPU in that window, p50/p99, failures.
 """
@@ -14,8 +15,6 @@ import resource
 import sys
 import threading
 import time
-import urllib.parse
-import urllib.request
 
 from zohocrmsdk.src.com.zoho.api.authenticator.oauth_token import OAuthToken
 from zohocrmsdk.src.com.zoho.api.authenticator.store import FileStore
@@ -27,22 +26,19 @@ from zohocrmsdk.src.com.zoho.crm.api.sdk_config import SDKConfig
 
 CLIENT_ID = "1000.SANDBOXCLIENT"
 CLIENT_SECRET = "sandbox-secret"
-SCOPES = "ZohoCRM.modules.ALL,ZohoCRM.settings.ALL,ZohoCRM.users.ALL,ZohoCRM.org.ALL"
 
 base, work, record_id, seconds, concurrencies = sys.argv[1:6]
 record_id, seconds = int(record_id), float(seconds)
 
 
-def grant_code():
-    data = urllib.parse.urlencode({"scope": SCOPES, "client_id": CLIENT_ID}).encode()
-    with urllib.request.urlopen(base + "/__sandbox/self-client", data) as answer:
-        return json.load(answer)["code"]
-
-
 os.makedirs(work, exist_ok=True)
 Initializer.initialize(
     environment=DataCenter.Environment(base, base + "/oauth/v2/token", base),
-    token=OAuthToken(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, grant_token=grant_code()),
+    token=OAuthToken(
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
+        refresh_token=os.environ["ZOHO_BENCH_REFRESH_TOKEN"],
+    ),
     store=FileStore(os.path.join(work, "tokens.csv")),
     sdk_config=SDKConfig(auto_refresh_fields=False, pick_list_validation=False),
     logger=Logger.get_instance(level=Logger.Levels.INFO, file_path=os.path.join(work, "sdk.log")),

@@ -21,6 +21,48 @@ use crate::stats::spread;
 const CONCURRENCY: [usize; 2] = [1, 16];
 /// The command that installs the peers.
 const INSTALL: &str = "bash zoho-bench/peers/install.sh";
+/// The scopes the SDKs' refresh tokens carry (they read the current user and the org).
+const SDK_SCOPES: &str =
+    "ZohoCRM.modules.ALL ZohoCRM.settings.ALL ZohoCRM.users.ALL ZohoCRM.org.ALL";
+/// The environment variable that hands an SDK script its refresh token.
+const REFRESH_ENV: &str = "ZOHO_BENCH_REFRESH_TOKEN";
+
+/// A refresh token from a self-client grant code, as a developer makes one in Zoho's console.
+/// Each SDK gets one for all its rounds: Zoho (and the sandbox) allow only a few grant codes per
+/// window, so a new grant code per run would run out.
+async fn refresh_token(http: &reqwest::Client, base: &str) -> Result<String, Error> {
+    let what = "getting a refresh token for an SDK";
+    let answer: Value = http
+        .post(format!("{base}/__sandbox/self-client"))
+        .form(&[("scope", SDK_SCOPES)])
+        .send()
+        .await
+        .map_err(|e| Error::setup(what, e))?
+        .json()
+        .await
+        .map_err(|e| Error::setup(what, e))?;
+    let code = answer["code"]
+        .as_str()
+        .ok_or_else(|| Error::setup(what, answer.to_string()))?;
+    let tokens: Value = http
+        .post(format!("{base}/oauth/v2/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", zoho_sandbox::CLIENT_ID),
+            ("client_secret", zoho_sandbox::CLIENT_SECRET),
+            ("code", code),
+        ])
+        .send()
+        .await
+        .map_err(|e| Error::setup(what, e))?
+        .json()
+        .await
+        .map_err(|e| Error::setup(what, e))?;
+    tokens["refresh_token"]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| Error::setup(what, "the token answer has no refresh_token"))
+}
 
 /// One peer: how to start its script, or why it cannot run.
 struct Peer {
@@ -86,6 +128,8 @@ fn node_available() -> Result<(), String> {
 
 struct Context<'a> {
     base: &'a str,
+    python_refresh: &'a str,
+    node_refresh: &'a str,
     record_id: &'a str,
     token_file: &'a Path,
     work: &'a Path,
@@ -100,6 +144,7 @@ fn peers(bins: &Bins, cx: &Context) -> Vec<Peer> {
     let python_sdk = installed("Zoho's Python SDK", &python).map(|()| {
         let mut command = Command::new(&python);
         command
+            .env(REFRESH_ENV, cx.python_refresh)
             .arg(scripts.join("python_sdk.py"))
             .arg(cx.base)
             .arg(cx.work.join("python"))
@@ -118,6 +163,7 @@ fn peers(bins: &Bins, cx: &Context) -> Vec<Peer> {
             let mut command = Command::new("node");
             command
                 .env("SDK_DIR", &node_dir)
+                .env(REFRESH_ENV, cx.node_refresh)
                 .arg(scripts.join("node_sdk.mjs"))
                 .arg(cx.base)
                 .arg(cx.work.join("node"))
@@ -193,7 +239,12 @@ fn run_script(command: &mut Command, limit: Duration) -> Result<Vec<Value>, Stri
         err.join().unwrap_or_default(),
     );
     if !status.success() {
-        let tail: String = err.lines().rev().take(8).collect::<Vec<_>>().join(" | ");
+        let lines: Vec<&str> = err
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        let tail = lines[lines.len().saturating_sub(4)..].join(" / ");
         return Err(format!("exited with {status}: {tail}"));
     }
     let lines: Vec<Value> = out
@@ -246,8 +297,12 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
     let generator = Generator::detect(http.clone(), dir.clone());
     let ticks = procs::clock_ticks_per_second();
     let seconds = length.as_secs().max(1);
+    let python_refresh = refresh_token(&http, &base).await?;
+    let node_refresh = refresh_token(&http, &base).await?;
     let cx = Context {
         base: &base,
+        python_refresh: &python_refresh,
+        node_refresh: &node_refresh,
         record_id: &record_id,
         token_file: &token_file,
         work: &dir,
