@@ -24,8 +24,75 @@ const BUILD_CYCLES: usize = 2;
 /// The spec whose edit is timed.
 const SPEC_PATH: &str = "action-spec/zoho.toml";
 
-/// Run everything and write `docs/perf.md`.
-pub fn run(root: &Path) -> Result<(), String> {
+/// The section `cargo xtask bench` measures itself; every other section is `zoho-bench`'s.
+const BUILD_SECTION: &str = "build";
+/// Where the raw figures of the last run are kept, so one section can be rerun alone and the
+/// page still shows the others (each section's ratios come from one run of that section).
+const FIGURES_PATH: &str = "target/bench/figures.json";
+
+/// What `cargo xtask bench` was asked for.
+#[derive(Debug, Default, PartialEq)]
+pub struct Options {
+    /// Sections to run (empty: all); the rest keep the figures of the last run.
+    pub only: Vec<String>,
+}
+
+impl Options {
+    /// Parse the flags after `bench`: `--only SECTION[,SECTION...]`.
+    pub fn parse(args: &[&str]) -> Result<Options, String> {
+        let mut options = Options::default();
+        let mut args = args.iter();
+        while let Some(flag) = args.next() {
+            match *flag {
+                "--only" => {
+                    let list = args.next().ok_or("--only needs a list of sections")?;
+                    options.only.extend(
+                        list.split(',')
+                            .filter(|part| !part.is_empty())
+                            .map(str::to_owned),
+                    );
+                }
+                other => return Err(format!("bench: unknown flag {other}")),
+            }
+        }
+        Ok(options)
+    }
+
+    fn wanted(&self, section: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|s| s == section)
+    }
+
+    /// The sections for `zoho-bench --only` (it names the ones it does not know).
+    fn bench_sections(&self) -> Vec<&str> {
+        self.only
+            .iter()
+            .map(String::as_str)
+            .filter(|s| *s != BUILD_SECTION)
+            .collect()
+    }
+}
+
+/// The figures of the last run with this run's sections laid over them (whole sections
+/// replaced, never mixed).
+fn merge(previous: Option<Value>, new: Value) -> Value {
+    let (Some(Value::Object(mut old)), Value::Object(new)) = (previous, new.clone()) else {
+        return new;
+    };
+    for (key, value) in new {
+        match (old.get_mut(&key), value) {
+            (Some(Value::Object(old_taken)), Value::Object(taken)) if key == "seconds_taken" => {
+                old_taken.extend(taken);
+            }
+            (_, value) => {
+                old.insert(key, value);
+            }
+        }
+    }
+    Value::Object(old)
+}
+
+/// Run the sections asked for and write `docs/perf.md`.
+pub fn run(root: &Path, options: &Options) -> Result<(), String> {
     let began = Instant::now();
     let machine = Machine::describe();
     let target_dir = root.join("target");
@@ -48,32 +115,83 @@ pub fn run(root: &Path) -> Result<(), String> {
         )
     })?;
 
-    eprintln!("xtask bench: measuring (zoho-bench)");
-    let bench_bin = target_dir.join("release").join("zoho-bench");
-    let measured = Instant::now();
-    let output = Command::new(&bench_bin)
-        .args(["--runs", &RUNS.to_string(), "--seconds", RUN_SECONDS])
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|err| format!("cannot run {}: {err}", bench_bin.display()))?;
-    if !output.status.success() {
-        return Err(format!("zoho-bench failed ({})", output.status));
+    if options.wanted("peers") {
+        eprintln!("xtask bench: installing the peers (zoho-bench/peers/install.sh)");
+        let installed = Command::new("bash")
+            .arg(root.join("zoho-bench/peers/install.sh"))
+            .current_dir(root)
+            .stdin(Stdio::null())
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit())
+            .status();
+        if !matches!(installed, Ok(status) if status.success()) {
+            eprintln!(
+                "xtask bench: installing the peers failed; the peers section skips each one \
+                 that is missing and says so"
+            );
+        }
     }
-    let figures: Value = serde_json::from_slice(&output.stdout)
-        .map_err(|err| format!("zoho-bench printed no JSON document: {err}"))?;
+
+    let sections = options.bench_sections();
+    let measured = Instant::now();
+    let mut figures = if options.only.is_empty() || !sections.is_empty() {
+        eprintln!("xtask bench: measuring (zoho-bench)");
+        let bench_bin = target_dir.join("release").join("zoho-bench");
+        let mut command = Command::new(&bench_bin);
+        command.args(["--runs", &RUNS.to_string(), "--seconds", RUN_SECONDS]);
+        if !sections.is_empty() {
+            command.args(["--only", &sections.join(",")]);
+        }
+        let output = command
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .map_err(|err| format!("cannot run {}: {err}", bench_bin.display()))?;
+        if !output.status.success() {
+            return Err(format!("zoho-bench failed ({})", output.status));
+        }
+        serde_json::from_slice(&output.stdout)
+            .map_err(|err| format!("zoho-bench printed no JSON document: {err}"))?
+    } else {
+        serde_json::json!({})
+    };
     let measured = measured.elapsed();
 
-    eprintln!("xtask bench: build cost of a one-line spec edit");
-    let build_cost = BuildCost::measure(root, &target_dir)?;
+    let build_cost = if options.wanted(BUILD_SECTION) {
+        eprintln!("xtask bench: build cost of a one-line spec edit");
+        let cost = BuildCost::measure(root, &target_dir)?;
+        if let Value::Object(map) = &mut figures {
+            map.insert(BUILD_SECTION.into(), cost.json());
+        }
+        cost.total
+    } else {
+        Duration::ZERO
+    };
+
+    let figures_path = root.join(FIGURES_PATH);
+    let previous = if options.only.is_empty() {
+        None
+    } else {
+        std::fs::read(&figures_path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+    };
+    let figures = merge(previous, figures);
+    if let Some(dir) = figures_path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let text = serde_json::to_string_pretty(&figures).map_err(|err| err.to_string())?;
+    std::fs::write(&figures_path, text)
+        .map_err(|err| format!("cannot write {FIGURES_PATH}: {err}"))?;
 
     let took = Took {
         total: began.elapsed(),
         release_build: build,
         measurements: measured,
-        build_cost: build_cost.total,
+        build_cost,
+        only: options.only.clone(),
     };
-    let contents = render(&machine, &figures, &build_cost, &took);
+    let contents = render(&machine, &figures, &took);
     let file = Generated {
         path: PERF_PATH.into(),
         contents,
@@ -134,6 +252,8 @@ struct Took {
     release_build: Duration,
     measurements: Duration,
     build_cost: Duration,
+    /// The sections this run measured (empty: all).
+    only: Vec<String>,
 }
 
 /// What this machine is, so the figures can be judged.
@@ -276,6 +396,33 @@ fn with_summary_changed(original: &[u8]) -> Result<Vec<u8>, String> {
 }
 
 impl BuildCost {
+    /// The figures as kept in the figures file.
+    fn json(&self) -> Value {
+        serde_json::json!({
+            "warm_up_s": self.warm_up.as_secs_f64(),
+            "comment_s": self.comment_s,
+            "summary_s": self.summary_s,
+            "snapshot_lines": self.snapshot_lines,
+            "actions": self.actions,
+            "total_s": self.total.as_secs_f64(),
+        })
+    }
+
+    /// The figures back from the figures file; `None` when the section was never measured.
+    fn from_json(v: &Value) -> Option<BuildCost> {
+        let list = |key: &str| -> Option<Vec<f64>> {
+            v[key].as_array()?.iter().map(Value::as_f64).collect()
+        };
+        Some(BuildCost {
+            warm_up: Duration::from_secs_f64(v["warm_up_s"].as_f64()?),
+            comment_s: list("comment_s")?,
+            summary_s: list("summary_s")?,
+            snapshot_lines: usize::try_from(v["snapshot_lines"].as_u64()?).ok()?,
+            actions: usize::try_from(v["actions"].as_u64()?).ok()?,
+            total: Duration::from_secs_f64(v["total_s"].as_f64()?),
+        })
+    }
+
     /// Lines of the expansion snapshot per action of the spec.
     fn lines_per_action(&self) -> f64 {
         self.snapshot_lines as f64 / self.actions.max(1) as f64
@@ -363,22 +510,125 @@ fn minutes(d: Duration) -> String {
     format!("{} min {:02} s", s / 60, s % 60)
 }
 
-/// "met" or "missed by N%" for a figure that must be at least `target`.
+/// What a verdict says of a figure no run has measured (its section was skipped).
+const NOT_MEASURED: &str = "not measured";
+
+/// "PASS" or "FAIL by N%" for a figure that must be at least `target`.
 fn at_least(value: f64, target: f64) -> String {
-    if value >= target {
-        "**met**".to_owned()
+    if value.is_nan() {
+        NOT_MEASURED.to_owned()
+    } else if value >= target {
+        "**PASS**".to_owned()
     } else {
-        format!("**missed** by {:.0}%", (target - value) / target * 100.0)
+        format!("**FAIL** by {:.0}%", (target - value) / target * 100.0)
     }
 }
 
-/// "met" or "missed by N%" for a figure that must be at most `target`.
+/// "PASS" or "FAIL by N%" for a figure that must be at most `target`.
 fn at_most(value: f64, target: f64) -> String {
-    if value <= target {
-        "**met**".to_owned()
+    if value.is_nan() {
+        NOT_MEASURED.to_owned()
+    } else if value <= target {
+        "**PASS**".to_owned()
     } else {
-        format!("**missed** by {:.0}%", (value - target) / target * 100.0)
+        format!("**FAIL** by {:.0}%", (value - target) / target * 100.0)
     }
+}
+
+/// `value` with `digits` decimals and `unit`, or "-" when it was not measured.
+fn figure(value: f64, digits: usize, unit: &str) -> String {
+    if value.is_nan() {
+        "-".to_owned()
+    } else {
+        format!("{value:.digits$}{unit}")
+    }
+}
+
+/// The section heading and a line saying how to measure it, for a section no run measured.
+fn not_measured(out: &mut String, title: &str, section: &str) {
+    let _ = write!(
+        out,
+        "## {title}\n\nNot measured yet: run `{COMMAND} --only {section}`.\n\n"
+    );
+}
+
+/// The peers the peers section compares with, as its figures name them, and the least
+/// throughput ratio of zoho-server to each that the targets ask.
+const PEERS: [(&str, &str, f64); 3] = [
+    ("python_sdk", "Zoho's official Python SDK", 10.0),
+    ("node_sdk", "Zoho's official Node SDK", 10.0),
+    ("axios", "a plain Node axios loop", 5.0),
+];
+
+/// The rows of the targets table for the floor and peers sections (issue 19's targets).
+fn floor_and_peer_targets(f: &Value) -> String {
+    let mut rows = String::new();
+    let fl = &f["floor"];
+    let slow = med(
+        f,
+        &["hop", "concurrency_64_upstream_latency", "throughput_ratio"],
+    );
+    for (label, path, target, most) in [
+        (
+            "zoho-server CPU per `crm.getRecord` / the floor's, 64 connections",
+            ["connections_64", "cpu_ratio"],
+            1.3,
+            true,
+        ),
+        (
+            "zoho-server CPU per `crm.getRecord` / the floor's, 1 connection",
+            ["connections_1", "cpu_ratio"],
+            1.2,
+            true,
+        ),
+        (
+            "zoho-server throughput / the floor's, 64 connections",
+            ["connections_64", "throughput_ratio"],
+            0.8,
+            false,
+        ),
+    ] {
+        let value = med(fl, &path);
+        let (sign, verdict) = if most {
+            ("≤", at_most(value, target))
+        } else {
+            ("≥", at_least(value, target))
+        };
+        let _ = writeln!(
+            rows,
+            "| 7 | {label} | {sign} {target}x | {} | {verdict} |",
+            figure(value, 2, "x")
+        );
+    }
+    let _ = writeln!(
+        rows,
+        "| 1 | JSON-RPC throughput / direct, 64 connections, 20 ms upstream latency | ≥ 0.9x | {} | {} |",
+        figure(slow, 2, "x"),
+        at_least(slow, 0.9)
+    );
+    for (key, name, target) in PEERS {
+        for (c, label) in [("1", "sequentially"), ("16", "at concurrency 16")] {
+            let value = med(
+                f,
+                &[
+                    "peers",
+                    key,
+                    &format!("concurrency_{c}"),
+                    "server_throughput_ratio",
+                ],
+            );
+            let verdict = match f["peers"][key]["skipped"].as_str() {
+                Some(_) => "skipped (see section 8)".to_owned(),
+                None => at_least(value, target),
+            };
+            let _ = writeln!(
+                rows,
+                "| 8 | zoho-server throughput / {name}, {label} | ≥ {target}x | {} | {verdict} |",
+                figure(value, 1, "x")
+            );
+        }
+    }
+    rows
 }
 
 fn median_of(values: &[f64]) -> f64 {
@@ -391,7 +641,8 @@ fn median_of(values: &[f64]) -> f64 {
     }
 }
 
-fn render(machine: &Machine, f: &Value, build: &BuildCost, took: &Took) -> String {
+fn render(machine: &Machine, f: &Value, took: &Took) -> String {
+    let build = BuildCost::from_json(&f[BUILD_SECTION]);
     let mut out = format!(
         "<!-- Generated by `{COMMAND}`. Do not edit: run the command again. -->\n\
          # Performance\n\n\
@@ -403,13 +654,18 @@ fn render(machine: &Machine, f: &Value, build: &BuildCost, took: &Took) -> Strin
         runs = f["runs"].as_u64().unwrap_or(0),
     );
     render_machine(&mut out, machine, took);
-    render_targets(&mut out, f, build);
+    render_targets(&mut out, f, build.as_ref());
     render_hop(&mut out, f);
     render_rust_path(&mut out, f);
     render_export(&mut out, f);
     render_refresh(&mut out, f);
     render_faults(&mut out, f);
-    render_build(&mut out, build);
+    render_floor(&mut out, f);
+    render_peers(&mut out, f);
+    match &build {
+        Some(build) => render_build(&mut out, build),
+        None => not_measured(&mut out, "5. Build cost", BUILD_SECTION),
+    }
     out
 }
 
@@ -424,7 +680,8 @@ fn render_machine(out: &mut String, m: &Machine, took: &Took) {
          | Load average when the run began | {} |\n\
          | Compiler | {} |\n\
          | Date | {} |\n\
-         | `{COMMAND}` took | {} (release build {:.0} s, measurements {:.0} s, build-cost measurement {:.0} s) |\n\n",
+         | `{COMMAND}` took | {} (release build {:.0} s, measurements {:.0} s, build-cost measurement {:.0} s) |\n\
+         | Sections measured in this run | {} |\n\n",
         m.cpus,
         m.cpu_model,
         m.memory,
@@ -435,11 +692,21 @@ fn render_machine(out: &mut String, m: &Machine, took: &Took) {
         took.release_build.as_secs_f64(),
         took.measurements.as_secs_f64(),
         took.build_cost.as_secs_f64(),
+        if took.only.is_empty() {
+            "all".to_owned()
+        } else {
+            format!(
+                "{} (`--only`; the other sections' figures are those of the last run that \
+                 measured them, kept in `{FIGURES_PATH}`)",
+                took.only.join(", ")
+            )
+        },
     );
 }
 
-fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
-    let ratio = med(f, &["hop", "concurrency_64", "throughput_ratio"]);
+fn render_targets(out: &mut String, f: &Value, build: Option<&BuildCost>) {
+    let rebuild = build.map_or(f64::NAN, |b| median_of(&b.summary_s));
+    let per_action = build.map_or(f64::NAN, BuildCost::lines_per_action);
     let added = med(f, &["hop", "concurrency_1", "added_p50_us"]);
     let big = f["export"]["sizes"]
         .as_object()
@@ -466,28 +733,33 @@ fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
     let call_rss = med(sizes, &[&big, "server_call", "peak_rss_mib"]);
     let call_rss_small = med(sizes, &[&small, "server_call", "peak_rss_mib"]);
     let call_time = med(sizes, &[&big, "server_call_vs_bare_wall"]);
+    let call_stream = med(sizes, &[&big, "server_call_vs_stream_wall"]);
     let grants_zoho = med(f, &["refresh", "expired_at_zoho", "token_requests"]);
     let grants_client = med(f, &["refresh", "expired_known_to_client", "token_requests"]);
     let max_grants = |key: &str| num(f, &["refresh", key, "token_requests", "max"]);
     let flat = |small: f64, big: f64| {
-        if big <= small * 1.25 {
-            "**met** (flat)".to_owned()
+        if big.is_nan() || small.is_nan() {
+            NOT_MEASURED.to_owned()
+        } else if big <= small * 1.25 {
+            "**PASS** (flat)".to_owned()
         } else {
-            format!("**missed**: grows {:.1}x", big / small)
+            format!("**FAIL**: grows {:.1}x", big / small)
         }
     };
     let exactly_one = |median: f64, max: f64| {
-        if median == 1.0 && max == 1.0 {
-            "**met** in every run".to_owned()
+        if median.is_nan() {
+            NOT_MEASURED.to_owned()
+        } else if median == 1.0 && max == 1.0 {
+            "**PASS** in every run".to_owned()
         } else {
-            format!("**missed**: up to {max:.0} token requests")
+            format!("**FAIL**: up to {max:.0} token requests")
         }
     };
     let _ = write!(
         out,
         "## Targets at a glance\n\n\
          | # | Figure | Target | Measured (median) | Verdict |\n|---|---|---|---|---|\n\
-         | 1 | JSON-RPC throughput / direct, concurrency 64 | ≥ 0.67x | {ratio:.2}x | {} |\n\
+         {}\
          | 1 | Added p50 latency of the JSON-RPC hop, concurrency 1 | ≤ 100 µs | {added:.0} µs | {} |\n\
          | 2 | Rust path (`GetRecord::execute`) over bare reqwest, p50, concurrency 1 | (none set) | +{:.0} µs | - |\n\
          | 3 | Peak RSS, Rust stream, {big} records | ≤ 64 MiB | {stream_rss:.1} MiB | {} |\n\
@@ -496,6 +768,7 @@ fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
          | 3 | Peak RSS, `zoho-server call --jsonl`, {big} records | ≤ 64 MiB | {call_rss:.1} MiB | {} |\n\
          | 3 | Peak RSS flat (`zoho-server call --jsonl`, {small} → {big}) | flat (≤ +25%) | {call_rss_small:.1} → {call_rss:.1} MiB | {} |\n\
          | 3 | Wall time, `zoho-server call --jsonl` / bare page loop process, {big} records | ≤ 1.2x | {call_time:.2}x | {} |\n\
+         | 3 | Wall time, `zoho-server call --jsonl` / Rust stream process, {big} records | ≤ 1.1x | {call_stream:.2}x | {} |\n\
          | 4 | Token requests, 1,000 calls on a token Zoho expired | exactly 1 | {grants_zoho:.0} | {} |\n\
          | 4 | Token requests, 1,000 calls on a token the client knows expired | exactly 1 | {grants_client:.0} | {} |\n\
          | 6 | Failed calls, 100,000 `GetRecord` under 5% 5xx + 2% resets, `max_retries` 5 | 0 | {:.0} | {} |\n\
@@ -503,7 +776,7 @@ fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
          | 6 | Upstream requests per call, default policy | ≤ 1.15 | {:.3} | {} |\n\
          | 5 | Rebuild of `zoho-actions` after a one-line spec edit that changes the code (dev profile) | (none set) | {:.1} s | - |\n\
          | 5 | Generated lines per action | ≤ 100 | {:.0} | {} |\n\n",
-        at_least(ratio, 0.67),
+        floor_and_peer_targets(f),
         at_most(added, 100.0),
         med(f, &["rust_path", "concurrency_1", "added_p50_us"]),
         at_most(stream_rss, 64.0),
@@ -512,6 +785,7 @@ fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
         at_most(call_rss, 64.0),
         flat(call_rss_small, call_rss),
         at_most(call_time, 1.2),
+        at_most(call_stream, 1.1),
         exactly_one(grants_zoho, max_grants("expired_at_zoho")),
         exactly_one(grants_client, max_grants("expired_known_to_client")),
         med(f, &["faults", "max_retries_5", "failed_calls"]),
@@ -528,13 +802,17 @@ fn render_targets(out: &mut String, f: &Value, build: &BuildCost) {
             ),
             1.15
         ),
-        median_of(&build.summary_s),
-        build.lines_per_action(),
-        at_most(build.lines_per_action(), 100.0),
+        rebuild,
+        per_action,
+        at_most(per_action, 100.0),
     );
 }
 
 fn render_hop(out: &mut String, f: &Value) {
+    if !f["hop"].is_object() {
+        not_measured(out, "1. The JSON-RPC hop", "hop");
+        return;
+    }
     let h = &f["hop"];
     let _ = write!(
         out,
@@ -561,10 +839,11 @@ fn render_hop(out: &mut String, f: &Value) {
     let added = med(h, &["concurrency_1", "added_p50_us"]);
     let _ = write!(
         out,
-        "\nThroughput ratio at concurrency 64: **{}** (target ≥ 0.67x: {}). \
+        "\nThroughput ratio at concurrency 64: **{}** (no target: no process in the middle \
+         comes near a direct call on this 2-core machine, so section 7 compares zoho-server \
+         with the least such a process can do). \
          Added p50 at concurrency 1: **{}** (target ≤ 100 µs: {}).\n\n",
         spread(h, &["concurrency_64", "throughput_ratio"], 2, "x"),
-        at_least(ratio, 0.67),
         spread(h, &["concurrency_1", "added_p50_us"], 0, " µs"),
         at_most(added, 100.0),
     );
@@ -668,10 +947,10 @@ fn render_hop(out: &mut String, f: &Value) {
         spread(switches, &["rpc", "load_generator"], 1, ""),
         direct_total / rpc_total,
         if ratio >= 0.67 {
-            "The target is met."
+            "The server's share is small next to the upstream's."
         } else {
-            "The target assumes the server's share is small next to the upstream's; against a \
-             loopback sandbox that answers in tens of microseconds of CPU it is not."
+            "Against a loopback sandbox that answers in tens of microseconds of CPU, the \
+             server's share is not small: section 7 shows how much of it any pass-through pays."
         },
     );
     let slow = &h["concurrency_64_upstream_latency"];
@@ -686,14 +965,14 @@ fn render_hop(out: &mut String, f: &Value) {
              | Path | p50 | Throughput (calls/s) |\n|---|---|---|\n\
              | direct | {} | {} |\n\
              | JSON-RPC | {} | {} |\n\n\
-             Throughput ratio: **{}** ({} against the 0.67x target). {}\n\n",
+             Throughput ratio: **{}** (target ≥ 0.9x: {}). {}\n\n",
             spread(slow, &["direct", "p50_us"], 0, " µs"),
             spread(slow, &["direct", "throughput_per_s"], 0, ""),
             spread(slow, &["rpc", "p50_us"], 0, " µs"),
             spread(slow, &["rpc", "throughput_per_s"], 0, ""),
             spread(slow, &["throughput_ratio"], 2, "x"),
-            at_least(slow_ratio, 0.67),
-            if slow_ratio >= 0.67 {
+            at_least(slow_ratio, 0.9),
+            if slow_ratio >= 0.9 {
                 "When the upstream's latency, not this machine's CPU, bounds a call, the hop \
                  costs little: the shortfall above is the price of a second process on a \
                  small machine against an upstream that costs nearly nothing."
@@ -806,7 +1085,160 @@ fn render_profile(out: &mut String, profile: &Value) {
     );
 }
 
+fn render_floor(out: &mut String, f: &Value) {
+    let fl = &f["floor"];
+    if !fl.is_object() {
+        not_measured(out, "7. zoho-server against the floor", "floor");
+        return;
+    }
+    let _ = write!(
+        out,
+        "## 7. zoho-server against the floor\n\n\
+         The floor is `zoho-floor` (`zoho-bench/src/bin/zoho-floor.rs`): the least a JSON-RPC to \
+         REST pass-through can do on hyper. It reads the call, sends one GET upstream on a \
+         keep-alive hyper-util client with the bearer token, and wraps the upstream bytes as \
+         `result` without parsing them; no validation beyond building the URL, no retries, \
+         limits, token refresh or logging. zoho-server does all of those. How: {}.\n\n\
+         | Connections | Figure | zoho-server | floor | zoho-server / floor |\n|---|---|---|---|---|\n",
+        fl["setup"].as_str().unwrap_or(""),
+    );
+    for c in ["64", "1"] {
+        let key = format!("connections_{c}");
+        let at = &fl[key.as_str()];
+        for (label, field, ratio, digits, unit) in [
+            (
+                "CPU per call, the process itself",
+                "cpu_us_per_call",
+                Some("cpu_ratio"),
+                1,
+                " µs",
+            ),
+            (
+                "Throughput (calls/s)",
+                "throughput_per_s",
+                Some("throughput_ratio"),
+                0,
+                "",
+            ),
+            ("p50", "p50_us", Some("p50_ratio"), 0, " µs"),
+            ("p99", "p99_us", Some("p99_ratio"), 0, " µs"),
+            (
+                "CPU per call, the sandbox",
+                "sandbox_cpu_us_per_call",
+                None,
+                1,
+                " µs",
+            ),
+            (
+                "CPU per call, the load generator",
+                "generator_cpu_us_per_call",
+                None,
+                1,
+                " µs",
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "| {c} | {label} | {} | {} | {} |",
+                spread(at, &["server", field], digits, unit),
+                spread(at, &["floor", field], digits, unit),
+                ratio.map_or_else(|| "-".to_owned(), |r| spread(at, &[r], 2, "x")),
+            );
+        }
+    }
+    let cpu64 = med(fl, &["connections_64", "cpu_ratio"]);
+    let cpu1 = med(fl, &["connections_1", "cpu_ratio"]);
+    let rps64 = med(fl, &["connections_64", "throughput_ratio"]);
+    let _ = write!(
+        out,
+        "\nRatios are taken round by round (both targets measured back to back) and their median \
+         shown. Targets: CPU per call ≤ 1.3x the floor at 64 connections ({cpu64:.2}x: {}), \
+         ≤ 1.2x at 1 ({cpu1:.2}x: {}); throughput ≥ 0.8x the floor at 64 ({rps64:.2}x: {}). \
+         The floor's CPU is what any process in the middle must pay on this machine (an HTTP \
+         server exchange plus an HTTP client exchange); the difference is the price of \
+         zoho-server's guarantees and of its code.\n\n",
+        at_most(cpu64, 1.3),
+        at_most(cpu1, 1.2),
+        at_least(rps64, 0.8),
+    );
+}
+
+fn render_peers(out: &mut String, f: &Value) {
+    let p = &f["peers"];
+    if !p.is_object() {
+        not_measured(
+            out,
+            "8. Peers: the same work through Zoho's SDKs and axios",
+            "peers",
+        );
+        return;
+    }
+    let _ = write!(
+        out,
+        "## 8. Peers: the same work through Zoho's SDKs and axios\n\n\
+         The same Lead fetched again and again from the same sandbox by Zoho's official Python \
+         SDK, its official Node SDK (both unmodified, set up as their READMEs show: a refresh \
+         token, a file token store, INFO logging to a file) and a plain Node axios loop (the \
+         bare GET with the token, as a component platform calls Zoho), next to zoho-server's \
+         JSON-RPC `crm.getRecord`. The scripts are in `zoho-bench/peers/`; \
+         `zoho-bench/peers/install.sh` installs the peers (pinned) into `target/sdks/`. How: \
+         {}.\n\n\
+         | Concurrency | Client | Throughput (calls/s) | p50 | p99 | CPU per call | zoho-server throughput / it | its CPU per call / zoho-server's |\n\
+         |---|---|---|---|---|---|---|---|\n",
+        p["setup"].as_str().unwrap_or(""),
+    );
+    for c in ["1", "16"] {
+        let key = format!("concurrency_{c}");
+        let server = &p["zoho_server"][key.as_str()];
+        let _ = writeln!(
+            out,
+            "| {c} | zoho-server (JSON-RPC) | {} | {} | {} | {} + {} (the generator) | - | - |",
+            spread(server, &["throughput_per_s"], 0, ""),
+            spread(server, &["p50_us"], 0, " µs"),
+            spread(server, &["p99_us"], 0, " µs"),
+            spread(server, &["cpu_us_per_call"], 0, " µs"),
+            spread(server, &["generator_cpu_us_per_call"], 0, " µs"),
+        );
+        for (peer, name, _) in PEERS {
+            let entry = &p[peer];
+            if entry["skipped"].is_string() {
+                continue;
+            }
+            let at = &entry[key.as_str()];
+            let _ = writeln!(
+                out,
+                "| {c} | {name} | {} | {} | {} | {} | {} | {} |",
+                spread(at, &["throughput_per_s"], 0, ""),
+                spread(at, &["p50_us"], 0, " µs"),
+                spread(at, &["p99_us"], 0, " µs"),
+                spread(at, &["cpu_us_per_call"], 0, " µs"),
+                spread(at, &["server_throughput_ratio"], 1, "x"),
+                spread(at, &["cpu_ratio"], 1, "x"),
+            );
+        }
+    }
+    let mut notes = String::new();
+    for (peer, name, _) in PEERS {
+        if let Some(why) = p[peer]["skipped"].as_str() {
+            let _ = writeln!(notes, "- {name} was skipped: {why}");
+        }
+    }
+    let _ = write!(
+        out,
+        "\n{notes}{}The CPU ratio compares the peer's whole process with zoho-server's process \
+         plus the load generator's (the caller's side counts too; the generator is lean, so a \
+         caller in Python or Node would add its own HTTP cost to zoho-server's side). Targets: \
+         zoho-server ≥ 10x the throughput of each official SDK and ≥ 5x the axios loop, \
+         sequentially and at concurrency 16 (verdicts in the table at the top).\n\n",
+        if notes.is_empty() { "" } else { "\n" },
+    );
+}
+
 fn render_rust_path(out: &mut String, f: &Value) {
+    if !f["rust_path"].is_object() {
+        not_measured(out, "2. The Rust path", "hop");
+        return;
+    }
     let r = &f["rust_path"];
     let _ = write!(
         out,
@@ -837,6 +1269,10 @@ fn render_rust_path(out: &mut String, f: &Value) {
 }
 
 fn render_export(out: &mut String, f: &Value) {
+    if !f["export"].is_object() {
+        not_measured(out, "3. Large export", "export");
+        return;
+    }
     let e = &f["export"];
     let _ = write!(
         out,
@@ -922,6 +1358,10 @@ fn render_export(out: &mut String, f: &Value) {
 }
 
 fn render_refresh(out: &mut String, f: &Value) {
+    if !f["refresh"].is_object() {
+        not_measured(out, "4. Token refresh under load", "refresh");
+        return;
+    }
     let r = &f["refresh"];
     let _ = write!(
         out,
@@ -960,6 +1400,10 @@ fn render_refresh(out: &mut String, f: &Value) {
 }
 
 fn render_faults(out: &mut String, f: &Value) {
+    if !f["faults"].is_object() {
+        not_measured(out, "6. Calls under faults", "faults");
+        return;
+    }
     let r = &f["faults"];
     let _ = write!(
         out,
@@ -1048,11 +1492,12 @@ mod tests {
     }
 
     #[test]
-    fn verdicts_say_met_or_by_how_much_missed() {
-        assert_eq!(at_least(0.8, 0.67), "**met**");
-        assert_eq!(at_least(0.335, 0.67), "**missed** by 50%");
-        assert_eq!(at_most(150.0, 100.0), "**missed** by 50%");
-        assert_eq!(at_most(64.0, 64.0), "**met**");
+    fn verdicts_say_pass_or_by_how_much_it_fails() {
+        assert_eq!(at_least(0.8, 0.67), "**PASS**");
+        assert_eq!(at_least(0.335, 0.67), "**FAIL** by 50%");
+        assert_eq!(at_most(150.0, 100.0), "**FAIL** by 50%");
+        assert_eq!(at_most(64.0, 64.0), "**PASS**");
+        assert_eq!(at_most(f64::NAN, 64.0), NOT_MEASURED);
     }
 
     #[test]
@@ -1062,7 +1507,18 @@ mod tests {
             "run_seconds": 1.0,
             "hop": {
                 "concurrency_1": {"added_p50_us": spread_of(250.0)},
-                "concurrency_64": {"throughput_ratio": spread_of(0.8)},
+                "concurrency_64_upstream_latency": {"throughput_ratio": spread_of(0.92)},
+            },
+            "floor": {
+                "connections_64": {"cpu_ratio": spread_of(2.65), "throughput_ratio": spread_of(0.54)},
+                "connections_1": {"cpu_ratio": spread_of(1.1)},
+            },
+            "peers": {
+                "python_sdk": {"concurrency_1": {"server_throughput_ratio": spread_of(12.0)},
+                               "concurrency_16": {"server_throughput_ratio": spread_of(68.0)}},
+                "node_sdk": {"skipped": "Zoho's Node SDK is not installed"},
+                "axios": {"concurrency_1": {"server_throughput_ratio": spread_of(4.6)},
+                          "concurrency_16": {"server_throughput_ratio": spread_of(5.0)}},
             },
             "export": {"sizes": {
                 "10000": {"stream": {"peak_rss_mib": spread_of(7.0)},
@@ -1070,7 +1526,8 @@ mod tests {
                 "100000": {"stream": {"peak_rss_mib": spread_of(7.5)},
                            "server_call": {"peak_rss_mib": spread_of(270.0)},
                            "stream_vs_bare_time": spread_of(1.1),
-                           "server_call_vs_bare_wall": spread_of(1.9)},
+                           "server_call_vs_bare_wall": spread_of(1.9),
+                           "server_call_vs_stream_wall": spread_of(1.05)},
             }},
             "refresh": {"expired_at_zoho": {"token_requests": spread_of(1.0)},
                         "expired_known_to_client": {"token_requests": spread_of(2.0)}},
@@ -1084,24 +1541,72 @@ mod tests {
             total: Duration::from_secs(30),
         };
         let mut out = String::new();
-        render_targets(&mut out, &figures, &build);
+        render_targets(&mut out, &figures, Some(&build));
         let row = |needle: &str| {
             out.lines()
                 .find(|line| line.contains(needle))
                 .unwrap_or_else(|| panic!("no row with {needle} in\n{out}"))
                 .to_owned()
         };
-        assert!(row("throughput / direct").ends_with("| 0.80x | **met** |"));
-        assert!(row("Added p50").contains("**missed** by 150%"));
-        assert!(row("Peak RSS flat (Rust stream").contains("**met** (flat)"));
-        assert!(row("Peak RSS, `zoho-server call").contains("**missed** by 322%"));
-        assert!(
-            row("Peak RSS flat (`zoho-server call --jsonl`").contains("**missed**: grows 6.8x")
-        );
-        assert!(row("a token Zoho expired").contains("**met** in every run"));
-        assert!(row("client knows expired").contains("**missed**: up to 2 token requests"));
-        assert!(row("Generated lines per action").contains("| 200 | **missed**"));
+        assert!(row("floor's, 64 connections").ends_with("| 2.65x | **FAIL** by 104% |"));
+        assert!(row("floor's, 1 connection").ends_with("| 1.10x | **PASS** |"));
+        assert!(row("throughput / the floor's").contains("**FAIL** by 32%"));
+        assert!(row("20 ms upstream").ends_with("| 0.92x | **PASS** |"));
+        assert!(row("Python SDK, sequentially").ends_with("| 12.0x | **PASS** |"));
+        assert!(row("Node SDK, at concurrency 16").contains("skipped"));
+        assert!(row("axios loop, sequentially").contains("**FAIL** by 8%"));
+        assert!(row("axios loop, at concurrency 16").ends_with("**PASS** |"));
+        assert!(row("/ Rust stream process").ends_with("| 1.05x | **PASS** |"));
+        assert!(row("Added p50").contains("**FAIL** by 150%"));
+        assert!(row("Peak RSS flat (Rust stream").contains("**PASS** (flat)"));
+        assert!(row("Peak RSS, `zoho-server call").contains("**FAIL** by 322%"));
+        assert!(row("Peak RSS flat (`zoho-server call --jsonl`").contains("**FAIL**: grows 6.8x"));
+        assert!(row("a token Zoho expired").contains("**PASS** in every run"));
+        assert!(row("client knows expired").contains("**FAIL**: up to 2 token requests"));
+        assert!(row("Generated lines per action").contains("| 200 | **FAIL**"));
         assert!(row("changes the code").contains("| 11.0 s |"));
+        // A section never measured says so instead of failing its targets.
+        let mut out = String::new();
+        render_targets(&mut out, &json!({}), None);
+        assert!(out.contains("| - | not measured |"), "{out}");
+        assert!(!out.contains("FAIL"), "{out}");
+    }
+
+    #[test]
+    fn a_rerun_section_replaces_only_its_own_figures() {
+        let old = json!({"runs": 5, "hop": {"a": 1}, "floor": {"old": true},
+                         "seconds_taken": {"hop": 100.0, "floor": 40.0}});
+        let new = json!({"runs": 5, "floor": {"new": true}, "seconds_taken": {"floor": 42.0}});
+        let merged = merge(Some(old), new.clone());
+        assert_eq!(merged["hop"], json!({"a": 1}));
+        assert_eq!(merged["floor"], json!({"new": true}));
+        assert_eq!(
+            merged["seconds_taken"],
+            json!({"hop": 100.0, "floor": 42.0})
+        );
+        assert_eq!(merge(None, new.clone()), new);
+        let cost = BuildCost {
+            warm_up: Duration::from_secs(2),
+            comment_s: vec![1.0],
+            summary_s: vec![2.0],
+            snapshot_lines: 10,
+            actions: 2,
+            total: Duration::from_secs(5),
+        };
+        let back = BuildCost::from_json(&cost.json()).unwrap();
+        assert_eq!((back.summary_s, back.actions), (vec![2.0], 2));
+        assert!(BuildCost::from_json(&Value::Null).is_none());
+    }
+
+    #[test]
+    fn only_takes_a_comma_list_and_keeps_build_for_xtask() {
+        let options = Options::parse(&["--only", "floor,peers,build"]).unwrap();
+        assert_eq!(options.only, ["floor", "peers", "build"]);
+        assert_eq!(options.bench_sections(), ["floor", "peers"]);
+        assert!(options.wanted("build") && !options.wanted("hop"));
+        assert!(Options::parse(&[]).unwrap().wanted("hop"));
+        assert!(Options::parse(&["--only"]).is_err());
+        assert!(Options::parse(&["--fast"]).is_err());
     }
 
     #[test]

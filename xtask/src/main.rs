@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask docs [--check]` regenerates (or checks) everything generated
-//! from the spec; `cargo xtask bench` runs the benchmarks and rewrites `docs/perf.md`.
+//! from the spec; `cargo xtask bench [--only SECTION,...]` runs the benchmarks (all, or the
+//! sections named) and rewrites `docs/perf.md`.
 
 mod bench;
 mod codegen;
@@ -17,8 +18,13 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["docs"] => run_docs(Mode::Write),
         ["docs", "--check"] => run_docs(Mode::Check),
-        ["bench"] => bench::run(&workspace_root()),
-        _ => Err("usage: cargo xtask docs [--check] | cargo xtask bench".to_owned()),
+        ["bench", rest @ ..] => {
+            bench::Options::parse(rest).and_then(|options| bench::run(&workspace_root(), &options))
+        }
+        _ => Err(
+            "usage: cargo xtask docs [--check] | cargo xtask bench [--only SECTION[,SECTION...]]"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -293,6 +293,13 @@ pub async fn run(bins: &Bins, runs: usize, sizes: &[u64]) -> Result<Value, Error
             .zip(&bare.wall_ms)
             .map(|(s, b)| s / b.max(1e-9))
             .collect();
+        // Process to process: what a user of `call --jsonl` waits for against a Rust program.
+        let cli_stream_ratio: Vec<f64> = cli
+            .wall_ms
+            .iter()
+            .zip(&stream.wall_ms)
+            .map(|(c, s)| c / s.max(1e-9))
+            .collect();
         results.insert(
             size.to_string(),
             json!({
@@ -302,6 +309,7 @@ pub async fn run(bins: &Bins, runs: usize, sizes: &[u64]) -> Result<Value, Error
                 "server_call_stdout_bytes": cli_bytes[index],
                 "stream_vs_bare_time": spread(&time_ratio),
                 "server_call_vs_bare_wall": spread(&cli_ratio),
+                "server_call_vs_stream_wall": spread(&cli_stream_ratio),
             }),
         );
     }

@@ -3,15 +3,18 @@
 //! `cargo xtask bench`, which writes `docs/perf.md`. Progress goes to stderr.
 //!
 //! ```text
-//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only hop|export|refresh|faults]...
+//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only SECTION[,SECTION...]]...
 //! zoho-bench export-child --mode stream|bare --base URL --records N   (used by the export)
 //! ```
 
 mod error;
 mod export;
 mod faults;
+mod floor;
+mod generator;
 mod hop;
 mod load;
+mod peers;
 mod procs;
 mod profile;
 mod refresh;
@@ -24,6 +27,9 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value, json};
 
 use error::Error;
+
+/// The sections `--only` may name, in the order they run.
+const SECTIONS: [&str; 6] = ["hop", "floor", "peers", "export", "refresh", "faults"];
 
 /// Export sizes: flat memory must show across them.
 const EXPORT_SIZES: [u64; 3] = [10_000, 50_000, 100_000];
@@ -79,14 +85,17 @@ fn parse(args: &[String]) -> Result<Command, Error> {
             "--runs" => runs = number(value(&mut args, flag)?, flag)?,
             "--seconds" => seconds = number(value(&mut args, flag)?, flag)?,
             "--calls" => calls = number(value(&mut args, flag)?, flag)?,
-            "--only" => match value(&mut args, flag)? {
-                part @ ("hop" | "export" | "refresh" | "faults") => only.push(part.to_owned()),
-                other => {
-                    return Err(Error::Usage(format!(
-                        "--only: `{other}` is not hop, export, refresh or faults"
-                    )));
+            "--only" => {
+                for part in value(&mut args, flag)?.split(',') {
+                    if !SECTIONS.contains(&part) {
+                        return Err(Error::Usage(format!(
+                            "--only: `{part}` is not one of {}",
+                            SECTIONS.join(", ")
+                        )));
+                    }
+                    only.push(part.to_owned());
                 }
-            },
+            }
             other => return Err(Error::Usage(format!("unknown flag {other}"))),
         }
     }
@@ -126,6 +135,20 @@ async fn all(runs: usize, seconds: f64, calls: usize, only: &[String]) -> Result
             out.extend(figures);
         }
         durations.insert("hop".into(), json!(began.elapsed().as_secs_f64()));
+    }
+    if wanted("floor") {
+        eprintln!("zoho-bench: zoho-server against the floor");
+        let began = Instant::now();
+        let length = Duration::from_secs_f64(seconds);
+        out.insert("floor".into(), floor::run(&bins, runs, length).await?);
+        durations.insert("floor".into(), json!(began.elapsed().as_secs_f64()));
+    }
+    if wanted("peers") {
+        eprintln!("zoho-bench: zoho-server against its peers");
+        let began = Instant::now();
+        let length = Duration::from_secs_f64(seconds);
+        out.insert("peers".into(), peers::run(&bins, runs, length).await?);
+        durations.insert("peers".into(), json!(began.elapsed().as_secs_f64()));
     }
     if wanted("export") {
         eprintln!("zoho-bench: large export");

@@ -142,6 +142,18 @@ pub fn cpu_time_us(pid: &str, ticks_per_second: f64) -> Option<f64> {
     Some((utime + stime) / ticks_per_second * 1e6)
 }
 
+/// CPU time (user + system) of this process's children that have exited and been waited for
+/// (`cutime` + `cstime` of `/proc/self/stat`), in microseconds: a finished child's CPU.
+pub fn reaped_children_cpu_us(ticks_per_second: f64) -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // cutime and cstime are fields 16 and 17 of the whole line, 14 and 15 after the name.
+    let cutime: f64 = fields.get(13)?.parse().ok()?;
+    let cstime: f64 = fields.get(14)?.parse().ok()?;
+    Some((cutime + cstime) / ticks_per_second * 1e6)
+}
+
 /// Context switches (voluntary and not) of every thread of process `pid` so far: each one is
 /// a thread going to sleep or being preempted, so per call they show how many wake-ups a call
 /// costs.
