@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::created::{Instance, write_config_with};
 #[path = "../../../zoho-core/tests/it/redis_support.rs"]
-mod redis_support;
+pub(crate) mod redis_support;
 use redis_support::RedisServer;
 
 /// Three instances on one Redis store, and a connection `acme` created on the first and
@@ -19,10 +19,22 @@ async fn fleet(
     dir: &std::path::Path,
     app_extra: &str,
 ) -> Vec<Arc<Instance>> {
+    fleet_of(3, sandbox, redis, dir, app_extra).await
+}
+
+/// `count` instances on one Redis store, and a connection `acme` created on the first and
+/// authorized through the last one's callback.
+pub(crate) async fn fleet_of(
+    count: usize,
+    sandbox: &zoho_sandbox::Sandbox,
+    redis: &RedisServer,
+    dir: &std::path::Path,
+    app_extra: &str,
+) -> Vec<Arc<Instance>> {
     let store = format!("kind = \"redis\"\nurl = \"{}\"", redis.url());
     let config = write_config_with(dir, sandbox.base_url(), &store, app_extra);
     let instances = tokio::task::spawn_blocking(move || {
-        (0..3)
+        (0..count)
             .map(|_| Arc::new(Instance::start(&config)))
             .collect::<Vec<_>>()
     })
@@ -39,7 +51,7 @@ async fn fleet(
         .unwrap();
     let through_c = redirect
         .as_str()
-        .replacen(&instances[0].base, &instances[2].base, 1);
+        .replacen(&instances[0].base, &instances[count - 1].base, 1);
     let callback = reqwest::get(&through_c).await.unwrap();
     assert_eq!(callback.status(), 200, "{}", callback.text().await.unwrap());
     let got = instances[1]
@@ -50,11 +62,15 @@ async fn fleet(
 }
 
 /// `calls` Get Records calls spread over `instances`, `concurrency` at a time; the failures.
-async fn spread_calls(instances: &[Arc<Instance>], calls: usize, concurrency: usize) -> Vec<Value> {
+pub(crate) async fn spread_calls(
+    instances: &[Arc<Instance>],
+    calls: usize,
+    concurrency: usize,
+) -> Vec<Value> {
     spread_calls_on("acme", instances, calls, concurrency).await
 }
 
-async fn spread_calls_on(
+pub(crate) async fn spread_calls_on(
     connection: &'static str,
     instances: &[Arc<Instance>],
     calls: usize,

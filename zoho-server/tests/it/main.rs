@@ -8,6 +8,7 @@ mod config_reference;
 mod created;
 mod faults;
 mod fleet;
+mod fleet_lifecycle;
 mod fuzz;
 mod hardening;
 mod mcp;
