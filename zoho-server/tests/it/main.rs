@@ -17,5 +17,6 @@ mod operations;
 mod past_token_limit;
 mod protocol;
 mod records_at_scale;
+mod refresh_loop;
 mod support;
 mod transport;
