@@ -215,6 +215,9 @@ where
                 "this server has no OAuth connections to authorize",
             ),
         },
+        page if crate::connections_page::serves(page) => {
+            crate::connections_page::handle(front, request).await
+        }
         other => refusal(
             StatusCode::NOT_FOUND,
             &format!("no route `{other}`; JSON-RPC is served on POST /rpc"),
