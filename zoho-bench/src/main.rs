@@ -3,7 +3,7 @@
 //! `cargo xtask bench`, which writes `docs/perf.md`. Progress goes to stderr.
 //!
 //! ```text
-//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only hop|export|refresh|faults]...
+//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only hop|export|refresh|faults|store]...
 //! zoho-bench export-child --mode stream|bare --base URL --records N   (used by the export)
 //! ```
 
@@ -17,6 +17,7 @@ mod profile;
 mod refresh;
 mod setup;
 mod stats;
+mod store;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -80,10 +81,12 @@ fn parse(args: &[String]) -> Result<Command, Error> {
             "--seconds" => seconds = number(value(&mut args, flag)?, flag)?,
             "--calls" => calls = number(value(&mut args, flag)?, flag)?,
             "--only" => match value(&mut args, flag)? {
-                part @ ("hop" | "export" | "refresh" | "faults") => only.push(part.to_owned()),
+                part @ ("hop" | "export" | "refresh" | "faults" | "store") => {
+                    only.push(part.to_owned())
+                }
                 other => {
                     return Err(Error::Usage(format!(
-                        "--only: `{other}` is not hop, export, refresh or faults"
+                        "--only: `{other}` is not hop, export, refresh, faults or store"
                     )));
                 }
             },
@@ -145,6 +148,12 @@ async fn all(runs: usize, seconds: f64, calls: usize, only: &[String]) -> Result
         let began = Instant::now();
         out.insert("faults".into(), faults::run(runs, calls).await?);
         durations.insert("faults".into(), json!(began.elapsed().as_secs_f64()));
+    }
+    if wanted("store") {
+        eprintln!("zoho-bench: the store of created connections, file and redis");
+        let began = Instant::now();
+        out.insert("store".into(), store::run(&bins, runs).await?);
+        durations.insert("store".into(), json!(began.elapsed().as_secs_f64()));
     }
     out.insert("seconds_taken".into(), Value::Object(durations));
     Ok(Value::Object(out))
