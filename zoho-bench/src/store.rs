@@ -56,7 +56,7 @@ impl Redis {
         let (process, _) = procs::spawn_until_line(
             "redis-server (apt-get install redis-server)",
             command,
-            "Ready to accept connections",
+            "accept connections",
         )?;
         Ok(Redis {
             _process: process,
