@@ -662,6 +662,7 @@ fn render(machine: &Machine, f: &Value, took: &Took) -> String {
     render_faults(&mut out, f);
     render_floor(&mut out, f);
     render_peers(&mut out, f);
+    render_store(&mut out, f);
     match &build {
         Some(build) => render_build(&mut out, build),
         None => not_measured(&mut out, "5. Build cost", BUILD_SECTION),
@@ -1436,6 +1437,58 @@ fn render_faults(out: &mut String, f: &Value) {
          1 s initial, full jitter.\n\n",
         num(r, &["fault_share"]) * 100.0,
         num(r, &["fault_share"]) * 100.0,
+    );
+}
+
+/// Measurement 7 (`zoho-bench/src/store.rs`): the store of created connections.
+fn render_store(out: &mut String, f: &Value) {
+    let r = &f["store"];
+    if r.is_null() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "## 7. The store of created connections: file and Redis\n\n\
+         One `zoho-server` per store ({}), one sandbox: {} connections created over JSON-RPC and \
+         authorized through the sandbox's consent flow (authorize URL, Accept, the server's \
+         callback), then `connections.list` pages through them, {} a page.\n\n\
+         | Store | {} consents | per consent | list ({} pages) | per call ({} Get Records, {} at once) | cached token (in process) |\n\
+         |---|---|---|---|---|---|\n",
+        r["redis_setup"].as_str().unwrap_or(""),
+        num(r, &["connections"]),
+        num(r, &["page"]),
+        num(r, &["connections"]),
+        num(r, &["file", "list_pages"]),
+        num(r, &["calls"]),
+        num(r, &["calls_at_once"]),
+    );
+    for kind in ["file", "redis"] {
+        let _ = writeln!(
+            out,
+            "| `{kind}` | {:.1} s | {:.1} ms | {:.0} ms | {} | {} |",
+            num(r, &[kind, "consents_s"]),
+            num(r, &[kind, "per_consent_ms"]),
+            num(r, &[kind, "list_ms"]),
+            spread(r, &["per_call_us", kind], 0, " µs"),
+            spread(r, &["token_path_ns", kind], 0, " ns"),
+        );
+    }
+    let runs = r["redis_commands_during_token_reads"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let commands: f64 = runs.iter().map(|run| num(run, &["commands"])).sum();
+    let _ = write!(
+        out,
+        "\nRedis over file, run by run: {}× per call ({} µs more); the Redis store also shares \
+         Zoho's limits across instances (a lease acquired and released per call). The cached \
+         token path makes no Redis round trip per call: over {} runs of {} token reads, Redis \
+         ran {commands:.0} commands in all (each run's first read loads the tokens, and the \
+         connection is checked once a second, so a delete elsewhere is seen).\n\n",
+        spread(r, &["redis_over_file"], 2, ""),
+        spread(r, &["redis_overhead_us"], 0, ""),
+        runs.len(),
+        num(r, &["token_reads"]),
     );
 }
 

@@ -20,6 +20,7 @@ mod profile;
 mod refresh;
 mod setup;
 mod stats;
+mod store;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -29,7 +30,7 @@ use serde_json::{Map, Value, json};
 use error::Error;
 
 /// The sections `--only` may name, in the order they run.
-const SECTIONS: [&str; 6] = ["hop", "floor", "peers", "export", "refresh", "faults"];
+const SECTIONS: [&str; 7] = ["hop", "floor", "peers", "export", "refresh", "faults", "store"];
 
 /// Export sizes: flat memory must show across them.
 const EXPORT_SIZES: [u64; 3] = [10_000, 50_000, 100_000];
@@ -168,6 +169,12 @@ async fn all(runs: usize, seconds: f64, calls: usize, only: &[String]) -> Result
         let began = Instant::now();
         out.insert("faults".into(), faults::run(runs, calls).await?);
         durations.insert("faults".into(), json!(began.elapsed().as_secs_f64()));
+    }
+    if wanted("store") {
+        eprintln!("zoho-bench: the store of created connections, file and redis");
+        let began = Instant::now();
+        out.insert("store".into(), store::run(&bins, runs).await?);
+        durations.insert("store".into(), json!(began.elapsed().as_secs_f64()));
     }
     out.insert("seconds_taken".into(), Value::Object(durations));
     Ok(Value::Object(out))

@@ -54,6 +54,26 @@ impl ApiKey {
         scheme.eq_ignore_ascii_case("bearer")
             && constant_time_eq(token.trim().as_bytes(), self.0.expose().as_bytes())
     }
+
+    /// A tag only a holder of this key can make for `message` (HMAC-SHA256, base64url): it signs
+    /// the connections page's session cookie, so every instance with the key accepts the
+    /// cookie and the cookie never holds the key.
+    pub(crate) fn tag(&self, message: &str) -> String {
+        use base64::Engine as _;
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, self.0.expose().as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(ring::hmac::sign(&key, message.as_bytes()).as_ref())
+    }
+
+    /// Whether `tag` is [`ApiKey::tag`] of `message` (compared in constant time).
+    pub(crate) fn verifies(&self, message: &str, tag: &str) -> bool {
+        use base64::Engine as _;
+        let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(tag) else {
+            return false;
+        };
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, self.0.expose().as_bytes());
+        ring::hmac::verify(&key, message.as_bytes(), &tag).is_ok()
+    }
 }
 
 /// The one constant-time comparison (zoho-core's), under the name this crate's routes use.

@@ -220,6 +220,9 @@ where
         path if path.starts_with(crate::events::notify::PREFIX) => {
             crate::events::notify::route(front, request).await
         }
+        page if crate::connections_page::serves(page) => {
+            crate::connections_page::handle(front, request).await
+        }
         other => refusal(
             StatusCode::NOT_FOUND,
             &format!("no route `{other}`; JSON-RPC is served on POST /rpc"),

@@ -11,6 +11,7 @@ pub mod body;
 pub mod cli;
 pub mod connections;
 pub mod connections_api;
+mod connections_page;
 pub mod dispatch;
 mod error;
 pub mod events;

@@ -204,10 +204,18 @@ impl Registry {
             .remove(name);
     }
 
-    /// Zoho refused connection `name`'s refresh token (revoked, or pushed out by newer consents):
-    /// an authorized connection becomes `needs_reauth`, with the reason as its last error.
+    /// Zoho refused connection `name`'s refresh token (revoked, or pushed out by newer consents),
+    /// or its tokens are gone from the store: an authorized connection becomes `needs_reauth`,
+    /// with the reason as its last error.
+    /// A connection deleted on another instance is forgotten here too, so the next call says
+    /// there is no such connection.
     pub(crate) async fn refused_by_zoho(&self, name: &str, reason: &str) -> Result<(), Error> {
-        if let Some(mut record) = self.store.connection(name).await?
+        let record = self.store.connection(name).await?;
+        if record.is_none() {
+            self.forget(name);
+            tracing::info!(connection = %name, "the connection was deleted on another instance");
+        }
+        if let Some(mut record) = record
             && record.status == ConnectionStatus::Authorized
             && !record.configured
         {

@@ -26,7 +26,7 @@ pub use record::{
     ConnectionRecord, ConnectionStatus, PendingAuthorization, TokenRecord, TokenWrite,
     WriteOutcome, check_connection_name, now_ms,
 };
-pub use tokens::{ConnectionTokens, MINT_BUDGET, MINT_WINDOW};
+pub use tokens::{ConnectionTokens, MINT_BUDGET, MINT_WINDOW, RECHECK_EVERY};
 
 use crate::Error;
 use crate::auth::BoxFuture;

@@ -14,6 +14,11 @@ pub const MINT_BUDGET: u32 = 5;
 /// The window Zoho counts minted tokens over.
 pub const MINT_WINDOW: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
+/// How often a cached access token is checked against the store (one read per connection per
+/// period, never one per call): a connection deleted on another instance stops being used here
+/// within this, plus one read.
+pub const RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Writes that lost to another writer are tried again this many times.
 const WRITE_ATTEMPTS: usize = 5;
 
@@ -29,6 +34,9 @@ pub struct ConnectionTokens {
     configured: Option<Configured>,
     placed: AtomicBool,
     lease: Option<std::time::Duration>,
+    /// A refresh's tokens the store could not take (it was unreachable): written by
+    /// compare-and-set once it answers again, unless it holds a later-expiring token by then.
+    unsaved: std::sync::Mutex<Option<TokenWrite>>,
 }
 
 #[derive(Debug)]
@@ -47,6 +55,7 @@ impl ConnectionTokens {
             configured: None,
             placed: AtomicBool::new(true),
             lease: None,
+            unsaved: std::sync::Mutex::new(None),
         }
     }
 
@@ -73,6 +82,7 @@ impl ConnectionTokens {
             configured: Some(Configured { record, seed }),
             placed: AtomicBool::new(false),
             lease: None,
+            unsaved: std::sync::Mutex::new(None),
         }
     }
 
@@ -107,27 +117,59 @@ impl ConnectionTokens {
         Ok(())
     }
 
+    /// The token file a configured connection had before the store.
+    fn seed(&self) -> Option<&Arc<dyn TokenStore>> {
+        self.configured.as_ref()?.seed.as_ref()
+    }
+
     fn seen(&self, record: Option<&TokenRecord>) {
         self.version
             .store(record.map_or(0, |r| r.version), Ordering::SeqCst);
     }
 
+    /// [`ConnectionTokens::write_now`], keeping a refresh the store could not take for later.
     async fn write(&self, write: TokenWrite) -> Result<(), Error> {
+        let outcome = self.write_now(&write).await;
+        if let (Err(Error::Network { .. }), TokenWrite::Refreshed { .. }) = (&outcome, &write) {
+            *self
+                .unsaved
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(write);
+        }
+        outcome
+    }
+
+    /// Write the refresh the store missed while it was unreachable, now that it answers.
+    async fn write_unsaved(&self) {
+        let unsaved = self
+            .unsaved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(write) = unsaved {
+            match self.write(write).await {
+                Ok(()) => {
+                    tracing::info!(connection = %self.name, "the shared store answers again; wrote the access token refreshed meanwhile")
+                }
+                Err(err) => {
+                    tracing::debug!(connection = %self.name, error = %err, "could not write the access token refreshed while the store was unreachable")
+                }
+            }
+        }
+    }
+
+    async fn write_now(&self, write: &TokenWrite) -> Result<(), Error> {
         self.place().await?;
         for _ in 0..WRITE_ATTEMPTS {
             let expected = self.version.load(Ordering::SeqCst);
-            match self
-                .store
-                .write_tokens(&self.name, expected, &write)
-                .await?
-            {
+            match self.store.write_tokens(&self.name, expected, write).await? {
                 WriteOutcome::Written(version) => {
                     self.version.store(version, Ordering::SeqCst);
                     return Ok(());
                 }
                 WriteOutcome::Conflict(current) => {
                     self.seen(current.as_ref());
-                    let TokenWrite::Refreshed { expires_at, .. } = &write else {
+                    let TokenWrite::Refreshed { expires_at, .. } = write else {
                         // A consent's tokens are the newest there are: write them over.
                         continue;
                     };
@@ -158,10 +200,32 @@ impl ConnectionTokens {
 impl TokenStore for ConnectionTokens {
     fn load(&self) -> BoxFuture<'_, Result<Option<StoredTokens>, Error>> {
         Box::pin(async move {
-            self.place().await?;
-            let record = self.store.tokens(&self.name).await?;
-            self.seen(record.as_ref());
-            Ok(record.map(|record| record.tokens))
+            let read = match self.place().await {
+                Ok(()) => {
+                    self.write_unsaved().await;
+                    self.store.tokens(&self.name).await
+                }
+                Err(err) => Err(err),
+            };
+            match read {
+                Ok(record) => {
+                    self.seen(record.as_ref());
+                    Ok(record.map(|record| record.tokens))
+                }
+                // The store is unreachable (Redis down, even at this instance's start): a
+                // configured connection falls back to its old token file, read only. Its
+                // refresh token is the one the store was seeded with, unless a consent since
+                // replaced it there; what this instance mints meanwhile is written to the store
+                // by compare-and-set once it is back (never its refresh token).
+                Err(err @ Error::Network { .. }) => match self.seed() {
+                    Some(seed) => {
+                        tracing::debug!(connection = %self.name, error = %err, "the shared store is unreachable; using the connection's token file meanwhile");
+                        seed.load().await
+                    }
+                    None => Err(err),
+                },
+                Err(err) => Err(err),
+            }
         })
     }
 
@@ -192,6 +256,10 @@ impl TokenStore for ConnectionTokens {
 
     fn refresh_lease(&self) -> Option<std::time::Duration> {
         self.lease
+    }
+
+    fn recheck_every(&self) -> Option<std::time::Duration> {
+        Some(RECHECK_EVERY)
     }
 
     fn begin_refresh(

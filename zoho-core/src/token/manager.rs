@@ -69,6 +69,11 @@ pub struct TokenManager {
     state: Mutex<State>,
     /// When access tokens were minted, over the last 10 minutes.
     mints: std::sync::Mutex<std::collections::VecDeque<Instant>>,
+    /// The origin of `recheck_at`.
+    epoch: Instant,
+    /// When (nanoseconds after `epoch`) a caller next reads a shared store to see that the
+    /// cached token's connection still has tokens ([`TokenStore::recheck_every`]).
+    recheck_at: AtomicU64,
 }
 
 #[derive(Clone)]
@@ -107,6 +112,8 @@ impl TokenManager {
             attempts: AtomicU64::new(0),
             state: Mutex::new(State::default()),
             mints: Default::default(),
+            epoch: Instant::now(),
+            recheck_at: AtomicU64::new(0),
         }
     }
 
@@ -223,6 +230,9 @@ impl TokenManager {
     }
 
     async fn access_token_now(&self) -> Result<AccessToken, Error> {
+        if self.claim_recheck() {
+            self.recheck().await?;
+        }
         if let Some(current) = self.snapshot() {
             let now = Instant::now();
             if now < current.refresh_at {
@@ -253,6 +263,58 @@ impl TokenManager {
         self.refresh(&mut state, stale)
             .await
             .map(|current| current.token)
+    }
+
+    /// Whether this caller reads the store now to check the cached token (once per period of
+    /// [`TokenStore::recheck_every`], whichever caller comes first; the others go on meanwhile).
+    fn claim_recheck(&self) -> bool {
+        let Some(every) = self.store.recheck_every() else {
+            return false;
+        };
+        let now = self.epoch.elapsed().as_nanos() as u64;
+        let due = self.recheck_at.load(Ordering::Relaxed);
+        now >= due
+            && self
+                .recheck_at
+                .compare_exchange(
+                    due,
+                    now.saturating_add(every.as_nanos() as u64),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_ok()
+    }
+
+    /// Read the shared store: when the tokens this manager holds are gone from it (the
+    /// connection was deleted or revoked by another process), stop handing them out. A store
+    /// that cannot be read changes nothing: the token held keeps working.
+    async fn recheck(&self) -> Result<(), Error> {
+        match self.store.load().await {
+            Ok(None) => {}
+            Ok(Some(_)) => return Ok(()),
+            Err(err) => {
+                tracing::debug!(connection = %self.connection(), error = %err, "cannot read the shared store; keeping the token held");
+                return Ok(());
+            }
+        }
+        let mut state = self.state.lock().await;
+        // A consent finishing in this process saves before it hands out: read again under its lock.
+        if !matches!(self.store.load().await, Ok(None)) {
+            return Ok(());
+        }
+        let held = state.tokens.is_some() || self.snapshot().is_some();
+        state.tokens = None;
+        state.loaded = true;
+        self.set_current_none();
+        if !held {
+            return Ok(());
+        }
+        tracing::info!(connection = %self.connection(), "the connection's tokens are gone from the shared store; no longer using them");
+        Err(Error::Unauthorized {
+            connection: self.connection().to_string(),
+            reason: "the connection's tokens are gone from the store (deleted or revoked by another instance)".into(),
+            next_step: self.login_step(),
+        })
     }
 
     async fn token_rejected_now(&self, rejected: &AccessToken) -> Result<AccessToken, Error> {
@@ -363,7 +425,12 @@ impl TokenManager {
     async fn fresher_stored(&self, state: &mut State, stale: Option<&Secret>) -> Option<Current> {
         let stored = match self.store.load().await {
             Ok(Some(stored)) => stored,
-            Ok(None) => return None,
+            Ok(None) => {
+                // Deleted or revoked meanwhile: the refresh token held here must not be used.
+                state.tokens = None;
+                state.loaded = true;
+                return None;
+            }
             Err(err) => {
                 tracing::debug!(connection = %self.connection(), error = %err, "cannot read the shared store");
                 return None;
@@ -613,6 +680,11 @@ impl TokenManager {
     }
 
     fn set_current(&self, current: Current) {
+        // Just read from, or written to, the store: no need to check it again for a while.
+        if let Some(every) = self.store.recheck_every() {
+            let next = self.epoch.elapsed().saturating_add(every).as_nanos() as u64;
+            self.recheck_at.fetch_max(next, Ordering::SeqCst);
+        }
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(current);
     }
 

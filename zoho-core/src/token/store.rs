@@ -37,6 +37,13 @@ pub trait TokenStore: Send + Sync + std::fmt::Debug {
         false
     }
 
+    /// How often a token manager handing out a cached access token reads the store again, so
+    /// that tokens removed by another process (a connection deleted elsewhere) stop being used
+    /// within this long. `None` (the default): only this process removes them.
+    fn recheck_every(&self) -> Option<Duration> {
+        None
+    }
+
     /// How long a turn to refresh lasts, when the store sets it (instead of the manager's).
     fn refresh_lease(&self) -> Option<Duration> {
         None

@@ -15,13 +15,26 @@ pub(crate) struct Instance {
     child: Child,
     rpc: String,
     pub(crate) base: String,
+    key: Option<String>,
 }
 
 impl Instance {
     pub(crate) fn start(config: &Path) -> Instance {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_zoho-server"))
+        Instance::start_with_key(config, None)
+    }
+
+    /// Started with `--api-key-env`, the key being `api_key`, when one is given.
+    pub(crate) fn start_with_key(config: &Path, api_key: Option<&str>) -> Instance {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_zoho-server"));
+        command
             .args(["serve", "--listen", "127.0.0.1:0", "--config"])
-            .arg(config)
+            .arg(config);
+        if let Some(key) = api_key {
+            command
+                .args(["--api-key-env", "TEST_API_KEY"])
+                .env("TEST_API_KEY", key);
+        }
+        let mut child = command
             .env_remove("RUST_LOG")
             .env("TEST_SANDBOX_SECRET", zoho_sandbox::CLIENT_SECRET)
             .env("TEST_STORE_KEY", STORE_KEY)
@@ -48,7 +61,12 @@ impl Instance {
             .unwrap()
             .to_owned();
         let base = rpc.trim_end_matches("/rpc").to_owned();
-        Instance { child, rpc, base }
+        Instance {
+            child,
+            rpc,
+            base,
+            key: api_key.map(str::to_owned),
+        }
     }
 
     /// The process id.
@@ -63,12 +81,11 @@ impl Instance {
     /// The answer, or why none came (the instance died).
     pub(crate) async fn try_call(&self, method: &str, params: Value) -> Result<Value, String> {
         let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
-        let answer = reqwest::Client::new()
-            .post(&self.rpc)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|err| err.to_string())?;
+        let mut request = reqwest::Client::new().post(&self.rpc).json(&body);
+        if let Some(key) = &self.key {
+            request = request.bearer_auth(key);
+        }
+        let answer = request.send().await.map_err(|err| err.to_string())?;
         answer.json().await.map_err(|err| err.to_string())
     }
 
