@@ -140,11 +140,17 @@ pub enum ResultShape {
     CrmFile,
     /// A JSON Schema of a CRM module's records.
     CrmSchema,
+    /// A CRM bulk read job run to the end: created once, polled, its ZIP/CSV pages streamed
+    /// as records.
+    CrmBulkRead,
+    /// A CRM bulk write job: the `batch` records uploaded as a zipped CSV, the job created once
+    /// and polled, its per-row result mapped back to the records' indexes.
+    CrmBulkWrite,
 }
 
 impl ResultShape {
     /// Every shape with its spec name.
-    pub const ALL: [(&'static str, ResultShape); 14] = [
+    pub const ALL: [(&'static str, ResultShape); 16] = [
         ("raw", ResultShape::Raw),
         ("crm_write", ResultShape::CrmWrite),
         ("crm_record", ResultShape::CrmRecord),
@@ -159,6 +165,8 @@ impl ResultShape {
         ("json", ResultShape::Json),
         ("crm_file", ResultShape::CrmFile),
         ("crm_schema", ResultShape::CrmSchema),
+        ("crm_bulk_read", ResultShape::CrmBulkRead),
+        ("crm_bulk_write", ResultShape::CrmBulkWrite),
     ];
 
     /// The name of the matching `zoho_core::ResultShape` variant (`CrmWrite`).
@@ -178,18 +186,31 @@ impl ResultShape {
             ResultShape::Json => "Json",
             ResultShape::CrmFile => "CrmFile",
             ResultShape::CrmSchema => "CrmSchema",
+            ResultShape::CrmBulkRead => "CrmBulkRead",
+            ResultShape::CrmBulkWrite => "CrmBulkWrite",
         }
     }
 
     /// Whether the result is a list of records that can be streamed page by page.
     pub fn is_list(self) -> bool {
-        matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+        matches!(
+            self,
+            ResultShape::CrmRecords | ResultShape::BooksRecords | ResultShape::CrmBulkRead
+        )
+    }
+
+    /// Whether the action runs a Zoho job (create once, poll, fetch the result) rather than
+    /// one request: its `path` is where the job is created.
+    pub fn is_job(self) -> bool {
+        matches!(self, ResultShape::CrmBulkRead | ResultShape::CrmBulkWrite)
     }
 
     /// The input type a multi-record shape sends in chunks (`in = "batch"`), if it is one.
     pub fn batch_type(self) -> Option<InputKind> {
         match self {
-            ResultShape::CrmWriteMany => Some(InputKind::JsonObjectList),
+            ResultShape::CrmWriteMany | ResultShape::CrmBulkWrite => {
+                Some(InputKind::JsonObjectList)
+            }
             ResultShape::CrmDeleteMany => Some(InputKind::StringList),
             _ => None,
         }
@@ -471,7 +492,8 @@ pub enum Location {
     Body,
     /// One key of the top-level JSON body object (`trigger`, `select_query`).
     BodyField {
-        /// The key.
+        /// The key, or a dotted path into nested objects (`query.module.api_name`); a segment
+        /// of digits is an array index (`resource.0.find_by`).
         wire: String,
     },
     /// Multipart parts: a file as the part `wire`, a file map as one part per key,
@@ -538,11 +560,15 @@ pub enum RequestField {
     Path,
     /// `validate`: check CRM writes against the module's schema first (boolean).
     Validate,
+    /// `job.poll_interval` in milliseconds: the first wait between a job's status calls (integer).
+    JobPollInterval,
+    /// `job.max_wait` in milliseconds: how long a job may run before the call gives up (integer).
+    JobMaxWait,
 }
 
 impl RequestField {
     /// Every field with its spec name and the kind of input it needs.
-    pub const ALL: [(&'static str, RequestField, InputKind); 13] = [
+    pub const ALL: [(&'static str, RequestField, InputKind); 15] = [
         (
             "debug_request",
             RequestField::DebugRequest,
@@ -584,6 +610,12 @@ impl RequestField {
         ("method", RequestField::Method, InputKind::Enum),
         ("path", RequestField::Path, InputKind::String),
         ("validate", RequestField::Validate, InputKind::Boolean),
+        (
+            "job.poll_interval",
+            RequestField::JobPollInterval,
+            InputKind::Integer,
+        ),
+        ("job.max_wait", RequestField::JobMaxWait, InputKind::Integer),
     ];
 
     /// The values an enum input for this field may list (`GET`, ... for `method`; `json`,

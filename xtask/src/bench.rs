@@ -409,6 +409,11 @@ fn render(machine: &Machine, f: &Value, build: &BuildCost, took: &Took) -> Strin
     render_export(&mut out, f);
     render_refresh(&mut out, f);
     render_faults(&mut out, f);
+    // zoho-bench renders its bulk-read section itself (zoho-bench/src/bulk.rs).
+    if let Some(bulk) = f["bulk"]["markdown"].as_str() {
+        out.push_str(bulk);
+        out.push('\n');
+    }
     render_build(&mut out, build);
     out
 }

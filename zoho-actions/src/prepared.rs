@@ -27,7 +27,7 @@ pub fn record_stream<'a>(
 ) -> Result<RecordStream<'a>, DispatchError> {
     if !matches!(
         prepared.request.result,
-        ResultShape::CrmRecords | ResultShape::BooksRecords
+        ResultShape::CrmRecords | ResultShape::BooksRecords | ResultShape::CrmBulkRead
     ) {
         return Err(DispatchError::Action(Error::InvalidInput {
             field: "method".into(),

@@ -3,10 +3,12 @@
 //! `cargo xtask bench`, which writes `docs/perf.md`. Progress goes to stderr.
 //!
 //! ```text
-//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only hop|export|refresh|faults]...
+//! zoho-bench [--runs N] [--seconds S] [--calls N] [--only hop|export|refresh|faults|bulk]...
 //! zoho-bench export-child --mode stream|bare --base URL --records N   (used by the export)
+//! zoho-bench bulk-child --mode bulk|fetchall --base URL --records N   (used by bulk)
 //! ```
 
+mod bulk;
 mod error;
 mod export;
 mod faults;
@@ -42,6 +44,11 @@ enum Command {
         base: String,
         records: u64,
     },
+    BulkChild {
+        mode: bulk::Mode,
+        base: String,
+        records: u64,
+    },
 }
 
 fn value<'a>(args: &mut impl Iterator<Item = &'a str>, flag: &str) -> Result<&'a str, Error> {
@@ -73,6 +80,23 @@ fn parse(args: &[String]) -> Result<Command, Error> {
             records: records.ok_or_else(|| Error::Usage("export-child needs --records".into()))?,
         });
     }
+    if args.clone().next() == Some("bulk-child") {
+        args.next();
+        let (mut mode, mut base, mut records) = (None, None, None);
+        while let Some(flag) = args.next() {
+            match flag {
+                "--mode" => mode = Some(bulk::Mode::parse(value(&mut args, flag)?)?),
+                "--base" => base = Some(value(&mut args, flag)?.to_owned()),
+                "--records" => records = Some(number(value(&mut args, flag)?, flag)?),
+                other => return Err(Error::Usage(format!("bulk-child: unknown flag {other}"))),
+            }
+        }
+        return Ok(Command::BulkChild {
+            mode: mode.ok_or_else(|| Error::Usage("bulk-child needs --mode".into()))?,
+            base: base.ok_or_else(|| Error::Usage("bulk-child needs --base".into()))?,
+            records: records.ok_or_else(|| Error::Usage("bulk-child needs --records".into()))?,
+        });
+    }
     let (mut runs, mut seconds, mut calls, mut only) = (5usize, 1.0f64, faults::CALLS, Vec::new());
     while let Some(flag) = args.next() {
         match flag {
@@ -80,10 +104,12 @@ fn parse(args: &[String]) -> Result<Command, Error> {
             "--seconds" => seconds = number(value(&mut args, flag)?, flag)?,
             "--calls" => calls = number(value(&mut args, flag)?, flag)?,
             "--only" => match value(&mut args, flag)? {
-                part @ ("hop" | "export" | "refresh" | "faults") => only.push(part.to_owned()),
+                part @ ("hop" | "export" | "refresh" | "faults" | "bulk") => {
+                    only.push(part.to_owned())
+                }
                 other => {
                     return Err(Error::Usage(format!(
-                        "--only: `{other}` is not hop, export, refresh or faults"
+                        "--only: `{other}` is not hop, export, refresh, faults or bulk"
                     )));
                 }
             },
@@ -146,6 +172,12 @@ async fn all(runs: usize, seconds: f64, calls: usize, only: &[String]) -> Result
         out.insert("faults".into(), faults::run(runs, calls).await?);
         durations.insert("faults".into(), json!(began.elapsed().as_secs_f64()));
     }
+    if wanted("bulk") {
+        eprintln!("zoho-bench: bulk read vs fetchAll");
+        let began = Instant::now();
+        out.insert("bulk".into(), bulk::run(runs.min(3)).await?);
+        durations.insert("bulk".into(), json!(began.elapsed().as_secs_f64()));
+    }
     out.insert("seconds_taken".into(), Value::Object(durations));
     Ok(Value::Object(out))
 }
@@ -184,6 +216,11 @@ fn main() -> ExitCode {
                 base,
                 records,
             } => export::child(mode, &base, records).await,
+            Command::BulkChild {
+                mode,
+                base,
+                records,
+            } => bulk::child(mode, &base, records).await,
         }
     });
     match outcome {

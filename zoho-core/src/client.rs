@@ -13,7 +13,7 @@ use crate::limits::{ConnectionLimits, LimitSettings, Limiter, LocalLimiter};
 use crate::organization::Organization;
 use crate::retry::ActionRetry;
 use crate::{
-    ActionRequest, Error, TokenSource, batch, deadline, describe, organization, paging, shape,
+    ActionRequest, Error, TokenSource, batch, deadline, describe, job, organization, paging, shape,
 };
 
 /// Sends requests for one named connection: holds its tokens, base URLs, limits, retry policy
@@ -176,6 +176,11 @@ impl Client {
             })
             .await;
         }
+        match req.result {
+            crate::ResultShape::CrmBulkRead => return job::collect_read(self, req).await,
+            crate::ResultShape::CrmBulkWrite => return job::write(self, &req).await,
+            _ => {}
+        }
         if paging::follows_pages(&req) {
             return paging::collect(self.page_fetcher(), req, self.coql_limit()).await;
         }
@@ -234,7 +239,11 @@ impl Client {
         &self,
         req: ActionRequest,
     ) -> impl Stream<Item = Result<Value, Error>> + Send + '_ {
-        paging::records(self.page_fetcher(), req, self.coql_limit())
+        use futures::StreamExt;
+        if req.result == crate::ResultShape::CrmBulkRead {
+            return job::records(self.clone(), req).left_stream();
+        }
+        paging::records(self.page_fetcher(), req, self.coql_limit()).right_stream()
     }
 
     /// The most rows one COQL query returns on this connection's CRM API version.

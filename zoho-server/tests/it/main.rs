@@ -3,6 +3,7 @@
 
 mod actions;
 mod behaviours;
+mod bulk_jobs;
 mod cli;
 mod config_reference;
 mod created;
