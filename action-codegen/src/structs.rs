@@ -81,7 +81,7 @@ pub(crate) fn action_struct(action: &Action) -> TokenStream {
         });
     let list = action
         .result
-        .is_list()
+        .streams_records()
         .then(|| quote!(impl rt::ListAction for #name {}));
 
     quote! {

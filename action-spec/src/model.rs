@@ -191,12 +191,15 @@ impl ResultShape {
         }
     }
 
-    /// Whether the result is a list of records that can be streamed page by page.
+    /// Whether the result is a page of records, with pages to follow.
     pub fn is_list(self) -> bool {
-        matches!(
-            self,
-            ResultShape::CrmRecords | ResultShape::BooksRecords | ResultShape::CrmBulkRead
-        )
+        matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+    }
+
+    /// Whether the result's records can be streamed one at a time: a list's pages, or a bulk
+    /// read's jobs.
+    pub fn streams_records(self) -> bool {
+        self.is_list() || self == ResultShape::CrmBulkRead
     }
 
     /// Whether the action runs a Zoho job (create once, poll, fetch the result) rather than
