@@ -290,6 +290,8 @@ fn setting(field: RequestField) -> Option<Setting> {
         RequestField::MaxRecords => (quote!(request.paging.max_records), true, Convert::Same),
         RequestField::OrganizationId => (quote!(request.organization_id), true, Convert::Same),
         RequestField::Validate => (quote!(request.validate), false, Convert::Same),
+        RequestField::JobPollInterval => (quote!(request.job.poll_interval), true, Convert::Millis),
+        RequestField::JobMaxWait => (quote!(request.job.max_wait), true, Convert::Millis),
         RequestField::Method | RequestField::Path => return None,
     };
     Some(Setting {

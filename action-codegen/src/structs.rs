@@ -84,7 +84,7 @@ pub(crate) fn action_struct(
         });
     let list = action
         .result
-        .is_list()
+        .streams_records()
         .then(|| quote!(impl rt::ListAction for #name {}));
 
     quote! {
@@ -125,11 +125,11 @@ fn output_type(shape: ResultShape) -> TokenStream {
         ResultShape::Raw => quote!(rt::serde_json::Value),
         ResultShape::CrmWrite | ResultShape::CrmDelete => quote!(rt::output::CrmWriteResult),
         ResultShape::CrmRecord | ResultShape::BooksRecord => quote!(rt::output::Record),
-        ResultShape::CrmRecords => quote!(rt::output::RecordsPage),
+        ResultShape::CrmRecords | ResultShape::CrmBulkRead => quote!(rt::output::RecordsPage),
         ResultShape::CrmCoql => quote!(rt::output::CoqlRows),
         ResultShape::BooksRecords => quote!(rt::output::BooksPage),
         ResultShape::BooksDelete => quote!(rt::output::BooksDeleteResult),
-        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany => {
+        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany | ResultShape::CrmBulkWrite => {
             quote!(rt::output::WriteManyResult)
         }
         ResultShape::Json | ResultShape::CrmSchema => quote!(rt::serde_json::Value),

@@ -248,11 +248,17 @@ pub enum ResultShape {
     CrmFile,
     /// A JSON Schema of a CRM module's records.
     CrmSchema,
+    /// A CRM bulk read job run to the end: created once, polled, its ZIP/CSV pages streamed
+    /// as records.
+    CrmBulkRead,
+    /// A CRM bulk write job: the `batch` records uploaded as a zipped CSV, the job created once
+    /// and polled, its per-row result mapped back to the records' indexes.
+    CrmBulkWrite,
 }
 
 impl ResultShape {
     /// Every shape with its spec name.
-    pub const ALL: [(&'static str, ResultShape); 14] = [
+    pub const ALL: [(&'static str, ResultShape); 16] = [
         ("raw", ResultShape::Raw),
         ("crm_write", ResultShape::CrmWrite),
         ("crm_record", ResultShape::CrmRecord),
@@ -267,6 +273,8 @@ impl ResultShape {
         ("json", ResultShape::Json),
         ("crm_file", ResultShape::CrmFile),
         ("crm_schema", ResultShape::CrmSchema),
+        ("crm_bulk_read", ResultShape::CrmBulkRead),
+        ("crm_bulk_write", ResultShape::CrmBulkWrite),
     ];
 
     /// The name of the matching `zoho_core::ResultShape` variant (`CrmWrite`).
@@ -286,18 +294,34 @@ impl ResultShape {
             ResultShape::Json => "Json",
             ResultShape::CrmFile => "CrmFile",
             ResultShape::CrmSchema => "CrmSchema",
+            ResultShape::CrmBulkRead => "CrmBulkRead",
+            ResultShape::CrmBulkWrite => "CrmBulkWrite",
         }
     }
 
-    /// Whether the result is a list of records that can be streamed page by page.
+    /// Whether the result is a page of records, with pages to follow.
     pub fn is_list(self) -> bool {
         matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+    }
+
+    /// Whether the result's records can be streamed one at a time: a list's pages, or a bulk
+    /// read's jobs.
+    pub fn streams_records(self) -> bool {
+        self.is_list() || self == ResultShape::CrmBulkRead
+    }
+
+    /// Whether the action runs a Zoho job (create once, poll, fetch the result) rather than
+    /// one request: its `path` is where the job is created.
+    pub fn is_job(self) -> bool {
+        matches!(self, ResultShape::CrmBulkRead | ResultShape::CrmBulkWrite)
     }
 
     /// The input type a multi-record shape sends in chunks (`in = "batch"`), if it is one.
     pub fn batch_type(self) -> Option<InputKind> {
         match self {
-            ResultShape::CrmWriteMany => Some(InputKind::JsonObjectList),
+            ResultShape::CrmWriteMany | ResultShape::CrmBulkWrite => {
+                Some(InputKind::JsonObjectList)
+            }
             ResultShape::CrmDeleteMany => Some(InputKind::StringList),
             _ => None,
         }
@@ -588,7 +612,8 @@ pub enum Location {
     Body,
     /// One key of the top-level JSON body object (`trigger`, `select_query`).
     BodyField {
-        /// The key.
+        /// The key, or a dotted path into nested objects (`query.module.api_name`); a segment
+        /// of digits is an array index (`resource.0.find_by`).
         wire: String,
     },
     /// Multipart parts: a file as the part `wire`, a file map as one part per key,
@@ -655,11 +680,15 @@ pub enum RequestField {
     Path,
     /// `validate`: check CRM writes against the module's schema first (boolean).
     Validate,
+    /// `job.poll_interval` in milliseconds: the first wait between a job's status calls (integer).
+    JobPollInterval,
+    /// `job.max_wait` in milliseconds: how long a job may run before the call gives up (integer).
+    JobMaxWait,
 }
 
 impl RequestField {
     /// Every field with its spec name and the kind of input it needs.
-    pub const ALL: [(&'static str, RequestField, InputKind); 13] = [
+    pub const ALL: [(&'static str, RequestField, InputKind); 15] = [
         (
             "debug_request",
             RequestField::DebugRequest,
@@ -701,6 +730,12 @@ impl RequestField {
         ("method", RequestField::Method, InputKind::Enum),
         ("path", RequestField::Path, InputKind::String),
         ("validate", RequestField::Validate, InputKind::Boolean),
+        (
+            "job.poll_interval",
+            RequestField::JobPollInterval,
+            InputKind::Integer,
+        ),
+        ("job.max_wait", RequestField::JobMaxWait, InputKind::Integer),
     ];
 
     /// The values an enum input for this field may list (`GET`, ... for `method`; `json`,

@@ -98,7 +98,7 @@ pub fn result_schema(action: &Action) -> Value {
             }
         }),
         ResultShape::CrmRecord | ResultShape::BooksRecord => json!({"type": "object"}),
-        ResultShape::CrmRecords | ResultShape::CrmCoql => json!({
+        ResultShape::CrmRecords | ResultShape::CrmCoql | ResultShape::CrmBulkRead => json!({
             "type": "object",
             "properties": {
                 "data": {"type": "array", "items": {"type": "object"}},
@@ -119,30 +119,32 @@ pub fn result_schema(action: &Action) -> Value {
                 "message": {"type": "string"}
             }
         }),
-        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany => json!({
-            "type": "object",
-            "properties": {
-                "succeeded": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
-                        "index": {"type": "integer", "minimum": 0},
-                        "id": {"type": "string"},
-                        "action": {"type": "string", "enum": ["insert", "update", "delete"]},
-                        "details": {"type": "object"}
-                    }
-                }},
-                "failed": {"type": "array", "items": {
-                    "type": "object",
-                    "properties": {
-                        "index": {"type": "integer", "minimum": 0},
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "details": {}
-                    }
-                }}
-            },
-            "required": ["succeeded", "failed"]
-        }),
+        ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany | ResultShape::CrmBulkWrite => {
+            json!({
+                "type": "object",
+                "properties": {
+                    "succeeded": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "index": {"type": "integer", "minimum": 0},
+                            "id": {"type": "string"},
+                            "action": {"type": "string", "enum": ["insert", "update", "delete"]},
+                            "details": {"type": "object"}
+                        }
+                    }},
+                    "failed": {"type": "array", "items": {
+                        "type": "object",
+                        "properties": {
+                            "index": {"type": "integer", "minimum": 0},
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "details": {}
+                        }
+                    }}
+                },
+                "required": ["succeeded", "failed"]
+            })
+        }
         ResultShape::Json => json!({"type": "object"}),
         ResultShape::CrmSchema => json!({"type": "object", "properties": {
             "$schema": {"const": "https://json-schema.org/draft/2020-12/schema"},

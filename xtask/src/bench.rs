@@ -663,6 +663,11 @@ fn render(machine: &Machine, f: &Value, took: &Took) -> String {
     render_floor(&mut out, f);
     render_peers(&mut out, f);
     render_store(&mut out, f);
+    // zoho-bench renders its bulk-read section itself (zoho-bench/src/bulk.rs).
+    if let Some(bulk) = f["bulk"]["markdown"].as_str() {
+        out.push_str(bulk);
+        out.push('\n');
+    }
     match &build {
         Some(build) => render_build(&mut out, build),
         None => not_measured(&mut out, "5. Build cost", BUILD_SECTION),

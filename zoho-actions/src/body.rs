@@ -90,10 +90,45 @@ pub fn json(value: Option<&impl ToJson>) -> Option<Value> {
     value.map(ToJson::to_json)
 }
 
-/// Set `wire` in a JSON object (a body field), when the input is given.
+/// Set `wire` in a JSON object (a body field), when the input is given. A dotted `wire` is a
+/// path into nested objects, made as needed (`query.module.api_name`); a segment of digits
+/// indexes an array (`resource.0.find_by`).
 pub fn insert(object: &mut JsonMap, wire: &str, value: Option<&impl ToJson>) {
     if let Some(value) = value {
-        object.insert(wire.to_owned(), value.to_json());
+        let mut path = wire.split('.');
+        let key = path.next().unwrap_or(wire);
+        let rest: Vec<&str> = path.collect();
+        place(
+            object.entry(key.to_owned()).or_insert(Value::Null),
+            &rest,
+            value.to_json(),
+        );
+    }
+}
+
+fn place(slot: &mut Value, path: &[&str], value: Value) {
+    let Some((segment, rest)) = path.split_first() else {
+        *slot = value;
+        return;
+    };
+    if let Ok(index) = segment.parse::<usize>() {
+        if !slot.is_array() {
+            *slot = Value::Array(Vec::new());
+        }
+        if let Value::Array(items) = slot {
+            if items.len() <= index {
+                items.resize(index + 1, Value::Null);
+            }
+            place(&mut items[index], rest, value);
+        }
+        return;
+    }
+    if !slot.is_object() {
+        *slot = Value::Object(JsonMap::new());
+    }
+    if let Value::Object(object) = slot {
+        let next = object.entry((*segment).to_owned()).or_insert(Value::Null);
+        place(next, rest, value);
     }
 }
 

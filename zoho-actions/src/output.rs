@@ -287,6 +287,9 @@ pub struct WriteManyResult {
     pub succeeded: Vec<Succeeded>,
     /// The records that were not written, in order, with Zoho's reason.
     pub failed: Vec<Failed>,
+    /// What else the result says (bulk writes: the `jobs` they ran).
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
 }
 
 /// One record Zoho wrote.

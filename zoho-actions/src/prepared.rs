@@ -25,7 +25,7 @@ pub fn record_stream<'a>(
     prepared: Prepared,
     clients: &'a dyn ClientSource,
 ) -> Result<RecordStream<'a>, DispatchError> {
-    if !prepared.request.result.is_list() {
+    if !prepared.request.result.streams_records() {
         return Err(DispatchError::Action(Error::InvalidInput {
             field: "method".into(),
             reason: format!(

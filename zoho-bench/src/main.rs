@@ -5,8 +5,10 @@
 //! ```text
 //! zoho-bench [--runs N] [--seconds S] [--calls N] [--only SECTION[,SECTION...]]...
 //! zoho-bench export-child --mode stream|bare --base URL --records N   (used by the export)
+//! zoho-bench bulk-child --mode bulk|fetchall --base URL --records N   (used by bulk)
 //! ```
 
+mod bulk;
 mod error;
 mod export;
 mod faults;
@@ -30,7 +32,9 @@ use serde_json::{Map, Value, json};
 use error::Error;
 
 /// The sections `--only` may name, in the order they run.
-const SECTIONS: [&str; 7] = ["hop", "floor", "peers", "export", "refresh", "faults", "store"];
+const SECTIONS: [&str; 8] = [
+    "hop", "floor", "peers", "export", "refresh", "faults", "store", "bulk",
+];
 
 /// Export sizes: flat memory must show across them.
 const EXPORT_SIZES: [u64; 3] = [10_000, 50_000, 100_000];
@@ -46,6 +50,11 @@ enum Command {
     },
     ExportChild {
         mode: export::Mode,
+        base: String,
+        records: u64,
+    },
+    BulkChild {
+        mode: bulk::Mode,
         base: String,
         records: u64,
     },
@@ -78,6 +87,23 @@ fn parse(args: &[String]) -> Result<Command, Error> {
             mode: mode.ok_or_else(|| Error::Usage("export-child needs --mode".into()))?,
             base: base.ok_or_else(|| Error::Usage("export-child needs --base".into()))?,
             records: records.ok_or_else(|| Error::Usage("export-child needs --records".into()))?,
+        });
+    }
+    if args.clone().next() == Some("bulk-child") {
+        args.next();
+        let (mut mode, mut base, mut records) = (None, None, None);
+        while let Some(flag) = args.next() {
+            match flag {
+                "--mode" => mode = Some(bulk::Mode::parse(value(&mut args, flag)?)?),
+                "--base" => base = Some(value(&mut args, flag)?.to_owned()),
+                "--records" => records = Some(number(value(&mut args, flag)?, flag)?),
+                other => return Err(Error::Usage(format!("bulk-child: unknown flag {other}"))),
+            }
+        }
+        return Ok(Command::BulkChild {
+            mode: mode.ok_or_else(|| Error::Usage("bulk-child needs --mode".into()))?,
+            base: base.ok_or_else(|| Error::Usage("bulk-child needs --base".into()))?,
+            records: records.ok_or_else(|| Error::Usage("bulk-child needs --records".into()))?,
         });
     }
     let (mut runs, mut seconds, mut calls, mut only) = (5usize, 1.0f64, faults::CALLS, Vec::new());
@@ -176,6 +202,12 @@ async fn all(runs: usize, seconds: f64, calls: usize, only: &[String]) -> Result
         out.insert("store".into(), store::run(&bins, runs).await?);
         durations.insert("store".into(), json!(began.elapsed().as_secs_f64()));
     }
+    if wanted("bulk") {
+        eprintln!("zoho-bench: bulk read vs fetchAll");
+        let began = Instant::now();
+        out.insert("bulk".into(), bulk::run(runs.min(3)).await?);
+        durations.insert("bulk".into(), json!(began.elapsed().as_secs_f64()));
+    }
     out.insert("seconds_taken".into(), Value::Object(durations));
     Ok(Value::Object(out))
 }
@@ -214,6 +246,11 @@ fn main() -> ExitCode {
                 base,
                 records,
             } => export::child(mode, &base, records).await,
+            Command::BulkChild {
+                mode,
+                base,
+                records,
+            } => bulk::child(mode, &base, records).await,
         }
     });
     match outcome {

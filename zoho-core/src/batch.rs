@@ -153,7 +153,7 @@ fn item_failure(index: usize, item: &Value) -> Value {
 
 /// A record of a chunk that failed as a whole: Zoho's code and details when it answered, else
 /// what went wrong; for a write that is not idempotent, whether it may have reached Zoho.
-fn chunk_failure(index: usize, error: &Error, req: &ActionRequest) -> Value {
+pub(crate) fn chunk_failure(index: usize, error: &Error, req: &ActionRequest) -> Value {
     let code = match (error, error.zoho_code()) {
         (_, Some(code)) => code.to_string(),
         (Error::Network { .. }, None) => "NO_ANSWER".into(),

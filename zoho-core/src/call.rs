@@ -81,6 +81,8 @@ pub(crate) struct Call {
     pub(crate) result: ResultShape,
     pub(crate) idempotent: bool,
     pub(crate) debug: bool,
+    /// Which base the path goes below: the product's, or a bulk job's host ([`crate::job`]).
+    pub(crate) base: crate::job::Base,
 }
 
 /// Headers the user may not set: the client owns them.
@@ -131,6 +133,7 @@ impl Call {
             result: req.result,
             idempotent: req.idempotent,
             debug: req.debug_request,
+            base: crate::job::Base::Product,
         })
     }
 }

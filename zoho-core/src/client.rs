@@ -13,7 +13,7 @@ use crate::limits::{ConnectionLimits, LimitSettings, Limiter, LocalLimiter};
 use crate::organization::Organization;
 use crate::retry::ActionRetry;
 use crate::{
-    ActionRequest, Error, TokenSource, batch, deadline, describe, organization, paging, shape,
+    ActionRequest, Error, TokenSource, batch, deadline, describe, job, organization, paging, shape,
 };
 
 /// Sends requests for one named connection: holds its tokens, base URLs, limits, retry policy
@@ -48,6 +48,8 @@ pub(crate) struct Inner {
     pub(crate) books_organization_id: Option<String>,
     pub(crate) crm_default_fields: Option<Vec<String>>,
     pub(crate) organizations: tokio::sync::OnceCell<Vec<Organization>>,
+    /// Module schemas fetched to validate writes ([`describe::SchemaCache`]).
+    pub(crate) schemas: describe::SchemaCache,
 }
 
 impl std::fmt::Debug for Client {
@@ -176,14 +178,20 @@ impl Client {
             })
             .await;
         }
+        match req.result {
+            crate::ResultShape::CrmBulkRead => return job::collect_read(self, req).await,
+            crate::ResultShape::CrmBulkWrite => return job::write(self, &req).await,
+            _ => {}
+        }
         if paging::follows_pages(&req) {
             return paging::collect(self.page_fetcher(), req, self.coql_limit()).await;
         }
         self.execute_one(&req).await
     }
 
-    /// Check a CRM write's record(s) against its module's schema, fetched now: types, lengths
-    /// and picklist values always, required fields when creating (`POST /{module}`).
+    /// Check a CRM write's record(s) against its module's schema: types, lengths and picklist
+    /// values always, required fields when creating (`POST /{module}`). The schema is cached per
+    /// module for [`describe::SCHEMA_TTL`]; a refusal is confirmed with a schema fetched now.
     async fn validate(&self, req: &ActionRequest) -> Result<(), Error> {
         let crate::RequestPath::Segments(segments) = &req.path else {
             return Ok(());
@@ -207,24 +215,18 @@ impl Client {
         );
         describe.result = crate::ResultShape::CrmSchema;
         describe.idempotent = true;
-        describe.query.push(("module".into(), module));
-        let schema = Box::pin(self.execute(describe)).await?;
+        describe.query.push(("module".into(), module.clone()));
         let creating = req.method == crate::Method::Post && paging::module_list(req);
-        if let Some(batch) = &req.batch {
-            for (index, item) in batch.items.iter().enumerate() {
-                if let Value::Object(record) = item {
-                    let prefix = format!("{}[{index}]", batch.input);
-                    describe::check(&schema, record, &prefix, creating)?;
-                }
-            }
+        let cache = &self.inner.schemas;
+        if let Some(schema) = cache.get(&module, std::time::Instant::now())
+            && describe::check_request(&schema, req, creating).is_ok()
+        {
             return Ok(());
         }
-        if let crate::RequestBody::Json(body) = &req.body
-            && let Some(Value::Object(record)) = body.get("data").and_then(|data| data.get(0))
-        {
-            describe::check(&schema, record, "values", creating)?;
-        }
-        Ok(())
+        // Not cached, or refused by a cached schema: Zoho's fields may have changed since.
+        let schema = Box::pin(self.execute(describe)).await?;
+        cache.put(&module, schema.clone(), std::time::Instant::now());
+        describe::check_request(&schema, req, creating)
     }
 
     /// The records of a list request (`CrmRecords`, `CrmCoql`, `BooksRecords`), one at a time,
@@ -234,7 +236,11 @@ impl Client {
         &self,
         req: ActionRequest,
     ) -> impl Stream<Item = Result<Value, Error>> + Send + '_ {
-        paging::records(self.page_fetcher(), req, self.coql_limit())
+        use futures::StreamExt;
+        if req.result == crate::ResultShape::CrmBulkRead {
+            return job::records(self.clone(), req).left_stream();
+        }
+        paging::records(self.page_fetcher(), req, self.coql_limit()).right_stream()
     }
 
     /// The most rows one COQL query returns on this connection's CRM API version.
@@ -484,6 +490,7 @@ impl ClientBuilder {
                 books_organization_id: self.books_organization_id,
                 crm_default_fields: self.crm_default_fields,
                 organizations: tokio::sync::OnceCell::new(),
+                schemas: describe::SchemaCache::default(),
             }),
         })
     }

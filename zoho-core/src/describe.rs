@@ -7,9 +7,72 @@
 //! record needs only the few keywords we emit (`type`, `enum`, `maxLength`, `pattern` for ids,
 //! `required`), and each mismatch must name the Zoho field in the caller's words.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use serde_json::{Map, Value, json};
 
 use crate::{ActionRequest, Error, PathSegment, RequestPath, ResultShape};
+
+/// How long a module's schema fetched for `validate` is used before it is fetched again.
+pub const SCHEMA_TTL: Duration = Duration::from_secs(600);
+
+/// The schemas a connection fetched to validate writes, per module, each for [`SCHEMA_TTL`].
+/// A cached schema only ever lets a record through: a record it refuses is checked again
+/// against a schema fetched now, so a field Zoho changed since (a picklist value added, a
+/// length raised, a field no longer required) is never refused on stale metadata.
+#[derive(Debug, Default)]
+pub(crate) struct SchemaCache {
+    schemas: Mutex<HashMap<String, (Instant, Value)>>,
+}
+
+impl SchemaCache {
+    /// The module's schema if it was fetched less than [`SCHEMA_TTL`] before `now`.
+    pub(crate) fn get(&self, module: &str, now: Instant) -> Option<Value> {
+        let schemas = self.schemas.lock().unwrap_or_else(PoisonError::into_inner);
+        schemas
+            .get(module)
+            .filter(|(at, _)| now.saturating_duration_since(*at) < SCHEMA_TTL)
+            .map(|(_, schema)| schema.clone())
+    }
+
+    /// Keep the module's schema, fetched at `now`.
+    pub(crate) fn put(&self, module: &str, schema: Value, now: Instant) {
+        self.schemas
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(module.to_owned(), (now, schema));
+    }
+}
+
+/// Check a write's record(s) against `schema`: each of the batch's records (`records[i]`), or
+/// the one record of a `{"data": [record]}` body (`values`).
+pub(crate) fn check_request(
+    schema: &Value,
+    req: &ActionRequest,
+    creating: bool,
+) -> Result<(), Error> {
+    if let Some(batch) = &req.batch {
+        for (index, item) in batch.items.iter().enumerate() {
+            if let Value::Object(record) = item {
+                check(
+                    schema,
+                    record,
+                    &format!("{}[{index}]", batch.input),
+                    creating,
+                )?;
+            }
+        }
+        return Ok(());
+    }
+    if let crate::RequestBody::Json(body) = &req.body
+        && let Some(Value::Object(record)) = body.get("data").and_then(|data| data.get(0))
+    {
+        check(schema, record, "values", creating)?;
+    }
+    Ok(())
+}
 
 /// The draft the schemas follow.
 pub const DRAFT: &str = "https://json-schema.org/draft/2020-12/schema";
@@ -411,6 +474,16 @@ mod tests {
             schema["properties"]["Owner"]["type"],
             json!(["object", "null"])
         );
+    }
+
+    #[test]
+    fn a_cached_schema_lasts_its_ttl_and_no_longer() {
+        let cache = SchemaCache::default();
+        let fetched = Instant::now();
+        cache.put("Leads", json!({"title": "Leads"}), fetched);
+        assert!(cache.get("Leads", fetched + SCHEMA_TTL / 2).is_some());
+        assert!(cache.get("Leads", fetched + SCHEMA_TTL).is_none());
+        assert!(cache.get("Contacts", fetched).is_none());
     }
 
     #[test]

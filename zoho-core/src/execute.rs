@@ -148,7 +148,9 @@ impl Transport {
         let mut attempts: u32 = 0;
         let mut retries: u32 = 0;
         loop {
-            let base = self.base_url(call.product, &token)?;
+            let base = call
+                .base
+                .resolve(self.base_url(call.product, &token)?, &self.crm_version)?;
             let host = host_of(&base);
             let url = path::join(&base, &call.target, &call.query)?;
             let permit = self.limiter.acquire(&budget, deadline).await?;

@@ -22,6 +22,7 @@ mod debug;
 pub mod describe;
 mod error;
 mod execute;
+pub mod job;
 pub mod keyset;
 pub mod limits;
 pub mod oauth;

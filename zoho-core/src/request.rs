@@ -163,6 +163,27 @@ pub enum ResultShape {
     /// A JSON Schema of one record of the module in the `module` query pair, from Zoho's field
     /// and layout metadata (see [`crate::describe`]); an optional `layout_id` pair picks the layout.
     CrmSchema,
+    /// A CRM bulk read job run to the end ([`crate::job`]): the request is the job's creation
+    /// (`POST` below `/crm/bulk/{version}`), sent once; the job is polled, each result page's ZIP
+    /// is unzipped and its CSV rows become records, streamed like a list's; later pages are new
+    /// jobs. Collected, the result is as [`ResultShape::CrmRecords`]'s.
+    CrmBulkRead,
+    /// A CRM bulk write job ([`crate::job`]): [`ActionRequest::batch`] is written as a CSV,
+    /// zipped, uploaded to Zoho's file host, and made a job (sent once per 25,000 records);
+    /// the job is polled and its result file mapped back to the records' indexes, as
+    /// [`ResultShape::CrmWriteMany`]'s result, with the `jobs` it ran.
+    CrmBulkWrite,
+}
+
+/// How a job action ([`ResultShape::CrmBulkRead`], [`ResultShape::CrmBulkWrite`]) waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct JobWait {
+    /// The first pause between status calls (`None`: 1 s); it grows by half each time, up to
+    /// 30 s or ten times the first, whichever is larger.
+    pub poll_interval: Option<Duration>,
+    /// How long the job may run before the call gives up on it (`None`: the call's budget when
+    /// one is set around the call, else 30 minutes). The job itself keeps running at Zoho.
+    pub max_wait: Option<Duration>,
 }
 
 impl ResultShape {
@@ -170,6 +191,12 @@ impl ResultShape {
     /// model's `ResultShape::is_list` says the same of the spec's shapes).
     pub fn is_list(self) -> bool {
         matches!(self, ResultShape::CrmRecords | ResultShape::BooksRecords)
+    }
+
+    /// Whether the result's records can be streamed one at a time: a list's pages, or a bulk
+    /// read's jobs (the spec model's `ResultShape::streams_records` says the same).
+    pub fn streams_records(self) -> bool {
+        self.is_list() || self == ResultShape::CrmBulkRead
     }
 }
 
@@ -270,6 +297,8 @@ pub struct ActionRequest {
     /// CRM writes: check the record(s) against the module's schema ([`crate::describe`])
     /// before sending; a mismatch is [`crate::Error::InvalidInput`] naming the field.
     pub validate: bool,
+    /// How a job action waits for its job.
+    pub job: JobWait,
 }
 
 impl ActionRequest {
@@ -295,6 +324,7 @@ impl ActionRequest {
             record: None,
             batch: None,
             validate: false,
+            job: JobWait::default(),
         }
     }
 }

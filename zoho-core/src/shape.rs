@@ -107,7 +107,8 @@ pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Re
             _ if success => Err(unreadable(&answer, "a `data` array of per-record results")),
             _ => Err(api_error(&answer, body.as_ref())),
         },
-        ResultShape::Json => match body {
+        // A job's own calls are read as JSON objects (`crate::job`).
+        ResultShape::Json | ResultShape::CrmBulkRead | ResultShape::CrmBulkWrite => match body {
             Some(value) if success && value.is_object() => Ok(value),
             _ if success && answer.body.iter().all(u8::is_ascii_whitespace) => Ok(json!({})),
             _ if success => Err(unreadable(&answer, "a JSON object")),

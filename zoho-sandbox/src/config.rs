@@ -34,6 +34,8 @@ pub struct SandboxConfig {
     pub attachment_max_bytes: usize,
     /// Faults and limits at start; adjustable later through `/__sandbox/faults`.
     pub faults: Faults,
+    /// How CRM bulk read and bulk write jobs run.
+    pub bulk: BulkSettings,
     /// The answers picked where Zoho's behaviour is not documented.
     pub open_questions: OpenQuestions,
     /// When set, one JSON line per request (method, path, query, body; never secrets) is appended here.
@@ -55,8 +57,32 @@ impl Default for SandboxConfig {
             max_refresh_tokens: 20,
             attachment_max_bytes: 100 * 1024 * 1024,
             faults: Faults::default(),
+            bulk: BulkSettings::default(),
             open_questions: OpenQuestions::default(),
             request_log: None,
+        }
+    }
+}
+
+/// How the sandbox runs CRM bulk jobs (wave2.md §2, §3).
+#[derive(Debug, Clone)]
+pub struct BulkSettings {
+    /// Rows per bulk read result page (Zoho: 200,000); smaller pages exercise `page` and
+    /// `more_records` without seeding hundreds of thousands of records.
+    pub read_page_size: usize,
+    /// How long a job stays `IN PROGRESS` after its first status call before it is
+    /// `COMPLETED` (Zoho: seconds to minutes).
+    pub job_duration: Duration,
+    /// Result downloads allowed per minute (Zoho: 10); past them every download is 429.
+    pub downloads_per_minute: usize,
+}
+
+impl Default for BulkSettings {
+    fn default() -> Self {
+        BulkSettings {
+            read_page_size: 200_000,
+            job_duration: Duration::from_secs(1),
+            downloads_per_minute: 10,
         }
     }
 }

@@ -35,7 +35,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use accounts::{CLIENT_ID, CLIENT_SECRET};
-pub use config::{OpenQuestions, SandboxConfig};
+pub use config::{BulkSettings, OpenQuestions, SandboxConfig};
 pub use consent_form::ConsentForm;
 pub use error::Error;
 pub use faults::Faults;

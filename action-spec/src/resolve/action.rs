@@ -431,7 +431,7 @@ impl Checked<'_> {
 type Rule = fn(&Checked<'_>, &mut Collector<'_>) -> bool;
 
 /// Every rule across an action's inputs, by name, in the order their mistakes are reported.
-const ACTION_RULES: [(&str, Rule); 9] = [
+const ACTION_RULES: [(&str, Rule); 11] = [
     (
         "method and path have one source",
         method_and_path_have_one_source,
@@ -453,7 +453,81 @@ const ACTION_RULES: [(&str, Rule); 9] = [
         file_names_belong_to_multipart_files,
     ),
     ("a batch goes with a multi-record result", batch_fits_result),
+    ("a job is created by a POST", jobs_are_created_by_a_post),
+    (
+        "body field paths do not overlap",
+        body_field_paths_do_not_overlap,
+    ),
 ];
+
+/// A job result shape (`crm_bulk_read`, `crm_bulk_write`) is created by `POST` to its `path`;
+/// the `job.*` request fields belong to job actions only.
+fn jobs_are_created_by_a_post(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
+    let what = a.what;
+    let name = a.raw_result.get_ref();
+    let is_job = a.result.is_some_and(ResultShape::is_job);
+    let mut ok = true;
+    if is_job && a.raw_http_method.is_some_and(|m| m.get_ref() != "POST") {
+        if let Some(method) = a.raw_http_method {
+            errors.error(
+                method.span(),
+                format!("{what} has result `{name}`, a job, which is created by a POST to its `path`; allowed: http_method = \"POST\""),
+            );
+        }
+        ok = false;
+    }
+    if !is_job {
+        for (input, span) in a.inputs_with_spans() {
+            if let Location::Request(
+                field @ (RequestField::JobPollInterval | RequestField::JobMaxWait),
+            ) = input.location
+            {
+                errors.error(
+                    span.clone(),
+                    format!("input `{}` of {what} sets `{}`, but result `{name}` runs no job; allowed: result = \"crm_bulk_read\" or \"crm_bulk_write\"", input.key, field.name()),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok
+}
+
+/// `body_field` wires are keys or dotted paths (`query.module.api_name`); no path may be set
+/// twice or lie inside another input's value.
+fn body_field_paths_do_not_overlap(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
+    let what = a.what;
+    let mut ok = true;
+    let fields: Vec<(&Input, &Range<usize>, Vec<&str>)> = a
+        .inputs_with_spans()
+        .filter_map(|(input, span)| match &input.location {
+            Location::BodyField { wire } => Some((input, span, wire.split('.').collect())),
+            _ => None,
+        })
+        .collect();
+    for (index, (input, span, path)) in fields.iter().enumerate() {
+        if path.iter().any(|segment| segment.is_empty()) {
+            errors.error(
+                (*span).clone(),
+                format!("input `{}` of {what} has an empty segment in its body field path; allowed: keys joined with `.`, such as \"query.module.api_name\"", input.key),
+            );
+            ok = false;
+            continue;
+        }
+        let clash = fields[..index].iter().find(|(_, _, earlier)| {
+            let shorter = earlier.len().min(path.len());
+            earlier[..shorter] == path[..shorter]
+        });
+        if let Some((earlier, _, _)) = clash {
+            errors.error(
+                (*span).clone(),
+                format!("input `{}` of {what} sets a body field that input `{}` also sets or holds; allowed: paths that are not the same and not one inside the other", input.key, earlier.key),
+            );
+            ok = false;
+        }
+    }
+    ok
+}
 
 /// A multi-record result shape (`crm_write_many`, `crm_delete_many`) has exactly one required
 /// `in = "batch"` input of the type it sends in chunks; no other shape has one.
@@ -472,7 +546,7 @@ fn batch_fits_result(a: &Checked<'_>, errors: &mut Collector<'_>) -> bool {
         (None, [(input, span), ..]) => {
             errors.error(
                 (*span).clone(),
-                format!("input `{}` of {what} has in = \"batch\", but result `{name}` sends one request; allowed: result = \"crm_write_many\" or \"crm_delete_many\"", input.key),
+                format!("input `{}` of {what} has in = \"batch\", but result `{name}` sends one request; allowed: result = \"crm_write_many\" or \"crm_delete_many\" (or \"crm_bulk_write\" for a bulk job)", input.key),
             );
             false
         }

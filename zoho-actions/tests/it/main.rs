@@ -6,6 +6,7 @@ mod catalogue;
 mod defaults;
 mod dispatch;
 mod extension;
+mod jobs;
 mod notifications;
 mod record_paths;
 mod requests;

@@ -10,6 +10,11 @@ use crate::{Method, Product, ResultShape};
 /// A CRM write of more records than this is heavy.
 const HEAVY_WRITE_RECORDS: usize = 10;
 
+/// Credits of creating a bulk read job (Zoho's "Bulk Read Initialize").
+const BULK_READ_CREDITS: u32 = 50;
+/// Credits of creating a bulk write job (Zoho's "Bulk Write Initialize").
+const BULK_WRITE_CREDITS: u32 = 500;
+
 /// The weight of one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallCost {
@@ -43,6 +48,18 @@ pub(crate) fn of(call: &Call) -> CallCost {
             .map(|(_, value)| value.as_str())
     };
     let path = call.target.path.as_str();
+    if call.base == crate::job::Base::CrmBulk {
+        // Bulk APIs are heavy; creating a job costs Zoho's "initialize" credits.
+        let credits = match (call.method, path.rsplit('/').next()) {
+            (Method::Post, Some("read")) => BULK_READ_CREDITS,
+            (Method::Post, Some("write")) => BULK_WRITE_CREDITS,
+            _ => 1,
+        };
+        return CallCost {
+            heavy: true,
+            credits,
+        };
+    }
     if call.result == ResultShape::CrmCoql || path.ends_with("/coql") {
         let limit = coql_limit(&call.body).unwrap_or(200);
         let credits = match limit {

@@ -3,6 +3,7 @@
 mod auth_support;
 mod config;
 mod debug_request;
+mod describe_cache;
 mod exec_support;
 mod execute;
 mod oauth;

@@ -99,6 +99,16 @@ impl Scopes {
         self.has_op(&format!("zohocrm.{family}"), Op::Read)
     }
 
+    /// `ZohoCRM.bulk.ALL|READ|CREATE` (wave2.md §2.1, §3.2).
+    pub(crate) fn crm_bulk(&self, op: Op) -> bool {
+        self.has_op("zohocrm.bulk", op)
+    }
+
+    /// `ZohoFiles.files.ALL`: uploads to Zoho's file store (bulk write files, wave2.md §3.1).
+    pub(crate) fn files(&self) -> bool {
+        self.has("zohofiles.files.all")
+    }
+
     /// `ZohoCRM.coql.READ` (or `.ALL`).
     pub(crate) fn crm_coql(&self) -> bool {
         self.has_op("zohocrm.coql", Op::Read)

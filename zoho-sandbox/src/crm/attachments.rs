@@ -72,7 +72,7 @@ pub(super) fn record(ctx: &Ctx<'_>, def: &ModuleDef, id: &str) -> Result<u64, Re
 }
 
 /// The file part of a multipart body: (file name, content type, bytes).
-pub(super) async fn file_part(ctx: &Ctx<'_>) -> Result<Option<(String, String, Bytes)>, Reply> {
+pub(crate) async fn file_part(ctx: &Ctx<'_>) -> Result<Option<(String, String, Bytes)>, Reply> {
     let content_type = ctx
         .req
         .headers

@@ -2,6 +2,9 @@
 //! records, list, COQL, attachment and settings handlers.
 
 mod attachments;
+mod bulk;
+mod bulk_read;
+mod bulk_write;
 mod convert;
 mod coql_eval;
 mod coql_parse;
@@ -44,6 +47,7 @@ pub(crate) struct Crm {
     tags: tags::Tags,
     notes: notes::Notes,
     watch: watch::Watch,
+    bulk: bulk::Bulk,
     concurrency: Gauge,
     sub_concurrency: Gauge,
 }
@@ -68,6 +72,7 @@ impl Crm {
             tags: tags::Tags::default(),
             notes: notes::Notes::default(),
             watch: watch::Watch::default(),
+            bulk: bulk::Bulk::default(),
             concurrency: Gauge::default(),
             sub_concurrency: Gauge::default(),
         }
@@ -421,6 +426,9 @@ fn is_heavy(route: &Route, req: &Req, body: Option<&Value>) -> bool {
 
 /// Answers one CRM call.
 pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
+    if bulk::owns(&req.path) {
+        return bulk::handle(state, req).await;
+    }
     let (version, route) = match parse(req) {
         Ok(parsed) => parsed,
         Err(reply) => return reply,

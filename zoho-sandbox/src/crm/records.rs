@@ -665,6 +665,14 @@ pub(crate) fn delete(ctx: &Ctx<'_>, def: &'static ModuleDef, path_id: Option<&st
             json!({"param_name": "ids", "limit": MAX_WRITE}),
         );
     }
+    // crm.md §3.4: `wf_trigger=true|false`; anything else is refused.
+    if ctx
+        .req
+        .query("wf_trigger")
+        .is_some_and(|flag| flag != "true" && flag != "false")
+    {
+        return errors::invalid_param(ctx.route, "wf_trigger", "invalid data");
+    }
     let now = now_text(ctx);
     let Ok(mut store) = ctx.store(def).write() else {
         return errors::internal(ctx.route);

@@ -12,6 +12,8 @@ use crate::http::Reply;
 
 /// The sandbox organization's id, as CRM reports it in `org` (and as `soid=ZohoCRM.<id>` names it).
 pub(crate) const ORG_ID: &str = "4150868000000000011";
+/// The organization's `zgid`, which bulk write uploads name in `X-CRM-ORG`.
+pub(crate) const ORG_ZGID: &str = "70000001";
 /// Largest `per_page` for the users list (Zoho: 200).
 const USERS_MAX_PER_PAGE: usize = 200;
 
@@ -87,7 +89,7 @@ pub(crate) fn org(ctx: &Ctx<'_>) -> Reply {
         "company_name": "Sandbox Inc",
         "primary_email": admin_email,
         "primary_zuid": admin_id,
-        "zgid": "70000001",
+        "zgid": ORG_ZGID,
         "domain_name": "org70000001",
         "type": "production",
         "country": "United States",

@@ -5,6 +5,7 @@ mod actions;
 mod behaviours;
 mod books_paths;
 mod browser;
+mod bulk_jobs;
 mod cli;
 mod config_reference;
 mod created;

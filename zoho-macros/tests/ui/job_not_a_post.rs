@@ -1,0 +1,4 @@
+// A bulk read job declared as a GET.
+zoho_macros::actions!("specs/job_not_a_post.toml");
+
+fn main() {}
