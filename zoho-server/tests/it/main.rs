@@ -3,6 +3,7 @@
 
 mod actions;
 mod behaviours;
+mod byte_identical;
 mod cli;
 mod config_reference;
 mod created;
