@@ -182,6 +182,29 @@ impl Client {
         self.execute_one(&req).await
     }
 
+    /// As [`Client::execute`], the result as JSON text: the same JSON, and where the result is
+    /// a piece of Zoho's answer (one CRM record, a CRM page) that piece as Zoho wrote it, never
+    /// parsed into a [`Value`] and written again. What a server answering in JSON sends on.
+    pub async fn execute_raw(
+        &self,
+        req: ActionRequest,
+    ) -> Result<Box<serde_json::value::RawValue>, Error> {
+        let whole = req.validate
+            || paging::follows_pages(&req)
+            || matches!(
+                req.result,
+                crate::ResultShape::CrmSchema
+                    | crate::ResultShape::CrmWriteMany
+                    | crate::ResultShape::CrmDeleteMany
+            );
+        if whole {
+            return shape::to_raw(&self.execute(req).await?);
+        }
+        let sent = self.send_one(&req).await?;
+        shape::shape_raw(&req, self.name(), sent.answer)
+            .map_err(|err| err.with_attempts(sent.attempts))
+    }
+
     /// Check a CRM write's record(s) against its module's schema, fetched now: types, lengths
     /// and picklist values always, required fields when creating (`POST /{module}`).
     async fn validate(&self, req: &ActionRequest) -> Result<(), Error> {
@@ -254,6 +277,12 @@ impl Client {
 
     /// One request, one answer, shaped.
     pub(crate) async fn execute_one(&self, req: &ActionRequest) -> Result<Value, Error> {
+        let sent = self.send_one(req).await?;
+        shape::shape(req, self.name(), sent.answer).map_err(|err| err.with_attempts(sent.attempts))
+    }
+
+    /// One request sent, Zoho's answer as it came.
+    async fn send_one(&self, req: &ActionRequest) -> Result<execute::Sent, Error> {
         let mut call = Call::prepare(req)?;
         shape::complete_query(
             req,
@@ -269,8 +298,7 @@ impl Client {
             };
             organization::add_to_query(books, req, &mut call).await?;
         }
-        let sent = self.inner.transport.send(&call).await?;
-        shape::shape(req, self.name(), sent.answer).map_err(|err| err.with_attempts(sent.attempts))
+        self.inner.transport.send(&call).await
     }
 }
 
