@@ -226,11 +226,9 @@ impl Rpc {
     /// Run one request; with `raw`, a result the dispatcher holds as JSON text stays text.
     async fn answer(&self, request: Request, raw: bool) -> Option<Answer> {
         let Request { id, method, params } = request;
-        let span = tracing::info_span!(
-            "call",
-            method = %method,
-            id = %id.as_ref().map_or_else(|| "notification".to_owned(), ToString::to_string),
-        );
+        // At `info` a call costs no log line unless it fails: formatting and writing one per
+        // call was about a tenth of the server's CPU per call (docs/design/011-http-client.md).
+        let span = tracing::debug_span!("call", method = %method, id = %id_text(&id));
         async move {
             let started = Instant::now();
             let outcome = match params.into_named() {
@@ -240,10 +238,15 @@ impl Rpc {
             .map_err(busy_if_out_of_descriptors);
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match &outcome {
-                Ok(_) => tracing::info!(elapsed_ms, "call succeeded"),
-                Err(error) => {
-                    tracing::info!(elapsed_ms, code = error.code, message = %error.message, "call failed")
-                }
+                Ok(_) => tracing::debug!(elapsed_ms, "call succeeded"),
+                Err(error) => tracing::info!(
+                    method = %method,
+                    id = %id_text(&id),
+                    elapsed_ms,
+                    code = error.code,
+                    message = %error.message,
+                    "call failed"
+                ),
             }
             let id = id?;
             Some(match outcome {
@@ -300,6 +303,12 @@ impl Rpc {
             }
         }
     }
+}
+
+/// How an id is logged.
+fn id_text(id: &Option<Id>) -> String {
+    id.as_ref()
+        .map_or_else(|| "notification".to_owned(), ToString::to_string)
 }
 
 /// A network error that is really this server running out of file descriptors (the socket to
