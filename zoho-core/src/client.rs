@@ -189,6 +189,31 @@ impl Client {
         self.execute_one(&req).await
     }
 
+    /// As [`Client::execute`], the result as JSON text: the same JSON, and where the result is
+    /// a piece of Zoho's answer (one CRM record, a CRM page) that piece as Zoho wrote it, never
+    /// parsed into a [`Value`] and written again. What a server answering in JSON sends on.
+    pub async fn execute_raw(
+        &self,
+        req: ActionRequest,
+    ) -> Result<Box<serde_json::value::RawValue>, Error> {
+        // Only one plain request for one CRM record or page can be passed through; every other
+        // shape (schemas, multi-record writes, jobs, pages followed) is whatever `execute` does.
+        let passes_through = !req.validate
+            && !paging::follows_pages(&req)
+            && matches!(
+                req.result,
+                crate::ResultShape::CrmRecord
+                    | crate::ResultShape::CrmRecords
+                    | crate::ResultShape::CrmCoql
+            );
+        if !passes_through {
+            return shape::to_raw(&self.execute(req).await?);
+        }
+        let sent = self.send_one(&req).await?;
+        shape::shape_raw(&req, self.name(), sent.answer)
+            .map_err(|err| err.with_attempts(sent.attempts))
+    }
+
     /// Check a CRM write's record(s) against its module's schema: types, lengths and picklist
     /// values always, required fields when creating (`POST /{module}`). The schema is cached per
     /// module for [`describe::SCHEMA_TTL`]; a refusal is confirmed with a schema fetched now.
@@ -260,6 +285,12 @@ impl Client {
 
     /// One request, one answer, shaped.
     pub(crate) async fn execute_one(&self, req: &ActionRequest) -> Result<Value, Error> {
+        let sent = self.send_one(req).await?;
+        shape::shape(req, self.name(), sent.answer).map_err(|err| err.with_attempts(sent.attempts))
+    }
+
+    /// One request sent, Zoho's answer as it came.
+    async fn send_one(&self, req: &ActionRequest) -> Result<execute::Sent, Error> {
         let mut call = Call::prepare(req)?;
         shape::complete_query(
             req,
@@ -275,8 +306,7 @@ impl Client {
             };
             organization::add_to_query(books, req, &mut call).await?;
         }
-        let sent = self.inner.transport.send(&call).await?;
-        shape::shape(req, self.name(), sent.answer).map_err(|err| err.with_attempts(sent.attempts))
+        self.inner.transport.send(&call).await
     }
 }
 

@@ -49,8 +49,10 @@ pub(crate) struct Sent {
     pub(crate) attempts: u32,
 }
 
-/// The HTTP client a connection makes for itself: no redirects (a redirect is an answer the
-/// retry policy sees, and a token never follows one), and the connect timeout.
+/// The one way this project builds an HTTP client for Zoho (connections, the OAuth token calls,
+/// the sandbox's consent flow, the benchmark): no redirects (a redirect is an answer the retry
+/// policy sees, and neither a token nor a client secret ever follows one), and the connect
+/// timeout; rustls, HTTP/2 by ALPN, and `HTTPS_PROXY`/`NO_PROXY` as reqwest reads them.
 pub fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

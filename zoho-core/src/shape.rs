@@ -2,6 +2,7 @@
 //! are documented for users on [`crate::Client::execute`].
 
 use base64::Engine;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use crate::call::Answer;
@@ -40,6 +41,71 @@ pub(crate) fn complete_query(
                 .into(),
         }),
     }
+}
+
+/// [`shape`]'s result as JSON text. Where the result is a piece of Zoho's answer as sent (one
+/// CRM record, a CRM page) and the answer is a plain success, that piece's bytes are passed
+/// through, checked as JSON but not rebuilt: the same JSON as [`shape`]'s value written out
+/// whenever Zoho writes JSON compactly (numbers and escapes keep Zoho's spelling, and a member
+/// Zoho sends twice stays twice). Every other answer goes through [`shape`].
+pub(crate) fn shape_raw(
+    req: &ActionRequest,
+    connection: &str,
+    answer: Answer,
+) -> Result<Box<RawValue>, Error> {
+    if let Some(raw) = passed_through(req, &answer) {
+        return Ok(raw);
+    }
+    to_raw(&shape(req, connection, answer)?)
+}
+
+/// `value` as JSON text.
+pub(crate) fn to_raw(value: &Value) -> Result<Box<RawValue>, Error> {
+    serde_json::value::to_raw_value(value)
+        .map_err(|e| Error::Internal(format!("cannot write the result as JSON: {e}")))
+}
+
+/// The part of a plain CRM success that is the result, as sent; `None` whenever [`shape`] may
+/// answer anything else (a throttle or error `code`, 204, no `data` array, an empty one, a body
+/// that is not one JSON object, a line break between tokens).
+fn passed_through(req: &ActionRequest, answer: &Answer) -> Option<Box<RawValue>> {
+    /// The members [`shape`] reads first; every other member is checked as JSON and skipped.
+    #[derive(serde::Deserialize)]
+    struct Page<'a> {
+        #[serde(borrow, default)]
+        code: Option<&'a RawValue>,
+        #[serde(borrow, default)]
+        data: Option<Vec<&'a RawValue>>,
+    }
+    let single = match req.result {
+        ResultShape::CrmRecord => true,
+        ResultShape::CrmRecords | ResultShape::CrmCoql => false,
+        _ => return None,
+    };
+    if !(200..300).contains(&answer.status) || answer.status == 204 {
+        return None;
+    }
+    let body = answer.body.trim_ascii();
+    // A derived struct also reads `[code, data]`; [`shape`] wants an object.
+    if body.first() != Some(&b'{') {
+        return None;
+    }
+    let page: Page<'_> = serde_json::from_slice(body).ok()?;
+    if page.code.is_some() {
+        return None;
+    }
+    let text: &[u8] = if single {
+        page.data?.first()?.get().as_bytes()
+    } else {
+        page.data?;
+        body
+    };
+    // One line, as written out JSON is: a line break can only be whitespace between tokens.
+    if text.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+        return None;
+    }
+    let text = std::str::from_utf8(text).ok()?;
+    RawValue::from_string(text.to_owned()).ok()
 }
 
 /// Turn Zoho's final answer into the action's result, as `req.result` says.
@@ -439,6 +505,53 @@ mod tests {
         assert_eq!(books_payload(none.as_object().unwrap().clone()), none);
         let list = json!({"code": 0, "message": "success", "page_context": {}, "contacts": []});
         assert_eq!(books_list_key(&list).as_deref(), Some("contacts"));
+    }
+
+    #[test]
+    fn a_record_passes_through_as_sent_and_other_answers_are_shaped_as_before() {
+        let mut req = ActionRequest::new(
+            "crm.getRecord",
+            Product::Crm,
+            crate::Method::Get,
+            crate::RequestPath::Segments(vec![]),
+        );
+        req.result = ResultShape::CrmRecord;
+        let answer = |status: u16, body: &str| Answer {
+            status,
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::from(body.to_owned()),
+        };
+        let raw = |req: &ActionRequest, body: &str| {
+            shape_raw(req, "c", answer(200, body)).map(|r| r.get().to_owned())
+        };
+        // Zoho's own spelling of numbers and escapes is kept.
+        assert_eq!(
+            raw(
+                &req,
+                r#"{"data":[{"id":"1","Amount":1.50,"Name":"caf\u00e9"}]}"#
+            )
+            .unwrap(),
+            r#"{"id":"1","Amount":1.50,"Name":"caf\u00e9"}"#
+        );
+        // Compact JSON: the very text the shaped value is written as.
+        let compact = r#"{"data":[{"id":"1","Name":"x","Owner":{"id":"2"}}],"info":{}}"#;
+        let shaped = shape(&req, "c", answer(200, compact)).unwrap();
+        assert_eq!(
+            raw(&req, compact).unwrap(),
+            serde_json::to_string(&shaped).unwrap()
+        );
+        // Line breaks, an error code, an empty `data`: shaped as before.
+        assert_eq!(
+            raw(&req, "{\"data\": [{\"id\":\n \"1\"}]}").unwrap(),
+            r#"{"id":"1"}"#
+        );
+        assert!(matches!(raw(&req, r#"{"data":[]}"#), Err(Error::Api(_))));
+        assert!(matches!(
+            raw(&req, r#"{"code":"TOO_MANY_REQUESTS","data":[{"id":"1"}]}"#),
+            Err(Error::RateLimited { .. })
+        ));
+        req.result = ResultShape::CrmRecords;
+        assert_eq!(raw(&req, &format!(" {compact}\n")).unwrap(), compact);
     }
 
     #[test]

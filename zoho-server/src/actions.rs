@@ -7,7 +7,7 @@ use zoho_actions::DispatchError;
 use zoho_core::ClientSource;
 
 use crate::connections_api::{self, ConnectionMethods};
-use crate::dispatch::{BoxFuture, Dispatcher};
+use crate::dispatch::{BoxFuture, Dispatcher, Output};
 use crate::jsonrpc::ErrorObject;
 use crate::registry::Registry;
 use crate::rpc_error;
@@ -254,6 +254,33 @@ impl Dispatcher for Actions {
         params: Map<String, Value>,
     ) -> BoxFuture<'a, Result<Value, ErrorObject>> {
         Box::pin(async move {
+            match self.run(method, params, false).await? {
+                Output::Value(value) => Ok(value),
+                Output::Raw(raw) => serde_json::from_str(raw.get())
+                    .map_err(|err| rpc_error::internal(&format!("a result is not JSON: {err}"))),
+            }
+        })
+    }
+
+    fn call_output<'a>(
+        &'a self,
+        method: &'a str,
+        params: Map<String, Value>,
+    ) -> BoxFuture<'a, Result<Output, ErrorObject>> {
+        Box::pin(self.run(method, params, true))
+    }
+}
+
+impl Actions {
+    /// Run `method`; with `raw`, an action's result comes as the client's JSON text
+    /// ([`zoho_core::Client::execute_raw`]), else as a value.
+    async fn run(
+        &self,
+        method: &str,
+        params: Map<String, Value>,
+        raw: bool,
+    ) -> Result<Output, ErrorObject> {
+        {
             if method == DISCOVER {
                 if let Some(name) = params.keys().next() {
                     return Err(ErrorObject::invalid_params(
@@ -264,11 +291,12 @@ impl Dispatcher for Actions {
                 return self
                     .discover
                     .clone()
+                    .map(Output::Value)
                     .map_err(|err| rpc_error::internal(&err));
             }
             if crate::events::methods::METHODS.contains(&method) {
                 return match &self.events {
-                    Some(events) => events.call(method, params).await,
+                    Some(events) => events.call(method, params).await.map(Output::Value),
                     None => Err(ErrorObject::invalid_params(
                         "method",
                         "this server serves no subscriptions",
@@ -277,7 +305,7 @@ impl Dispatcher for Actions {
             }
             if connections_api::METHODS.contains(&method) {
                 return match &self.created {
-                    Some((methods, _)) => methods.call(method, params).await,
+                    Some((methods, _)) => methods.call(method, params).await.map(Output::Value),
                     None => Err(ErrorObject::invalid_params(
                         "method",
                         "this server configures no [apps.NAME] table, so it has no created connections",
@@ -293,10 +321,16 @@ impl Dispatcher for Actions {
                 return Err(self.action_error(error));
             }
             if method == LIMITS_GET {
-                return self.limits(params).await;
+                return self.limits(params).await.map(Output::Value);
             }
-            match zoho_actions::dispatch(method, Value::Object(params), self.clients.as_ref()).await
-            {
+            let dispatched = if raw {
+                self.dispatch_raw(method, params).await.map(Output::Raw)
+            } else {
+                zoho_actions::dispatch(method, Value::Object(params), self.clients.as_ref())
+                    .await
+                    .map(Output::Value)
+            };
+            match dispatched {
                 Ok(result) => Ok(result),
                 Err(DispatchError::UnknownMethod(name)) => {
                     Err(ErrorObject::method_not_found(&name))
@@ -317,7 +351,18 @@ impl Dispatcher for Actions {
                 }
                 Err(other) => Err(rpc_error::internal(&other)),
             }
-        })
+        }
+    }
+
+    /// `zoho_actions::dispatch`, the result as JSON text.
+    async fn dispatch_raw(
+        &self,
+        method: &str,
+        params: Map<String, Value>,
+    ) -> Result<Box<serde_json::value::RawValue>, DispatchError> {
+        let prepared = zoho_actions::prepare(method, Value::Object(params))?;
+        let client = self.clients.client(prepared.connection.as_deref())?;
+        Ok(client.execute_raw(prepared.request).await?)
     }
 }
 

@@ -6,12 +6,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
+use serde::Serialize;
+use serde::ser::SerializeStruct;
 use serde_json::json;
+use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::body::BodyLimits;
-use crate::dispatch::Dispatcher;
-use crate::jsonrpc::{self, ErrorObject, Message, Request, Response, codes};
+use crate::dispatch::{BoxFuture, Dispatcher, Output};
+use crate::jsonrpc::{self, ErrorObject, Id, Message, Request, Response, codes};
 use crate::rpc_error;
 
 /// The bounds every request is held to.
@@ -73,9 +76,74 @@ pub enum Reply {
     /// Nothing: the body held only notifications.
     Nothing,
     /// One response object.
-    One(Response),
+    One(Answer),
     /// A batch's responses.
-    Many(Vec<Response>),
+    Many(Vec<Answer>),
+}
+
+/// One response object of a reply.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// A response built as values.
+    Built(Response),
+    /// A call that succeeded with a result that is JSON text already (a record as Zoho wrote
+    /// it): written into the response as it is, the same JSON as its value would be.
+    Passed {
+        /// The id of the call answered.
+        id: Id,
+        /// The result.
+        result: Box<RawValue>,
+    },
+}
+
+impl From<Response> for Answer {
+    fn from(response: Response) -> Self {
+        Answer::Built(response)
+    }
+}
+
+impl PartialEq for Answer {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Answer::Built(a), Answer::Built(b)) => a == b,
+            (Answer::Passed { id, result }, Answer::Passed { id: i, result: r }) => {
+                id == i && result.get() == r.get()
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for Answer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Answer::Built(response) => response.serialize(serializer),
+            // The members in `Response`'s order, so the bytes are the same as a built answer's.
+            Answer::Passed { id, result } => {
+                let mut response = serializer.serialize_struct("Response", 3)?;
+                response.serialize_field("jsonrpc", "2.0")?;
+                response.serialize_field("id", id)?;
+                response.serialize_field("result", result)?;
+                response.end()
+            }
+        }
+    }
+}
+
+impl Answer {
+    /// The answer as a [`Response`] of values.
+    fn into_response(self) -> Response {
+        match self {
+            Answer::Built(response) => response,
+            Answer::Passed { id, result } => match serde_json::from_str(result.get()) {
+                Ok(value) => Response::result(id, value),
+                Err(err) => Response::error(
+                    id,
+                    rpc_error::internal(&format!("a result is not JSON: {err}")),
+                ),
+            },
+        }
+    }
 }
 
 impl Reply {
@@ -89,7 +157,7 @@ impl Reply {
         // Our response types always serialize; should one ever not, say so rather than panic.
         Some(bytes.unwrap_or_else(|err| {
             let error = rpc_error::internal(&format!("response did not serialize: {err}"));
-            serde_json::to_vec(&Response::error(jsonrpc::Id::Null, error)).unwrap_or_default()
+            serde_json::to_vec(&Response::error(Id::Null, error)).unwrap_or_default()
         }))
     }
 }
@@ -123,18 +191,18 @@ impl Rpc {
     /// Run everything `body` asks for and say what to answer.
     pub async fn handle(&self, body: &[u8]) -> Reply {
         match jsonrpc::parse_body(body, self.limits.max_batch) {
-            Message::Refused(response) => Reply::One(response),
-            Message::Single(Err(response)) => Reply::One(*response),
-            Message::Single(Ok(request)) => match self.run(request).await {
-                Some(response) => Reply::One(response),
+            Message::Refused(response) => Reply::One(response.into()),
+            Message::Single(Err(response)) => Reply::One((*response).into()),
+            Message::Single(Ok(request)) => match self.answer(request, true).await {
+                Some(answer) => Reply::One(answer),
                 None => Reply::Nothing,
             },
             Message::Batch(items) => {
-                let responses: Vec<Response> = futures::stream::iter(items)
+                let responses: Vec<Answer> = futures::stream::iter(items)
                     .map(|item| async move {
                         match item {
-                            Ok(request) => self.run(request).await,
-                            Err(response) => Some(*response),
+                            Ok(request) => self.answer(request, true).await,
+                            Err(response) => Some((*response).into()),
                         }
                     })
                     .buffered(self.limits.batch_concurrency.max(1))
@@ -152,30 +220,39 @@ impl Rpc {
 
     /// Run one request; `None` for a notification, whose outcome is only logged.
     pub async fn run(&self, request: Request) -> Option<Response> {
+        self.answer(request, false).await.map(Answer::into_response)
+    }
+
+    /// Run one request; with `raw`, a result the dispatcher holds as JSON text stays text.
+    async fn answer(&self, request: Request, raw: bool) -> Option<Answer> {
         let Request { id, method, params } = request;
-        let span = tracing::info_span!(
-            "call",
-            method = %method,
-            id = %id.as_ref().map_or_else(|| "notification".to_owned(), ToString::to_string),
-        );
+        // At `info` a call costs no log line unless it fails: formatting and writing one per
+        // call was about a tenth of the server's CPU per call (docs/design/011-http-client.md).
+        let span = tracing::debug_span!("call", method = %method, id = %id_text(&id));
         async move {
             let started = Instant::now();
             let outcome = match params.into_named() {
                 Err(error) => Err(error),
-                Ok(params) => self.dispatch_guarded(&method, params).await,
+                Ok(params) => self.dispatch_guarded(&method, params, raw).await,
             }
             .map_err(busy_if_out_of_descriptors);
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match &outcome {
-                Ok(_) => tracing::info!(elapsed_ms, "call succeeded"),
-                Err(error) => {
-                    tracing::info!(elapsed_ms, code = error.code, message = %error.message, "call failed")
-                }
+                Ok(_) => tracing::debug!(elapsed_ms, "call succeeded"),
+                Err(error) => tracing::info!(
+                    method = %method,
+                    id = %id_text(&id),
+                    elapsed_ms,
+                    code = error.code,
+                    message = %error.message,
+                    "call failed"
+                ),
             }
             let id = id?;
             Some(match outcome {
-                Ok(result) => Response::result(id, result),
-                Err(error) => Response::error(id, error),
+                Ok(Output::Value(result)) => Response::result(id, result).into(),
+                Ok(Output::Raw(result)) => Answer::Passed { id, result },
+                Err(error) => Response::error(id, error).into(),
             })
         }
         .instrument(span)
@@ -187,16 +264,23 @@ impl Rpc {
         &self,
         method: &str,
         params: serde_json::Map<String, serde_json::Value>,
-    ) -> Result<serde_json::Value, ErrorObject> {
+        raw: bool,
+    ) -> Result<Output, ErrorObject> {
         let timeout = self.limits.call_timeout;
         // The actions' own budget ends a little sooner, so a stalled Zoho is answered by the
         // client's error (it names the host and counts the tries) rather than by this guard.
         let budget = timeout.saturating_sub((timeout / 20).min(Duration::from_millis(500)));
-        let call = AssertUnwindSafe(zoho_core::deadline::within(
-            budget,
-            self.dispatcher.call(method, params),
-        ))
-        .catch_unwind();
+        let dispatched: BoxFuture<'_, Result<Output, ErrorObject>> = if raw {
+            self.dispatcher.call_output(method, params)
+        } else {
+            Box::pin(async move {
+                self.dispatcher
+                    .call(method, params)
+                    .await
+                    .map(Output::Value)
+            })
+        };
+        let call = AssertUnwindSafe(zoho_core::deadline::within(budget, dispatched)).catch_unwind();
         match tokio::time::timeout(timeout, call).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(panic)) => {
@@ -219,6 +303,12 @@ impl Rpc {
             }
         }
     }
+}
+
+/// How an id is logged.
+fn id_text(id: &Option<Id>) -> String {
+    id.as_ref()
+        .map_or_else(|| "notification".to_owned(), ToString::to_string)
 }
 
 /// A network error that is really this server running out of file descriptors (the socket to
@@ -248,7 +338,7 @@ impl Reply {
     /// Whether the answer is one call that failed only because this server was busy (then the
     /// HTTP answer is `503` with `Retry-After`).
     pub fn is_server_busy(&self) -> bool {
-        matches!(self, Reply::One(response) if response
+        matches!(self, Reply::One(Answer::Built(response)) if response
             .error_object()
             .and_then(|error| error.data.as_ref())
             .is_some_and(|data| data["serverBusy"] == true))
@@ -442,7 +532,7 @@ mod tests {
         assert!(busy.message.starts_with("server busy"), "{}", busy.message);
         assert_eq!(busy.data.as_ref().unwrap()["serverBusy"], true);
         assert_eq!(busy.data.as_ref().unwrap()["attempts"], 1);
-        assert!(Reply::One(Response::error(jsonrpc::Id::Null, busy)).is_server_busy());
+        assert!(Reply::One(Response::error(Id::Null, busy).into()).is_server_busy());
         let outage = ErrorObject::new(codes::NETWORK, "connection reset by peer (os error 104)");
         assert_eq!(busy_if_out_of_descriptors(outage.clone()), outage);
     }

@@ -98,8 +98,6 @@ pub async fn accept_consent(consent_url: &str) -> Result<url::Url, Error> {
 }
 
 fn no_redirects() -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+    zoho_core::http_client(zoho_core::DEFAULT_CONNECT_TIMEOUT)
         .map_err(|err| Error::Sandbox(format!("cannot build an HTTP client: {err}")))
 }

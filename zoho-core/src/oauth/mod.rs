@@ -39,16 +39,7 @@ impl OAuthClient {
         endpoints: OAuthEndpoints,
     ) -> Result<OAuthClient, Error> {
         // Never follow a redirect: a 307 would resend the client secret to wherever it points.
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(TOKEN_CALL_TIMEOUT)
-            .build()
-            .map_err(|err| {
-                Error::Internal(format!(
-                    "cannot build the HTTP client: {}",
-                    err.without_url()
-                ))
-            })?;
+        let http = crate::http_client(crate::DEFAULT_CONNECT_TIMEOUT)?;
         Ok(OAuthClient::with_http_client(
             ctx,
             client_id,
@@ -159,6 +150,7 @@ impl OAuthClient {
         let response = self
             .http
             .post(url)
+            .timeout(TOKEN_CALL_TIMEOUT)
             .form(&[("token", refresh_token.expose())])
             .send()
             .await
@@ -200,6 +192,7 @@ impl OAuthClient {
         let response = self
             .http
             .post(url)
+            .timeout(TOKEN_CALL_TIMEOUT)
             .form(form)
             .send()
             .await

@@ -6,6 +6,7 @@ mod behaviours;
 mod books_paths;
 mod browser;
 mod bulk_jobs;
+mod byte_identical;
 mod cli;
 mod config_reference;
 mod created;
