@@ -3,10 +3,10 @@
 //! here is the same for every kind: the job is created once (never sent again once Zoho may
 //! have it: creating is not idempotent), its status is polled with a growing pause, each poll an
 //! ordinary call under the organization's limiter and its own budget, until the job completes,
-//! fails or runs past its wait; then the kind fetches its result ([`read`], [`write`]).
+//! fails or runs past its wait; then the kind fetches its result (the `read` and `write` modules).
 //!
 //! Bulk calls live below other bases than the product's: `/crm/bulk/{version}` on the API
-//! host, the upload on Zoho's file host, results on a download host ([`Base`]).
+//! host, the upload on Zoho's file host, results on a download host (`Base`).
 
 mod archive;
 mod read;
