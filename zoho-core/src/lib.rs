@@ -4,8 +4,14 @@
 //! calls, [`Connection`] with [`ConnectionConfig`] to authorize and hold tokens, [`Region`],
 //! [`Error`] with [`ApiError`] and [`ZohoCode`], [`Secret`], the token stores ([`TokenStore`],
 //! [`FileStore`], [`MemoryStore`]) and the request data ([`ActionRequest`] and its parts). The
-//! modules still public hold the settings and building blocks the other zoho-rs crates use
-//! (`config`, `store`, `limits`, `request`, `oauth`, ...).
+//! building blocks the other zoho-rs crates share (limiters, the whole-call budget
+//! [`within`], OAuth endpoints) are at the root too; the modules that implement them are
+//! private, so each name has one path.
+//!
+//! Two modules stay public, because everything in them is meant for users: [`config`] (the
+//! settings a deployment writes: [`config::AppConfig`] and its parts) and [`store`] (the
+//! server-state [`Store`] trait users may implement, its file, memory and Redis backends, and
+//! the records they hold).
 // `Error` stays flat (no boxing) so callers can match on it directly; it only travels on the
 // failure path, where its size does not matter.
 #![allow(clippy::result_large_err)]
