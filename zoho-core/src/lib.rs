@@ -15,6 +15,7 @@
 // `Error` stays flat (no boxing) so callers can match on it directly; it only travels on the
 // failure path, where its size does not matter.
 #![allow(clippy::result_large_err)]
+#![warn(missing_docs)]
 
 mod auth;
 mod batch;
