@@ -122,10 +122,10 @@ impl Client {
     /// | `BooksRecord` | the envelope's one payload key (not `code`, `message`, `page_context`), found generically | `code != 0` (even under 200); 1002: `NotFound` |
     /// | `BooksRecords` | `{"<list key>": [...], "page_context": {...}}` (the envelope without `code` and `message`) | as `BooksRecord` |
     /// | `BooksDelete` | what Zoho said: `{"code": 0, "message": "..."}` | as `BooksRecord` |
-    /// | `CrmWriteMany`, `CrmDeleteMany` | `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`, every item of `req.batch` under its index, sent 100 per request ([`crate::batch`]) | only a batch refused before sending (a bad id); a chunk that fails marks its records failed |
+    /// | `CrmWriteMany`, `CrmDeleteMany` | `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`, every item of `req.batch` under its index, sent 100 per request (the `batch` module) | only a batch refused before sending (a bad id); a chunk that fails marks its records failed |
     /// | `Json` | the JSON object as sent; `{}` when empty | any non-2xx status; a body that is not an object |
     /// | `CrmFile` | `{"fileName", "contentType", "base64"}` | 204: `NotFound` |
-    /// | `CrmSchema` | a JSON Schema (draft 2020-12) of one record, from `settings/fields` and `settings/layouts` ([`crate::describe`]) | as `Json`, for either request |
+    /// | `CrmSchema` | a JSON Schema (draft 2020-12) of one record, from `settings/fields` and `settings/layouts` (the `describe` module) | as `Json`, for either request |
     ///
     /// With `req.validate`, a CRM write's record(s) are first checked against that schema:
     /// a mismatch is `InvalidInput` naming `values.<Field>` (or `records[i].<Field>`).
@@ -136,7 +136,7 @@ impl Client {
     /// # Refused before anything is sent ([`Error::InvalidInput`])
     ///
     /// A raw `url` that is not a plain path below the base, or a template value that is empty,
-    /// `.` or `..` (see [`crate::path::resolve_url`]); an `Authorization`, `Host` or framing
+    /// `.` or `..` (see [`crate::resolve_url`]); an `Authorization`, `Host` or framing
     /// header; a zero timeout; a CRM list without `fields` when the connection has no
     /// `crm_default_fields`; a Books call whose organization is ambiguous (`organizationId`).
     ///
@@ -150,10 +150,10 @@ impl Client {
     ///
     /// # Retries, timeouts and limits
     ///
-    /// Typed actions retry by the spec's `idempotent` flag (see [`crate::retry::classify_action`]);
+    /// Typed actions retry by the spec's `idempotent` flag (see `retry::classify_action`);
     /// raw requests (`ResultShape::Raw`) by their own [`crate::RetryPolicy`]. Each try waits for
-    /// a slot of its Zoho organization's budget ([`crate::limits`]) and has the per-try timeout;
-    /// the whole call ends within its budget ([`crate::deadline`]). A page of a paged call that
+    /// a slot of its Zoho organization's budget ([`Limiter`]) and has the per-try timeout;
+    /// the whole call ends within its budget ([`crate::within`]). A page of a paged call that
     /// still fails ends it with [`Error::Export`]: `resume.delivered` counts the records of the
     /// pages before it, which this call does not return (stream with [`Client::records`] to keep
     /// them).
@@ -434,7 +434,7 @@ impl ClientBuilder {
     }
 
     /// The whole-call budget when none is set around the call with
-    /// [`crate::deadline::within`] (default 300 s): retries, waits for a slot and token
+    /// [`crate::within`] (default 300 s): retries, waits for a slot and token
     /// refreshes included.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;

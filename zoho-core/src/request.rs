@@ -149,7 +149,7 @@ pub enum ResultShape {
     /// CRM multi-record write: [`ActionRequest::batch`] is sent 100 records per request, in
     /// order, as `{"data": [...]}` beside the body's other fields; the result is
     /// `{"succeeded": [{index, id, action, details}], "failed": [{index, code, message, details}]}`
-    /// with each record's position in the batch (see [`crate::batch`]).
+    /// with each record's position in the batch (see the `batch` module).
     CrmWriteMany,
     /// CRM multi-record delete: the batch's ids are sent 100 per request as `ids=a,b,...`;
     /// the result is as [`ResultShape::CrmWriteMany`]'s.
@@ -161,14 +161,14 @@ pub enum ResultShape {
     /// `Content-Disposition`, `Content-Type` and bytes; 204 is record-not-found.
     CrmFile,
     /// A JSON Schema of one record of the module in the `module` query pair, from Zoho's field
-    /// and layout metadata (see [`crate::describe`]); an optional `layout_id` pair picks the layout.
+    /// and layout metadata (see the `describe` module); an optional `layout_id` pair picks the layout.
     CrmSchema,
-    /// A CRM bulk read job run to the end ([`crate::job`]): the request is the job's creation
+    /// A CRM bulk read job run to the end (the `job` module): the request is the job's creation
     /// (`POST` below `/crm/bulk/{version}`), sent once; the job is polled, each result page's ZIP
     /// is unzipped and its CSV rows become records, streamed like a list's; later pages are new
     /// jobs. Collected, the result is as [`ResultShape::CrmRecords`]'s.
     CrmBulkRead,
-    /// A CRM bulk write job ([`crate::job`]): [`ActionRequest::batch`] is written as a CSV,
+    /// A CRM bulk write job (the `job` module): [`ActionRequest::batch`] is written as a CSV,
     /// zipped, uploaded to Zoho's file host, and made a job (sent once per 25,000 records);
     /// the job is polled and its result file mapped back to the records' indexes, as
     /// [`ResultShape::CrmWriteMany`]'s result, with the `jobs` it ran.
@@ -202,7 +202,7 @@ impl ResultShape {
 
 /// The retry policy, exactly as the Raw Request inputs describe it. Only raw requests
 /// (`ResultShape::Raw`) use it; typed actions follow the connection's policy, by the spec's
-/// `idempotent` flag (`max_retries`, `retry_initial_ms`; see [`crate::retry::classify_action`]).
+/// `idempotent` flag (`max_retries`, `retry_initial_ms`; see `retry::classify_action`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Retries after the first try; 0 means none.
@@ -294,7 +294,7 @@ pub struct ActionRequest {
     pub record: Option<RecordRef>,
     /// The items of a multi-record call ([`ResultShape::CrmWriteMany`], [`ResultShape::CrmDeleteMany`]).
     pub batch: Option<Batch>,
-    /// CRM writes: check the record(s) against the module's schema ([`crate::describe`])
+    /// CRM writes: check the record(s) against the module's schema (the `describe` module)
     /// before sending; a mismatch is [`crate::Error::InvalidInput`] naming the field.
     pub validate: bool,
     /// How a job action waits for its job.

@@ -92,7 +92,7 @@ impl Registry {
             index: RwLock::new(HashMap::new()),
             slots: (0..SEGMENTS).map(|_| OnceLock::new()).collect(),
             next: AtomicUsize::new(0),
-            refresh_lease: zoho_core::token::DEFAULT_REFRESH_LEASE,
+            refresh_lease: zoho_core::DEFAULT_REFRESH_LEASE,
         })
     }
 
@@ -243,7 +243,7 @@ impl Registry {
         app: &str,
     ) -> Result<String, Error> {
         let redirect_uri = self.redirect_uri_of(app);
-        let state = zoho_core::oauth::new_state();
+        let state = zoho_core::new_state();
         let url = live
             .connection
             .token_manager()

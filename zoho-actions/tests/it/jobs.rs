@@ -55,7 +55,7 @@ fn bulk_write_puts_the_module_and_find_by_in_its_one_resource() {
         }))
     );
     assert_eq!(req.batch.unwrap().items, vec![record]);
-    assert_eq!(req.job, zoho_core::request::JobWait::default());
+    assert_eq!(req.job, zoho_core::JobWait::default());
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod jobs;
 mod notifications;
 mod record_paths;
 mod requests;
+mod shapes;
 mod snapshot;
 mod support;
 mod wire;

@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use httpmock::MockServer;
-use zoho_core::auth::BoxFuture;
+use zoho_core::BoxFuture;
 use zoho_core::{
     AccessToken, ActionRequest, Client, Error, Method, PathSegment, Product, RecordRef,
     RequestPath, ResultShape, Secret, StaticToken, TokenSource,

@@ -11,7 +11,7 @@ use httpmock::prelude::*;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
 use zoho_core::{
-    ActionRequest, Client, Error, Limit, Method, Product, RequestBody, ResultShape, deadline,
+    ActionRequest, Client, Error, Limit, Method, Product, RequestBody, ResultShape, within,
 };
 
 use crate::exec_support::*;
@@ -227,7 +227,7 @@ async fn the_whole_call_budget_ends_a_stalled_call_whatever_the_per_try_timeout(
     let base = stalled().await;
     let client = client_at(&base).build().unwrap();
     let started = Instant::now();
-    let error = deadline::within(Duration::from_millis(300), client.execute(get_record()))
+    let error = within(Duration::from_millis(300), client.execute(get_record()))
         .await
         .unwrap_err();
     let elapsed = started.elapsed();
@@ -262,12 +262,12 @@ async fn a_call_waits_for_a_slot_and_past_its_budget_names_the_concurrency_limit
     let holder = {
         let client = client.clone();
         tokio::spawn(async move {
-            deadline::within(Duration::from_millis(500), client.execute(get_record())).await
+            within(Duration::from_millis(500), client.execute(get_record())).await
         })
     };
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(client.limits().await.unwrap().in_flight, 1);
-    let error = deadline::within(Duration::from_millis(100), client.execute(get_record()))
+    let error = within(Duration::from_millis(100), client.execute(get_record()))
         .await
         .unwrap_err();
     assert!(
