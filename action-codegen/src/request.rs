@@ -19,6 +19,18 @@ pub(crate) fn to_request(
     let idempotent = action.idempotent;
 
     let checks = action.inputs.iter().filter_map(range_check);
+    let one_of = action.one_of.iter().map(|group| {
+        // The spec allows only optional inputs without a default here: `Option` fields.
+        let pairs = group
+            .iter()
+            .filter_map(|key| action.input(key))
+            .map(|input| {
+                let key = &input.key;
+                let field = field_ident(input);
+                quote!((#key, self.#field.is_some()))
+            });
+        quote!(rt::exactly_one(&[#(#pairs),*])?;)
+    });
     let method = method(action);
     let (path, place_parent) = match routed_path(action, record_paths) {
         Some((path, place)) => (quote!(let (path, routed, keys) = #path;), Some(place)),
@@ -43,6 +55,7 @@ pub(crate) fn to_request(
     quote! {
         fn to_request(&self) -> rt::Result<rt::ActionRequest> {
             #(#checks)*
+            #(#one_of)*
             #path
             let mut request = rt::request::<Self>(PRODUCT, #method, path);
             request.result = rt::ResultShape::#result;

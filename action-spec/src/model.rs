@@ -406,6 +406,9 @@ pub struct Action {
     /// The operation (`create`) whose `record_paths` entries can take the place of `path` and
     /// `parent_path` for the record type given.
     pub record_paths: Option<String>,
+    /// Groups of optional inputs of which a call gives exactly one (`criteria`, `email`,
+    /// `phone`, `word` of CRM Search Records), each in spec order.
+    pub one_of: Vec<Vec<String>>,
     /// Its inputs, in spec order.
     pub inputs: Vec<Input>,
 }

@@ -75,6 +75,7 @@ pub(crate) struct RawAction {
     #[serde(default)]
     pub query: std::collections::BTreeMap<String, String>,
     pub record_paths: Option<Spanned<String>>,
+    pub one_of: Option<Spanned<Vec<Vec<String>>>>,
     pub inputs: Vec<Spanned<RawInputRef>>,
 }
 

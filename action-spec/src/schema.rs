@@ -76,12 +76,46 @@ pub fn params_schema(action: &Action) -> Value {
         .filter(|input| input.required)
         .map(|input| input.key.as_str())
         .collect();
-    json!({
+    let mut schema = json!({
         "type": "object",
         "properties": properties,
         "required": required,
         "additionalProperties": false
-    })
+    });
+    if let (Value::Object(map), false) = (&mut schema, action.one_of.is_empty()) {
+        map.insert("dependentSchemas".into(), one_of_exclusions(&action.one_of));
+        let rules: Vec<String> = action
+            .one_of
+            .iter()
+            .map(|group| one_of_rule(group))
+            .collect();
+        map.insert("description".into(), Value::String(rules.join(" ")));
+    }
+    schema
+}
+
+/// `Give exactly one of criteria, email, phone, word.`: a `one_of` group in words.
+pub fn one_of_rule(group: &[String]) -> String {
+    format!("Give exactly one of {}.", group.join(", "))
+}
+
+/// A `one_of` group as draft 2020-12 `dependentSchemas`: each member, when given, refuses the
+/// others. "At least one" would need `oneOf`/`anyOf`/`not`/`if` at the schema's root, which
+/// MCP hosts (Claude's API among them) refuse or drop the tool for; the runtime check refuses
+/// a call that gives none (design 001).
+fn one_of_exclusions(groups: &[Vec<String>]) -> Value {
+    let mut out = Map::new();
+    for group in groups {
+        for member in group {
+            let others: Vec<Value> = group
+                .iter()
+                .filter(|other| *other != member)
+                .map(|other| json!({"required": [other]}))
+                .collect();
+            out.insert(member.clone(), json!({"not": {"anyOf": others}}));
+        }
+    }
+    Value::Object(out)
 }
 
 /// The schema of an action's result.

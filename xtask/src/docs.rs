@@ -243,6 +243,14 @@ fn action_section(out: &mut String, action: &Action) {
         result_name(action),
         action.result_description
     );
+    for group in &action.one_of {
+        let keys: Vec<String> = group.iter().map(|key| format!("`{key}`")).collect();
+        let _ = writeln!(
+            out,
+            "Give exactly one of {}: a call with none or more than one is refused (-32602) before anything is sent.\n",
+            keys.join(", ")
+        );
+    }
     out.push_str("| Input | Comments | Default |\n|---|---|---|\n");
     for input in &action.inputs {
         let _ = writeln!(

@@ -109,6 +109,31 @@ pub fn check_range(
     Ok(())
 }
 
+/// A `one_of` group of the spec: exactly one of these inputs must be given. `inputs` pairs each
+/// key with whether it was given, in spec order; none or several is `InvalidInput` on the
+/// first key concerned (the group's first when none), before anything is sent.
+pub fn exactly_one(inputs: &[(&str, bool)]) -> Result<(), Error> {
+    let given: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, given)| *given)
+        .map(|(key, _)| *key)
+        .collect();
+    let got = match given.as_slice() {
+        [_] => return Ok(()),
+        [] => "none".to_owned(),
+        [first @ .., last] => format!("{} and {last}", first.join(", ")),
+    };
+    let names: Vec<&str> = inputs.iter().map(|(key, _)| *key).collect();
+    let field = given
+        .first()
+        .or(names.first())
+        .map_or_else(String::new, |key| (*key).to_owned());
+    Err(Error::InvalidInput {
+        field,
+        reason: format!("give exactly one of {}; got {got}", names.join(", ")),
+    })
+}
+
 /// `u64` to `u32` for retry counts.
 pub fn to_u32(field: &str, value: u64) -> Result<u32, Error> {
     u32::try_from(value).map_err(|_| Error::InvalidInput {

@@ -147,6 +147,15 @@ fn check_action(
         },
         None => Vec::new(),
     };
+    let one_of = match raw.one_of {
+        Some(groups) => {
+            super::one_of::check_one_of(groups, &inputs, &what, errors).unwrap_or_else(|| {
+                ok = false;
+                Vec::new()
+            })
+        }
+        None => Vec::new(),
+    };
     let record = raw
         .record
         .and_then(|record| check_record(record, &inputs, &what, errors));
@@ -184,6 +193,7 @@ fn check_action(
         record,
         query: raw.query.into_iter().collect(),
         record_paths: record_paths.flatten(),
+        one_of,
         inputs,
     })
 }

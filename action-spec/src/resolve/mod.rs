@@ -5,6 +5,7 @@
 mod action;
 mod connection;
 mod input;
+mod one_of;
 mod record_paths;
 mod template;
 

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod documents;
+mod one_of;
 mod real_spec;
 mod record_paths;
 mod rules;

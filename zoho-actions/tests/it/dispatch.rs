@@ -50,6 +50,16 @@ fn minimal_params() -> Vec<(&'static str, Value)> {
                 let name = name.as_str().unwrap();
                 params.insert(name.into(), sample(name, &schema["properties"][name]));
             }
+            // A `one_of` group (each member's `dependentSchemas` refuses the others): one member.
+            for (name, refused) in schema["dependentSchemas"].as_object().into_iter().flatten() {
+                let excluded = refused.to_string();
+                if !params
+                    .keys()
+                    .any(|given| excluded.contains(&format!("[\"{given}\"]")))
+                {
+                    params.insert(name.clone(), sample(name, &schema["properties"][name]));
+                }
+            }
             if index % 2 == 1 && schema["properties"].get("connection").is_some() {
                 params.insert("connection".into(), json!("eu"));
             }

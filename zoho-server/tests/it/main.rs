@@ -25,5 +25,6 @@ mod photo_meta;
 mod protocol;
 mod records_at_scale;
 mod refresh_loop;
+mod search_one_of;
 mod support;
 mod transport;
