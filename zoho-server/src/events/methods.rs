@@ -201,23 +201,24 @@ impl Events {
         sources::start_cursors(self, &mut record)
             .await
             .map_err(core)?;
-        if !self
-            .store
-            .create_subscription(&record)
-            .await
-            .map_err(core)?
-        {
-            return Err(rpc_error::internal(&"a subscription id was drawn twice"));
-        }
+        // The channel is made before the record is stored, so no instance's worker can find a
+        // notifications subscription without its channel and make a second one. A callback that
+        // comes before the record is stored is refused; the catch-up read from the cursors
+        // taken above brings its change.
         if source == Source::CrmNotifications {
-            if let Err(err) = sources::create_channel(self, &mut record).await {
-                let _ = self.store.delete_subscription(&record.id).await;
-                return Err(core(err));
-            }
-            self.store
-                .update_subscription(&record)
+            sources::create_channel(self, &mut record)
                 .await
                 .map_err(core)?;
+        }
+        let stored = self.store.create_subscription(&record).await;
+        if !matches!(stored, Ok(true)) {
+            if let Some(channel) = &record.channel {
+                let _ = sources::disable_channel(self, &record.connection, &channel.id).await;
+            }
+            return Err(match stored {
+                Err(err) => core(err),
+                _ => rpc_error::internal(&"a subscription id was drawn twice"),
+            });
         }
         self.appended.notify_waiters();
         Ok(json!({"id": record.id, "source": record.source, "status": record.status}))

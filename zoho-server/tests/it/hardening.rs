@@ -167,14 +167,19 @@ async fn fifty_trickling_bodies_are_cut_at_the_deadline_and_hold_little_memory()
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let cut_after = started.elapsed();
+    // The server answers 408 and closes with the trickled bytes unread, so the kernel resets
+    // the connection: a client that writes at that moment can meet the reset before it reads
+    // the answer (seen under load). Either way the body was cut; when it is answered, it is 408.
+    let mut answered = 0;
     for trickle in trickles {
         let answer = trickle.await.unwrap();
-        assert_eq!(
-            answer.as_deref(),
-            Some("HTTP/1.1 408 Request Timeout"),
-            "each slow body is cut by the deadline"
-        );
+        match answer.as_deref() {
+            Some("HTTP/1.1 408 Request Timeout") => answered += 1,
+            Some("closed") => {}
+            other => panic!("each slow body is cut by the deadline, got {other:?}"),
+        }
     }
+    assert!(answered > 0, "the slow bodies are answered 408");
     assert!(cut_after < Duration::from_secs(5), "{cut_after:?}");
     // Before, each byte received held about 8 KB: these 50 bodies (about 10 KB in all by the
     // deadline) took some 80 MB.
