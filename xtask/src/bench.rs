@@ -1453,7 +1453,7 @@ fn render_store(out: &mut String, f: &Value) {
     }
     let _ = write!(
         out,
-        "## 7. The store of created connections: file and Redis\n\n\
+        "## 9. The store of created connections: file and Redis\n\n\
          One `zoho-server` per store ({}), one sandbox: {} connections created over JSON-RPC and \
          authorized through the sandbox's consent flow (authorize URL, Accept, the server's \
          callback), then `connections.list` pages through them, {} a page.\n\n\
