@@ -222,11 +222,12 @@ pub async fn run(bins: &Bins, runs: usize, sizes: &[u64]) -> Result<Value, Error
         &http,
         &base,
         Some(dir.join("tokens.json")),
-        zoho_core::DEFAULT_MAX_IN_FLIGHT,
+        zoho_core::__private::DEFAULT_CONCURRENCY,
     )
     .await?;
     let token = connection.token_source().access_token().await?;
-    let server_config = setup::write_server_config(&dir, &base, zoho_core::DEFAULT_MAX_IN_FLIGHT)?;
+    let server_config =
+        setup::write_server_config(&dir, &base, zoho_core::__private::DEFAULT_CONCURRENCY)?;
     let own = std::env::current_exe().map_err(|e| Error::child("zoho-bench", e))?;
 
     let mut results = serde_json::Map::new();

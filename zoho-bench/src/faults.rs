@@ -131,8 +131,13 @@ pub async fn run(runs: usize, calls: usize) -> Result<Value, Error> {
     })
     .await?;
     let base = sandbox.base_url().to_owned();
-    let connection =
-        setup::authorized_connection(&http, &base, None, zoho_core::DEFAULT_CONCURRENCY).await?;
+    let connection = setup::authorized_connection(
+        &http,
+        &base,
+        None,
+        zoho_core::__private::DEFAULT_CONCURRENCY,
+    )
+    .await?;
     let authorization = setup::bearer(&connection).await?;
     let record_id = setup::first_lead_id(&http, &base, &authorization).await?;
     // The same tokens, a connection that retries more.
@@ -180,7 +185,7 @@ pub async fn run(runs: usize, calls: usize) -> Result<Value, Error> {
              retry_initial_ms 1000); upstream requests from the sandbox's /__sandbox/stats",
             ERROR_RATE * 100.0,
             RESET_RATE * 100.0,
-            zoho_core::DEFAULT_CONCURRENCY
+            zoho_core::__private::DEFAULT_CONCURRENCY
         ),
         "calls": calls,
         "fault_share": ERROR_RATE + RESET_RATE,

@@ -26,7 +26,7 @@ pub const LIST_FIELDS: [&str; 6] = [
 
 /// The one HTTP client of the benchmark's own calls: keep-alive pool, no redirects.
 pub fn http_client() -> Result<reqwest::Client, Error> {
-    zoho_core::http_client(zoho_core::DEFAULT_CONNECT_TIMEOUT)
+    zoho_core::__private::http_client(zoho_core::__private::DEFAULT_CONNECT_TIMEOUT)
         .map_err(|e| Error::setup("HTTP client", e))
 }
 

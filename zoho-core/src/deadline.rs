@@ -31,7 +31,7 @@ pub(crate) struct Budget {
 /// ```
 /// # async fn demo(client: zoho_core::Client, req: zoho_core::ActionRequest) {
 /// use std::time::Duration;
-/// let answer = zoho_core::within(Duration::from_secs(5), client.execute(req)).await;
+/// let answer = zoho_core::__private::within(Duration::from_secs(5), client.execute(req)).await;
 /// # let _ = answer;
 /// # }
 /// ```

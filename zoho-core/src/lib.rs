@@ -1,17 +1,35 @@
 //! Runtime for zoho-rs: regions, OAuth, tokens, HTTP execution, retries, limits and errors.
 //!
-//! What an embedder needs is at the crate root: [`Client`] (and [`ClientBuilder`]) to send
-//! calls, [`Connection`] with [`ConnectionConfig`] to authorize and hold tokens, [`Region`],
-//! [`Error`] with [`ApiError`] and [`ZohoCode`], [`Secret`], the token stores ([`TokenStore`],
-//! [`FileStore`], [`MemoryStore`]) and the request data ([`ActionRequest`] and its parts). The
-//! building blocks the other zoho-rs crates share (limiters, the whole-call budget
-//! [`within`], OAuth endpoints) are at the root too; the modules that implement them are
-//! private, so each name has one path.
+//! The crate root holds what an embedder of zoho-core, or of the generated actions in
+//! `zoho-actions`, needs; the modules that implement it are private, so each name has one path.
+//! The building blocks only zoho-rs's own crates share (limiters, the whole-call budget, HTTP
+//! client defaults, OAuth endpoints) are in a hidden module that semver does not cover.
 //!
-//! Two modules stay public, because everything in them is meant for users: [`config`] (the
-//! settings a deployment writes: [`config::AppConfig`] and its parts) and [`store`] (the
-//! server-state [`Store`] trait users may implement, its file, memory and Redis backends, and
-//! the records they hold).
+//! # Public surface
+//!
+//! A test (`zoho-core/tests/it/surface.rs`) holds this list and the crate root to each other:
+//! a name added to one must be added to the other.
+//!
+//! - Sending calls: [`Client`], [`ClientBuilder`], [`ClientSource`], [`ConnectionLimits`].
+//! - Connections and their settings: [`Connection`], [`AuthorizationStart`],
+//!   [`AUTHORIZATION_TTL`], [`ConnectionConfig`],
+//!   [`ConnectionKind`], [`CrmApiVersion`], [`Region`].
+//! - Errors: [`Error`] and what its variants carry: [`ApiError`], [`ZohoCode`], [`Limit`],
+//!   [`Resume`].
+//! - Secrets and tokens: [`Secret`], [`TokenSource`], [`AccessToken`], [`StaticToken`],
+//!   [`BoxFuture`] (what [`TokenSource`] and [`Store`] implementors return), [`TokenManager`],
+//!   the token stores [`TokenStore`], [`FileStore`], [`MemoryStore`] and the
+//!   [`StoredTokens`] they hold.
+//! - Server state: the [`Store`] trait.
+//! - Request data, as the generated actions build it: [`ActionRequest`], [`Product`],
+//!   [`Method`], [`RequestPath`], [`PathSegment`], [`RecordRef`], [`RequestBody`],
+//!   [`MultipartPart`], [`FileContent`], [`Batch`], [`JobWait`], [`Paging`],
+//!   [`ResponseType`], [`ResultShape`], [`RetryPolicy`].
+//! - Modules: [`config`] (the settings a deployment writes: [`config::AppConfig`] and its
+//!   parts) and [`store`] (the [`Store`] trait users may implement, its file, memory and Redis
+//!   backends, and the records they hold). Everything in them is meant for users;
+//!   [`ConnectionConfig`], [`ConnectionKind`], [`CrmApiVersion`] and [`Store`] are defined
+//!   there and named at the root as well, because an embedder reaches for them first.
 // `Error` stays flat (no boxing) so callers can match on it directly; it only travels on the
 // failure path, where its size does not matter.
 #![allow(clippy::result_large_err)]
@@ -45,32 +63,22 @@ mod shape;
 pub mod store;
 mod token;
 
+// zoho-rs's own crates only: see the module's doc. The crate's modules name these by root path.
+#[doc(hidden)]
+pub mod __private;
+pub(crate) use __private::*;
+
 pub use auth::{AccessToken, BoxFuture, StaticToken, TokenSource};
 pub use client::{Client, ClientBuilder, ClientSource};
 pub use config::{ConnectionConfig, ConnectionKind, CrmApiVersion};
 pub use connect::{AUTHORIZATION_TTL, AuthorizationStart, Connection};
-pub use deadline::{DEFAULT_CALL_TIMEOUT, each_within, within};
 pub use error::{ApiError, Error, Limit, Resume, ZohoCode};
-pub use execute::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRY_TIMEOUT, http_client};
-pub use limits::{
-    CallCost, ConnectionLimits, DEFAULT_BOOKS_PER_MINUTE, DEFAULT_CONCURRENCY,
-    DEFAULT_HEAVY_CONCURRENCY, LimitRequest, LimitScope, LimitSettings, LimitState, Limiter,
-    LocalLimiter, Observation, Permit, RedisLimiter,
-};
-pub use oauth::{OAuthEndpoints, new_state};
-pub use paging::CRM_DISCRETE_PAGING_LIMIT;
-pub use path::resolve_url;
-
-/// The older name of [`DEFAULT_CONCURRENCY`].
-pub const DEFAULT_MAX_IN_FLIGHT: usize = DEFAULT_CONCURRENCY;
+pub use limits::ConnectionLimits;
 pub use region::Region;
 pub use request::{
     ActionRequest, Batch, FileContent, JobWait, Method, MultipartPart, Paging, PathSegment,
     Product, RecordRef, RequestBody, RequestPath, ResponseType, ResultShape, RetryPolicy,
 };
-pub use secret::{Secret, constant_time_eq};
+pub use secret::Secret;
 pub use store::Store;
-pub use token::{
-    DEFAULT_REFRESH_LEASE, FileStore, MemoryStore, StagedSave, StoredTokens, TokenManager,
-    TokenStore,
-};
+pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};

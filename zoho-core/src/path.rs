@@ -76,9 +76,9 @@ impl Target {
 ///     PathSegment::Value { input: "recordType", value: "Leads".into() },
 ///     PathSegment::Value { input: "recordId", value: "a/b?c".into() },
 /// ]);
-/// let url = zoho_core::resolve_url(&base, &path, &[]).unwrap();
+/// let url = zoho_core::__private::resolve_url(&base, &path, &[]).unwrap();
 /// assert_eq!(url.as_str(), "https://www.zohoapis.eu/crm/v3/Leads/a%2Fb%3Fc");
-/// assert!(zoho_core::resolve_url(&base, &RequestPath::Raw("//evil.com/x".into()), &[]).is_err());
+/// assert!(zoho_core::__private::resolve_url(&base, &RequestPath::Raw("//evil.com/x".into()), &[]).is_err());
 /// ```
 pub fn resolve_url(
     base: &Url,

@@ -77,7 +77,7 @@ impl ApiKey {
 }
 
 /// The one constant-time comparison (zoho-core's), under the name this crate's routes use.
-pub(crate) use zoho_core::constant_time_eq;
+pub(crate) use zoho_core::__private::constant_time_eq;
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::Deserialize;
+use zoho_core::__private::Limiter;
 use zoho_core::config::{AppConfig, StoreConfig, StoreKind};
 use zoho_core::store::{ConnectionRecord, ConnectionStatus, ConnectionTokens, now_ms};
-use zoho_core::{Client, ClientSource, Connection, ConnectionConfig, Limiter, Store};
+use zoho_core::{Client, ClientSource, Connection, ConnectionConfig, Store};
 
 use crate::Error;
 use crate::dispatch::BoxFuture;
@@ -126,7 +127,7 @@ impl Default for Connections {
     fn default() -> Self {
         Connections {
             entries: BTreeMap::new(),
-            limiter: Arc::new(zoho_core::LocalLimiter::new()),
+            limiter: Arc::new(zoho_core::__private::LocalLimiter::new()),
             apps: BTreeMap::new(),
             store: StoreConfig::default(),
             opened: None,

@@ -99,7 +99,7 @@ impl OAuthFlows {
                     .join(", ")
             ))
         })?;
-        let state = zoho_core::new_state();
+        let state = zoho_core::__private::new_state();
         let url = authorizer.consent_url(&self.redirect_uri, &state)?;
         self.pending
             .put_pending(

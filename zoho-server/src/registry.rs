@@ -15,11 +15,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
+use zoho_core::__private::Limiter;
 use zoho_core::config::AppConfig;
 use zoho_core::store::{
     ConnectionRecord, ConnectionStatus, ConnectionTokens, PendingAuthorization, now_ms,
 };
-use zoho_core::{Client, Connection, Limiter, Region, Secret, Store};
+use zoho_core::{Client, Connection, Region, Secret, Store};
 
 use zoho_core::Error;
 
@@ -92,7 +93,7 @@ impl Registry {
             index: RwLock::new(HashMap::new()),
             slots: (0..SEGMENTS).map(|_| OnceLock::new()).collect(),
             next: AtomicUsize::new(0),
-            refresh_lease: zoho_core::DEFAULT_REFRESH_LEASE,
+            refresh_lease: zoho_core::__private::DEFAULT_REFRESH_LEASE,
         })
     }
 
@@ -243,7 +244,7 @@ impl Registry {
         app: &str,
     ) -> Result<String, Error> {
         let redirect_uri = self.redirect_uri_of(app);
-        let state = zoho_core::new_state();
+        let state = zoho_core::__private::new_state();
         let url = live
             .connection
             .token_manager()

@@ -280,7 +280,8 @@ impl Rpc {
                     .map(Output::Value)
             })
         };
-        let call = AssertUnwindSafe(zoho_core::within(budget, dispatched)).catch_unwind();
+        let call =
+            AssertUnwindSafe(zoho_core::__private::within(budget, dispatched)).catch_unwind();
         match tokio::time::timeout(timeout, call).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(panic)) => {

@@ -98,6 +98,6 @@ pub async fn accept_consent(consent_url: &str) -> Result<url::Url, Error> {
 }
 
 fn no_redirects() -> Result<reqwest::Client, Error> {
-    zoho_core::http_client(zoho_core::DEFAULT_CONNECT_TIMEOUT)
+    zoho_core::__private::http_client(zoho_core::__private::DEFAULT_CONNECT_TIMEOUT)
         .map_err(|err| Error::Sandbox(format!("cannot build an HTTP client: {err}")))
 }

@@ -19,4 +19,5 @@ mod shape;
 mod shared_refresh;
 mod shared_store;
 mod store;
+mod surface;
 mod token;

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use httpmock::prelude::*;
 use serde_json::json;
 use url::Url;
-use zoho_core::OAuthEndpoints;
+use zoho_core::__private::OAuthEndpoints;
 use zoho_core::{
     ConnectionConfig, ConnectionKind, Error, MemoryStore, Region, TokenStore, ZohoCode,
 };

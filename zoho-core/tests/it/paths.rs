@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use httpmock::prelude::*;
 use serde_json::json;
 use url::Url;
-use zoho_core::resolve_url;
+use zoho_core::__private::resolve_url;
 use zoho_core::{Error, Method, Product, RequestPath, ResultShape};
 
 use crate::exec_support::*;

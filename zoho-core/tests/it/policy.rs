@@ -10,9 +10,8 @@ use std::time::{Duration, Instant};
 use httpmock::prelude::*;
 use serde_json::json;
 use tokio::io::AsyncReadExt;
-use zoho_core::{
-    ActionRequest, Client, Error, Limit, Method, Product, RequestBody, ResultShape, within,
-};
+use zoho_core::__private::within;
+use zoho_core::{ActionRequest, Client, Error, Limit, Method, Product, RequestBody, ResultShape};
 
 use crate::exec_support::*;
 

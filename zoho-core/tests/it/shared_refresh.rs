@@ -135,8 +135,8 @@ async fn a_lock_holder_that_never_finishes_delays_the_others_by_its_lease_only()
 
 mod limiter {
     use super::*;
-    use zoho_core::Limiter;
-    use zoho_core::{CallCost, LimitRequest, LimitScope, LimitSettings, Observation};
+    use zoho_core::__private::Limiter;
+    use zoho_core::__private::{CallCost, LimitRequest, LimitScope, LimitSettings, Observation};
 
     fn request(concurrency: usize, daily_credits: Option<u64>) -> LimitRequest {
         LimitRequest {
@@ -152,7 +152,7 @@ mod limiter {
         }
     }
 
-    fn limiters(server: &RedisServer, n: usize) -> Vec<zoho_core::RedisLimiter> {
+    fn limiters(server: &RedisServer, n: usize) -> Vec<zoho_core::__private::RedisLimiter> {
         (0..n)
             .map(|_| {
                 RedisStore::open(&server.url(), "zrs", Keyring::parse(KEY, "K").unwrap())

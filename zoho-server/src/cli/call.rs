@@ -66,7 +66,7 @@ pub(super) async fn call(args: CallArgs) -> ExitCode {
         let show = args.progress || std::io::stderr().is_terminal();
         let already = resume.as_ref().map_or(0, |r| r.delivered);
         // An export is many calls: the budget holds for each page, not for the whole export.
-        let outcome = zoho_core::each_within(
+        let outcome = zoho_core::__private::each_within(
             budget,
             stream_records(&args.method, params, &connections, show, already),
         )
@@ -78,7 +78,7 @@ pub(super) async fn call(args: CallArgs) -> ExitCode {
         };
     }
     let actions = Actions::new(Arc::new(connections));
-    let outcome = zoho_core::within(budget, actions.call(&args.method, params)).await;
+    let outcome = zoho_core::__private::within(budget, actions.call(&args.method, params)).await;
     drop(sandbox);
     let outcome = match (outcome, &args.output) {
         (Ok(result), Some(path)) => write_download(result, path),

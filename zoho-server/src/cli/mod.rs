@@ -231,7 +231,7 @@ async fn connections(
 /// The HTTP client every connection shares: no redirects, so a token never follows one, and
 /// the default connect timeout (a connection configured otherwise keeps its own).
 fn http_client() -> Result<reqwest::Client, Error> {
-    zoho_core::http_client(zoho_core::DEFAULT_CONNECT_TIMEOUT)
+    zoho_core::__private::http_client(zoho_core::__private::DEFAULT_CONNECT_TIMEOUT)
         .map_err(|err| Error::Sandbox(format!("cannot build the HTTP client: {err}")))
 }
 

@@ -65,9 +65,10 @@ impl Events {
         public_url: &str,
         config: EventsConfig,
     ) -> Result<Arc<Events>, crate::Error> {
-        let http = zoho_core::http_client(zoho_core::DEFAULT_CONNECT_TIMEOUT).map_err(|err| {
-            crate::Error::Sandbox(format!("cannot build the webhook HTTP client: {err}"))
-        })?;
+        let http = zoho_core::__private::http_client(zoho_core::__private::DEFAULT_CONNECT_TIMEOUT)
+            .map_err(|err| {
+                crate::Error::Sandbox(format!("cannot build the webhook HTTP client: {err}"))
+            })?;
         Ok(Arc::new(Events {
             store,
             clients,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use zoho_core::store::events::{NewEvent, Operation, Origin, check_subscription_id};
 
 use super::Events;
-use zoho_core::constant_time_eq;
+use zoho_core::__private::constant_time_eq;
 
 /// The path prefix of the route.
 pub const PREFIX: &str = "/zoho/notify/";

@@ -8,7 +8,7 @@
 //! it and correct itself; only faults of ours are protocol errors.
 
 use serde_json::{Map, Value, json};
-use zoho_core::CRM_DISCRETE_PAGING_LIMIT;
+use zoho_core::__private::CRM_DISCRETE_PAGING_LIMIT;
 
 use crate::jsonrpc::ErrorObject;
 use crate::mcp::catalog::Tool;
