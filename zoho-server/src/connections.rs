@@ -258,9 +258,14 @@ impl Connections {
         names
     }
 
-    /// The OAuth flows of every connection, redirecting back to `redirect_uri`.
+    /// The OAuth flows of every connection, redirecting back to `redirect_uri`. Flows in
+    /// progress live in the server's store (the shared one, or the created connections'), so a
+    /// flow started on one instance can end on another; in memory when the server opened none.
     pub fn oauth_flows(&self, redirect_uri: &str) -> OAuthFlows {
         let mut flows = OAuthFlows::new(redirect_uri);
+        if let Some(store) = &self.opened {
+            flows = flows.with_store(store.clone());
+        }
         if let Some(registry) = &self.registry {
             flows.set_registry(registry.clone());
         }
@@ -322,12 +327,11 @@ impl Authorizer for ConnectionAuthorizer {
         &'a self,
         code: &'a str,
         accounts_server: Option<&'a str>,
-        started_with: &'a str,
         redirect_uri: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             self.0
-                .exchange_authorization_code(code, accounts_server, started_with, redirect_uri)
+                .exchange_authorization_code(code, accounts_server, redirect_uri, redirect_uri)
                 .await?;
             Ok(())
         })

@@ -21,25 +21,26 @@ pub trait Authorizer: Send + Sync {
     fn consent_url(&self, redirect_uri: &str, state: &str) -> Result<String, Error>;
 
     /// Exchange `code` (at `accounts_server` when the redirect named one) and store the tokens;
-    /// `started_with` is the redirect URI the consent URL named.
+    /// `redirect_uri` is the one the consent URL named, which Zoho requires again (whichever
+    /// instance the redirect reached).
     fn finish<'a>(
         &'a self,
         code: &'a str,
         accounts_server: Option<&'a str>,
-        started_with: &'a str,
         redirect_uri: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>>;
 }
 
 /// The flows of every authorizable connection, keyed by the `state` each consent URL carries.
-/// Flows in progress wait in a store under zoho-core's one rule (`AUTHORIZATION_TTL`, taken
-/// once), as created connections' do in the shared one.
+/// Flows in progress wait in the server's store under zoho-core's one rule (`AUTHORIZATION_TTL`,
+/// taken once), configured connections' and created connections' alike: with a shared store a
+/// flow started on one instance is finished by whichever instance Zoho's redirect reaches.
 pub struct OAuthFlows {
     redirect_uri: String,
     connections: BTreeMap<String, Arc<dyn Authorizer>>,
     pending: Arc<dyn Store>,
     finished: tokio::sync::watch::Sender<Option<FlowOutcome>>,
-    /// Created connections, whose flows in progress live in the shared store.
+    /// Created connections, finished by the registry once their state is taken.
     registry: Option<Arc<Registry>>,
 }
 
@@ -54,7 +55,8 @@ impl std::fmt::Debug for OAuthFlows {
 
 impl OAuthFlows {
     /// Flows whose consent redirects back to `redirect_uri` (our `/oauth/callback`); flows in
-    /// progress live in this process's memory.
+    /// progress live in this process's memory until [`OAuthFlows::with_store`] or
+    /// [`OAuthFlows::set_registry`] names the server's store.
     pub fn new(redirect_uri: impl Into<String>) -> Self {
         OAuthFlows {
             redirect_uri: redirect_uri.into(),
@@ -70,9 +72,17 @@ impl OAuthFlows {
         self.connections.insert(name.into(), authorizer);
     }
 
-    /// Finish also the flows of created connections, whose state lives in `registry`'s store
-    /// (started on this instance or any other).
+    /// Keep flows in progress in `store`, the server's (a shared one lets the redirect reach
+    /// another instance).
+    pub fn with_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.pending = store;
+        self
+    }
+
+    /// Finish also the flows of created connections. Every flow then lives in `registry`'s
+    /// store, where created connections' flows are started (on this instance or any other).
     pub fn set_registry(&mut self, registry: Arc<Registry>) {
+        self.pending = registry.store().clone();
         self.registry = Some(registry);
     }
 
@@ -133,35 +143,34 @@ impl OAuthFlows {
                 ));
             }
         };
-        let found = self.pending.take_pending(state).await?;
-        let no_match = || {
+        // One rule for every connection: the state is taken from the store once, whichever
+        // instance started the flow; then the connection's kind says who finishes it.
+        let pending = self.pending.take_pending(state).await?.ok_or_else(|| {
             Error::Authorization(
                 "the `state` matches no authorization in progress (expired, already used, or not \
                  started here); start again"
                     .into(),
             )
-        };
-        let (connection, started_with) = match (found, &self.registry) {
-            (Some(pending), _) => (pending.connection, pending.redirect_uri),
-            (None, Some(registry)) => {
-                let outcome = registry
-                    .complete(state, code, error, param("accounts-server"))
-                    .await
-                    .ok_or_else(no_match)?;
-                return match outcome {
-                    Ok(connection) => {
-                        tracing::info!(connection = %connection, "created connection authorized");
-                        self.finished.send_replace(Some(Ok(connection.clone())));
-                        Ok(connection)
-                    }
-                    Err(err) => {
-                        self.finished.send_replace(Some(Err(err.to_string())));
-                        Err(Error::Authorization(err.to_string()))
-                    }
-                };
-            }
-            (None, None) => return Err(no_match()),
-        };
+        })?;
+        if !self.connections.contains_key(&pending.connection)
+            && let Some(registry) = &self.registry
+        {
+            let outcome = registry
+                .complete(&pending, code, error, param("accounts-server"))
+                .await;
+            return match outcome {
+                Ok(connection) => {
+                    tracing::info!(connection = %connection, "created connection authorized");
+                    self.finished.send_replace(Some(Ok(connection.clone())));
+                    Ok(connection)
+                }
+                Err(err) => {
+                    self.finished.send_replace(Some(Err(err.to_string())));
+                    Err(Error::Authorization(err.to_string()))
+                }
+            };
+        }
+        let connection = pending.connection;
         let Some(code) = code else {
             let error = error.unwrap_or("no reason given");
             let reason = if error == "access_denied" {
@@ -185,12 +194,7 @@ impl OAuthFlows {
             .get(&connection)
             .ok_or_else(|| Error::Authorization(format!("connection `{connection}` is gone")))?;
         if let Err(err) = authorizer
-            .finish(
-                code,
-                param("accounts-server"),
-                &started_with,
-                &self.redirect_uri,
-            )
+            .finish(code, param("accounts-server"), &pending.redirect_uri)
             .await
         {
             self.finished.send_replace(Some(Err(err.to_string())));
@@ -226,10 +230,8 @@ mod tests {
             &'a self,
             code: &'a str,
             accounts_server: Option<&'a str>,
-            started_with: &'a str,
             redirect_uri: &'a str,
         ) -> BoxFuture<'a, Result<(), Error>> {
-            assert_eq!(started_with, redirect_uri);
             self.finished.lock().unwrap().push((
                 code.to_owned(),
                 accounts_server.map(str::to_owned),

@@ -256,27 +256,19 @@ impl Registry {
         Ok(url.to_string())
     }
 
-    /// Finish a consent whose redirect brought `state`, if the store holds it: `None` when the
-    /// state is none of the store's (another kind of flow may own it). The state is taken once,
-    /// whichever instance the redirect reaches.
+    /// Finish the consent of created connection `pending.connection`, whose state the caller
+    /// took from the store (once, on whichever instance the redirect reached); the connection's
+    /// name when it is authorized.
     pub async fn complete(
         &self,
-        state: &str,
+        pending: &PendingAuthorization,
         code: Option<&str>,
         error: Option<&str>,
         accounts_server: Option<&str>,
-    ) -> Option<Result<String, Error>> {
-        let pending = match self.store.take_pending(state).await {
-            Ok(Some(pending)) => pending,
-            Ok(None) => return None,
-            Err(err) => return Some(Err(err)),
-        };
-        let name = pending.connection.clone();
-        Some(
-            self.finish(&pending, code, error, accounts_server)
-                .await
-                .map(|()| name),
-        )
+    ) -> Result<String, Error> {
+        self.finish(pending, code, error, accounts_server)
+            .await
+            .map(|()| pending.connection.clone())
     }
 
     async fn finish(

@@ -14,6 +14,7 @@ mod events;
 mod events_fleet;
 mod faults;
 mod fleet;
+mod fleet_consent;
 mod fleet_lifecycle;
 mod fuzz;
 mod hardening;
