@@ -168,7 +168,7 @@ pub const RATE_LIMITED: ErrorCode = ErrorCode {
         ),
         key(
             "limit",
-            "which limit: `concurrency`, `credits`, `tokens` or `zoho`",
+            "which limit: `concurrency`, `credits`, `tokens`, `zoho` or `authorizations`",
         ),
         ATTEMPTS,
         key("retryAfterMs", "when trying again may succeed, if known"),

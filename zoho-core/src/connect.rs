@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::config::ConnectionConfig;
 use crate::oauth::{ErrorContext, OAuthClient, checked_base_url, new_state};
-use crate::store::{PendingAuthorization, Store, now_ms};
+use crate::store::{PendingAuthorization, PendingPut, Store, now_ms};
 use crate::token::{FileStore, MemoryStore, TokenManager, TokenStore};
 use crate::{Client, ClientBuilder, Error, Limiter, Secret, TokenSource};
 
@@ -14,6 +14,15 @@ use crate::{Client, ClientBuilder, Error, Limiter, Secret, TokenSource};
 /// rule for every authorization in progress (a connection's own, the server's, a created
 /// connection's), with single use, which [`Store::take_pending`] keeps.
 pub const AUTHORIZATION_TTL: Duration = Duration::from_secs(15 * 60);
+
+/// How many authorizations of one connection may be in progress at once (started, neither
+/// finished nor expired), on every instance sharing the store together. One more is refused
+/// with [`Error::LimitReached`] ([`crate::Limit::Authorizations`], `retry_after` when the
+/// first of them expires) until one finishes or expires. Refusing the newest rather than
+/// dropping the oldest keeps the consent page a user already has open valid however often
+/// anyone else starts one; a person never needs twenty at once, and without a cap only
+/// [`AUTHORIZATION_TTL`] would bound what a loop of starts leaves in the store.
+pub const MAX_AUTHORIZATIONS_IN_PROGRESS: usize = 20;
 
 impl PendingAuthorization {
     /// An authorization of `connection` started now with `redirect_uri`, accepted for
@@ -24,6 +33,34 @@ impl PendingAuthorization {
             connection: connection.into(),
             redirect_uri: redirect_uri.into(),
             expires_at_ms: now_ms().saturating_add(ttl),
+        }
+    }
+
+    /// Keep this authorization in `store` under `state`, unless
+    /// [`MAX_AUTHORIZATIONS_IN_PROGRESS`] of its connection are in progress already: the one
+    /// way every kind of connection starts a flow.
+    pub async fn keep(&self, store: &dyn Store, state: &str) -> Result<(), Error> {
+        match store
+            .put_pending(state, self, MAX_AUTHORIZATIONS_IN_PROGRESS)
+            .await?
+        {
+            PendingPut::Kept => Ok(()),
+            PendingPut::Full {
+                first_expires_at_ms,
+            } => {
+                let wait = Duration::from_millis(first_expires_at_ms.saturating_sub(now_ms()));
+                Err(Error::LimitReached {
+                    limit: crate::Limit::Authorizations,
+                    retry_after: Some(wait),
+                    reason: format!(
+                        "connection `{}` has {MAX_AUTHORIZATIONS_IN_PROGRESS} authorizations in \
+                         progress, the most allowed at once: finish one (accept on its consent \
+                         page) or start again in {} s, when the first of them expires",
+                        self.connection,
+                        wait.as_secs().max(1)
+                    ),
+                })
+            }
         }
     }
 }
@@ -223,8 +260,8 @@ impl Connection {
             .tokens
             .oauth()
             .authorization_url(redirect_uri, &state)?;
-        self.pending
-            .put_pending(&state, &PendingAuthorization::new(&self.name, redirect_uri))
+        PendingAuthorization::new(&self.name, redirect_uri)
+            .keep(self.pending.as_ref(), &state)
             .await?;
         Ok(AuthorizationStart {
             url: url.to_string(),

@@ -51,16 +51,21 @@ pub enum Limit {
     /// Zoho itself answered that the call was over a limit (HTTP 429, `TOO_MANY_REQUESTS`,
     /// Books 44/45/1070), and retries did not get past it.
     Zoho,
+    /// As many authorizations of the connection as allowed are in progress
+    /// ([`crate::MAX_AUTHORIZATIONS_IN_PROGRESS`]); another may start when one finishes or
+    /// expires.
+    Authorizations,
 }
 
 impl Limit {
-    /// The name in `data.limit`: `concurrency`, `credits`, `tokens` or `zoho`.
+    /// The name in `data.limit`: `concurrency`, `credits`, `tokens`, `zoho` or `authorizations`.
     pub fn as_str(self) -> &'static str {
         match self {
             Limit::Concurrency => "concurrency",
             Limit::Credits => "credits",
             Limit::Tokens => "tokens",
             Limit::Zoho => "zoho",
+            Limit::Authorizations => "authorizations",
         }
     }
 }
@@ -134,8 +139,9 @@ pub enum Error {
         /// Tries made.
         attempts: u32,
     },
-    /// A limit this client keeps for the organization could not be met within the call's
-    /// budget (no slot came free, or the day's credits are spent); nothing was sent.
+    /// A limit this client keeps could not be met: for the organization within the call's
+    /// budget (no slot came free, or the day's credits are spent), or a connection's
+    /// authorizations in progress ([`Limit::Authorizations`]); nothing was sent.
     #[error("{reason}")]
     LimitReached {
         /// Which limit.

@@ -12,7 +12,7 @@
 //!
 //! - Sending calls: [`Client`], [`ClientBuilder`], [`ClientSource`], [`ConnectionLimits`].
 //! - Connections and their settings: [`Connection`], [`AuthorizationStart`],
-//!   [`AUTHORIZATION_TTL`], [`ConnectionConfig`],
+//!   [`AUTHORIZATION_TTL`], [`MAX_AUTHORIZATIONS_IN_PROGRESS`], [`ConnectionConfig`],
 //!   [`ConnectionKind`], [`CrmApiVersion`], [`Region`].
 //! - Errors: [`Error`] and what its variants carry: [`ApiError`], [`ZohoCode`], [`Limit`],
 //!   [`Resume`].
@@ -71,7 +71,9 @@ pub(crate) use __private::*;
 pub use auth::{AccessToken, BoxFuture, StaticToken, TokenSource};
 pub use client::{Client, ClientBuilder, ClientSource};
 pub use config::{ConnectionConfig, ConnectionKind, CrmApiVersion};
-pub use connect::{AUTHORIZATION_TTL, AuthorizationStart, Connection};
+pub use connect::{
+    AUTHORIZATION_TTL, AuthorizationStart, Connection, MAX_AUTHORIZATIONS_IN_PROGRESS,
+};
 pub use error::{ApiError, Error, Limit, Resume, ZohoCode};
 pub use limits::ConnectionLimits;
 pub use region::Region;

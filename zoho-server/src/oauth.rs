@@ -111,11 +111,8 @@ impl OAuthFlows {
         })?;
         let state = zoho_core::__private::new_state();
         let url = authorizer.consent_url(&self.redirect_uri, &state)?;
-        self.pending
-            .put_pending(
-                &state,
-                &PendingAuthorization::new(connection, &self.redirect_uri),
-            )
+        PendingAuthorization::new(connection, &self.redirect_uri)
+            .keep(self.pending.as_ref(), &state)
             .await?;
         Ok(url)
     }
@@ -335,12 +332,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn many_flows_started_after_one_push_nothing_out() {
+    async fn flows_started_past_the_cap_are_refused_and_push_nothing_out() {
         let (flows, _) = flows();
         let users_state = state_of(&flows.start("eu").await.unwrap());
-        for _ in 0..500 {
+        for _ in 1..zoho_core::MAX_AUTHORIZATIONS_IN_PROGRESS {
             flows.start("eu").await.unwrap();
         }
+        let refused = flows.start("eu").await.unwrap_err().to_string();
+        assert!(
+            refused.contains(&format!(
+                "connection `eu` has {} authorizations in progress, the most allowed at once",
+                zoho_core::MAX_AUTHORIZATIONS_IN_PROGRESS
+            )),
+            "{refused}"
+        );
         assert_eq!(
             flows
                 .complete(&pairs(&[("code", "c"), ("state", &users_state)]))
@@ -349,6 +354,9 @@ mod tests {
             "eu",
             "the user's login survived"
         );
+        // The finished flow made room for one more.
+        flows.start("eu").await.unwrap();
+        assert!(flows.start("eu").await.is_err());
     }
 
     #[tokio::test]

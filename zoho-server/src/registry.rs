@@ -250,9 +250,11 @@ impl Registry {
             .token_manager()
             .oauth()
             .authorization_url(&redirect_uri, &state)?;
-        // The one rule of authorizations in progress (zoho-core's `AUTHORIZATION_TTL`).
-        let pending = PendingAuthorization::new(live.connection.name(), redirect_uri);
-        self.store.put_pending(&state, &pending).await?;
+        // The one rule of authorizations in progress (zoho-core's `AUTHORIZATION_TTL` and
+        // `MAX_AUTHORIZATIONS_IN_PROGRESS`).
+        PendingAuthorization::new(live.connection.name(), redirect_uri)
+            .keep(self.store.as_ref(), &state)
+            .await?;
         Ok(url.to_string())
     }
 

@@ -20,8 +20,8 @@ use crate::Error;
 use crate::auth::BoxFuture;
 use crate::store::record::SealedTokens;
 use crate::store::{
-    ConnectionRecord, Keyring, PendingAuthorization, Store, TokenRecord, TokenWrite, WriteOutcome,
-    check_connection_name, now_ms, state_digest,
+    ConnectionRecord, Keyring, PendingAuthorization, PendingPut, Store, TokenRecord, TokenWrite,
+    WriteOutcome, check_connection_name, now_ms, state_digest,
 };
 use crate::token::{remove_leftover_temps_in, write_atomically};
 
@@ -307,14 +307,26 @@ impl Store for FileStore {
         &'a self,
         state: &'a str,
         pending: &'a PendingAuthorization,
-    ) -> BoxFuture<'a, Result<(), Error>> {
+        cap: usize,
+    ) -> BoxFuture<'a, Result<PendingPut, Error>> {
         Box::pin(async move {
             let path = self.pending_path(state);
             let dir = self.root.join(PENDING);
             let bytes = to_json(pending)?;
+            let connection = pending.connection.clone();
             blocking(move || {
-                remove_expired_pending(&dir);
-                write_atomically(&path, &bytes).map_err(|err| io_error("write", &path, &err))
+                // Counted, then written: two starts racing may both pass at `cap - 1`, so the
+                // bound holds within the starts made at the same instant.
+                let mut in_progress = pending_in_progress(&dir, &connection);
+                if in_progress.len() >= cap {
+                    in_progress.sort_unstable();
+                    let first_expires_at_ms = in_progress.first().copied().unwrap_or_else(now_ms);
+                    return Ok(PendingPut::Full {
+                        first_expires_at_ms,
+                    });
+                }
+                write_atomically(&path, &bytes).map_err(|err| io_error("write", &path, &err))?;
+                Ok(PendingPut::Kept)
             })
             .await
         })
@@ -340,21 +352,27 @@ impl Store for FileStore {
     }
 }
 
-/// Drop the files of authorizations nobody finished in time; a failure only leaves them longer.
-fn remove_expired_pending(dir: &Path) {
+/// When each authorization of `connection` still in progress expires; on the way, drop the
+/// files of authorizations nobody finished in time (a failure only leaves them longer).
+fn pending_in_progress(dir: &Path, connection: &str) -> Vec<u64> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
+        return Vec::new();
     };
     let now = now_ms();
+    let mut in_progress = Vec::new();
     for entry in entries.filter_map(Result::ok) {
         let path = entry.path();
         if path.extension().is_some_and(|ext| ext == "json")
             && let Ok(Some(pending)) = read_json::<PendingAuthorization>(&path)
-            && pending.expires_at_ms <= now
         {
-            let _ = std::fs::remove_file(&path);
+            if pending.expires_at_ms <= now {
+                let _ = std::fs::remove_file(&path);
+            } else if pending.connection == connection {
+                in_progress.push(pending.expires_at_ms);
+            }
         }
     }
+    in_progress
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Error> {

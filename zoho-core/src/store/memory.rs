@@ -6,8 +6,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use crate::Error;
 use crate::auth::BoxFuture;
 use crate::store::{
-    ConnectionRecord, PendingAuthorization, Store, TokenRecord, TokenWrite, WriteOutcome, now_ms,
-    state_digest,
+    ConnectionRecord, PendingAuthorization, PendingPut, Store, TokenRecord, TokenWrite,
+    WriteOutcome, now_ms, state_digest,
 };
 
 /// Keeps everything in memory; nothing survives the process.
@@ -135,12 +135,26 @@ impl Store for MemoryStore {
         &'a self,
         state: &'a str,
         pending: &'a PendingAuthorization,
-    ) -> BoxFuture<'a, Result<(), Error>> {
+        cap: usize,
+    ) -> BoxFuture<'a, Result<PendingPut, Error>> {
         let now = now_ms();
         let mut inner = self.inner();
         inner.pending.retain(|_, p| p.expires_at_ms > now);
+        let mut in_progress: Vec<u64> = inner
+            .pending
+            .values()
+            .filter(|p| p.connection == pending.connection)
+            .map(|p| p.expires_at_ms)
+            .collect();
+        if in_progress.len() >= cap {
+            in_progress.sort_unstable();
+            let first_expires_at_ms = in_progress.first().copied().unwrap_or(now);
+            return ready(Ok(PendingPut::Full {
+                first_expires_at_ms,
+            }));
+        }
         inner.pending.insert(state_digest(state), pending.clone());
-        ready(Ok(()))
+        ready(Ok(PendingPut::Kept))
     }
 
     fn take_pending<'a>(

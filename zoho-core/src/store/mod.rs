@@ -23,7 +23,7 @@ pub use events::EventStore;
 pub use file::FileStore;
 pub use memory::MemoryStore;
 pub use record::{
-    ConnectionRecord, ConnectionStatus, PendingAuthorization, TokenRecord, TokenWrite,
+    ConnectionRecord, ConnectionStatus, PendingAuthorization, PendingPut, TokenRecord, TokenWrite,
     WriteOutcome, check_connection_name, now_ms,
 };
 pub use tokens::{ConnectionTokens, MINT_BUDGET, MINT_WINDOW, RECHECK_EVERY};
@@ -77,13 +77,16 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Forget the tokens of `name` (after a revoke); the connection record stays.
     fn clear_tokens<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<(), Error>>;
 
-    /// Remember an authorization in progress under its `state` until `pending.expires_at_ms`.
-    /// The store keeps a digest of the state, never the state itself.
+    /// Remember an authorization in progress under its `state` until `pending.expires_at_ms`,
+    /// unless `cap` authorizations of `pending.connection` are in progress already (started,
+    /// neither taken nor expired, on any instance): then it is not kept, and the answer says
+    /// when the first of them expires. The store keeps a digest of the state, never the state.
     fn put_pending<'a>(
         &'a self,
         state: &'a str,
         pending: &'a PendingAuthorization,
-    ) -> BoxFuture<'a, Result<(), Error>>;
+        cap: usize,
+    ) -> BoxFuture<'a, Result<PendingPut, Error>>;
 
     /// Take the lock that lets one process refresh `name`'s access token, held by `owner` for
     /// `lease` at most; whether it was free. Stores only one process uses need none: by default

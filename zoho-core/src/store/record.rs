@@ -175,6 +175,18 @@ pub struct PendingAuthorization {
     pub expires_at_ms: u64,
 }
 
+/// What [`super::Store::put_pending`] did with an authorization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingPut {
+    /// Kept until it is taken or expires.
+    Kept,
+    /// Not kept: `cap` authorizations of its connection are in progress already.
+    Full {
+        /// When the first of them stops being accepted (Unix ms), making room.
+        first_expires_at_ms: u64,
+    },
+}
+
 /// Check a connection name: 1 to 64 letters, digits, `_`, `-` or `.`, not starting with `.`, so
 /// it is a safe file name, key part and URL query value everywhere.
 pub fn check_connection_name(name: &str) -> Result<(), Error> {

@@ -11,6 +11,7 @@
 //! | `P:{c:NAME}:mint` | sorted set | the access tokens minted in the last 10 minutes, by Redis' time |
 //! | `P:{c:NAME}:cool` | string, PX | set after Zoho throttled a refresh: no instance mints until it expires |
 //! | `P:pending:DIGEST` | string, PX | an authorization in progress, under SHA-256 of its state |
+//! | `P:{c:NAME}:pending` | sorted set | the digests of NAME's authorizations in progress, by expiry (ms), for the cap |
 //!
 //! Token writes are a compare-and-set in Lua on `ver`: the writer names the version it read and
 //! the script refuses when it moved. Tokens are always sealed (a keyring is required).
@@ -24,8 +25,8 @@ use crate::Error;
 use crate::auth::BoxFuture;
 use crate::store::record::SealedTokens;
 use crate::store::{
-    ConnectionRecord, Keyring, PendingAuthorization, Store, TokenRecord, TokenWrite, WriteOutcome,
-    check_connection_name, now_ms, state_digest,
+    ConnectionRecord, Keyring, PendingAuthorization, PendingPut, Store, TokenRecord, TokenWrite,
+    WriteOutcome, check_connection_name, now_ms, state_digest,
 };
 
 /// Longest wait for one answer of Redis; the scripts are O(1) or O(log n).
@@ -80,6 +81,20 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
 end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + window - now)";
+
+/// Count one more authorization of a connection in progress (digest ARGV[3], expiring at
+/// ARGV[4]) unless ARGV[2] are already, those expired by ARGV[1] dropped first: 0 when counted,
+/// else when the first of them expires. The set expires with its last member.
+const PUT_PENDING: &str = r"
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(first[2]))
+end
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[3])
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 0";
 
 /// A store on a Redis server. Debug shows the key prefix only (the URL may hold a password).
 #[derive(Clone)]
@@ -172,6 +187,10 @@ impl RedisStore {
 
     fn pending_key(&self, state: &str) -> String {
         format!("{}:pending:{}", self.prefix, state_digest(state))
+    }
+
+    fn pending_of_key(&self, name: &str) -> String {
+        format!("{}:{{c:{name}}}:pending", self.prefix)
     }
 
     /// The connection, for the subscription keys (`events_redis.rs`).
@@ -493,9 +512,27 @@ impl Store for RedisStore {
         &'a self,
         state: &'a str,
         pending: &'a PendingAuthorization,
-    ) -> BoxFuture<'a, Result<(), Error>> {
+        cap: usize,
+    ) -> BoxFuture<'a, Result<PendingPut, Error>> {
         Box::pin(async move {
-            let ttl = pending.expires_at_ms.saturating_sub(now_ms()).max(1);
+            check_connection_name(&pending.connection)?;
+            let now = now_ms();
+            // Counted in the connection's set first (one key, so one Cluster slot), then kept.
+            let first_expires_at_ms: u64 = Script::new(PUT_PENDING)
+                .key(self.pending_of_key(&pending.connection))
+                .arg(now)
+                .arg(cap)
+                .arg(state_digest(state))
+                .arg(pending.expires_at_ms)
+                .invoke_async(&mut self.redis())
+                .await
+                .map_err(unavailable)?;
+            if first_expires_at_ms > 0 {
+                return Ok(PendingPut::Full {
+                    first_expires_at_ms,
+                });
+            }
+            let ttl = pending.expires_at_ms.saturating_sub(now).max(1);
             let _: () = redis::cmd("SET")
                 .arg(self.pending_key(state))
                 .arg(to_json(pending)?)
@@ -504,7 +541,7 @@ impl Store for RedisStore {
                 .query_async(&mut self.redis())
                 .await
                 .map_err(unavailable)?;
-            Ok(())
+            Ok(PendingPut::Kept)
         })
     }
 
@@ -522,6 +559,17 @@ impl Store for RedisStore {
             let pending: Option<PendingAuthorization> = text
                 .map(|text| from_json("an authorization in progress", &text))
                 .transpose()?;
+            if let Some(taken) = &pending {
+                // No longer in progress. Should this fail, it counts until it expires.
+                let uncounted: Result<(), _> = redis::cmd("ZREM")
+                    .arg(self.pending_of_key(&taken.connection))
+                    .arg(state_digest(state))
+                    .query_async(&mut self.redis())
+                    .await;
+                if let Err(err) = uncounted {
+                    tracing::warn!(connection = %taken.connection, error = %err, "a finished authorization still counts as in progress until it expires");
+                }
+            }
             Ok(pending.filter(|p| p.expires_at_ms > now_ms()))
         })
     }

@@ -8,11 +8,13 @@ use std::time::{Duration, SystemTime};
 
 use zoho_core::store::{
     ConnectionRecord, ConnectionStatus, ConnectionTokens, FileStore, Keyring, MemoryStore,
-    PendingAuthorization, RedisStore, TokenWrite, WriteOutcome, now_ms,
+    PendingAuthorization, PendingPut, RedisStore, TokenWrite, WriteOutcome, now_ms,
 };
 
 use crate::redis_support::RedisServer;
 use zoho_core::{Secret, Store, StoredTokens, TokenStore};
+
+const CAP: usize = zoho_core::MAX_AUTHORIZATIONS_IN_PROGRESS;
 
 const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
@@ -179,7 +181,7 @@ async fn an_authorization_in_progress_is_taken_once_and_not_after_it_expired() {
             redirect_uri: "http://127.0.0.1:8787/oauth/callback".into(),
             expires_at_ms: now_ms() + 60_000,
         };
-        store.put_pending("state-1", &pending).await.unwrap();
+        store.put_pending("state-1", &pending, CAP).await.unwrap();
         assert!(store.take_pending("state-2").await.unwrap().is_none());
         assert_eq!(
             store.take_pending("state-1").await.unwrap(),
@@ -193,8 +195,62 @@ async fn an_authorization_in_progress_is_taken_once_and_not_after_it_expired() {
             expires_at_ms: now_ms() - 1,
             ..pending
         };
-        store.put_pending("state-3", &expired).await.unwrap();
+        store.put_pending("state-3", &expired, CAP).await.unwrap();
         assert!(store.take_pending("state-3").await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_connections_authorizations_in_progress_stop_at_the_cap_until_one_is_taken() {
+    for (store, _dir) in stores() {
+        let started = |connection: &str, expires_at_ms| PendingAuthorization {
+            connection: connection.into(),
+            redirect_uri: "http://127.0.0.1/cb".into(),
+            expires_at_ms,
+        };
+        let first_expiry = now_ms() + 60_000;
+        for n in 0..3 {
+            let put = store
+                .put_pending(&format!("acme-{n}"), &started("acme", first_expiry + n), 3)
+                .await
+                .unwrap();
+            assert_eq!(put, PendingPut::Kept, "{store:?}");
+        }
+        // The fourth is refused, and the user's three stay good.
+        let refused = store
+            .put_pending("acme-3", &started("acme", first_expiry + 10), 3)
+            .await
+            .unwrap();
+        assert_eq!(
+            refused,
+            PendingPut::Full {
+                first_expires_at_ms: first_expiry
+            },
+            "{store:?}"
+        );
+        assert!(store.take_pending("acme-3").await.unwrap().is_none());
+        // Another connection's flows are counted apart.
+        let other = store
+            .put_pending("globex-0", &started("globex", first_expiry), 3)
+            .await
+            .unwrap();
+        assert_eq!(other, PendingPut::Kept);
+        // A finished flow makes room; an expired one counts no more.
+        assert!(store.take_pending("acme-1").await.unwrap().is_some());
+        let after_one = store
+            .put_pending("acme-4", &started("acme", now_ms() + 1), 3)
+            .await
+            .unwrap();
+        assert_eq!(after_one, PendingPut::Kept, "{store:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let after_expiry = store
+            .put_pending("acme-5", &started("acme", first_expiry), 3)
+            .await
+            .unwrap();
+        assert_eq!(after_expiry, PendingPut::Kept, "{store:?}");
+        assert!(store.take_pending("acme-0").await.unwrap().is_some());
+        assert!(store.take_pending("acme-2").await.unwrap().is_some());
+        assert!(store.take_pending("acme-5").await.unwrap().is_some());
     }
 }
 
@@ -213,7 +269,7 @@ async fn the_file_store_holds_no_token_or_state_in_plain_text_and_reopens_with_i
         expires_at_ms: now_ms() + 60_000,
     };
     store
-        .put_pending("the-state-value", &pending)
+        .put_pending("the-state-value", &pending, CAP)
         .await
         .unwrap();
     let mut everything = String::new();
@@ -341,7 +397,9 @@ async fn two_redis_stores_never_both_win_one_version_and_a_dump_holds_no_token()
         redirect_uri: "http://127.0.0.1/cb".into(),
         expires_at_ms: now_ms() + 60_000,
     };
-    one.put_pending("the-state-value", &pending).await.unwrap();
+    one.put_pending("the-state-value", &pending, CAP)
+        .await
+        .unwrap();
     let dump = server.dump();
     assert!(dump.contains("zrs:{c:acme}:tok"), "{dump}");
     for secret in ["1000.", "the-state-value"] {

@@ -470,3 +470,54 @@ async fn a_refresh_token_zoho_dropped_makes_the_connection_needs_reauth_until_a_
     );
     server.ok("crm.getRecords", call).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authorizing_one_connection_in_a_loop_stops_at_the_cap_and_the_first_consent_still_works() {
+    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+        records: 1,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), sandbox.base_url());
+    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
+        .await
+        .unwrap();
+    let created = server
+        .ok(
+            "connections.create",
+            json!({"name": "acme", "regionUrl": "eu"}),
+        )
+        .await;
+    let first = created["authorizeUrl"].as_str().unwrap().to_owned();
+    for _ in 1..zoho_core::MAX_AUTHORIZATIONS_IN_PROGRESS {
+        server
+            .ok("connections.authorize", json!({"name": "acme"}))
+            .await;
+    }
+    let refused = server
+        .err("connections.authorize", json!({"name": "acme"}))
+        .await;
+    assert_eq!(refused["code"], -32003, "{refused:#}");
+    assert_eq!(refused["data"]["limit"], "authorizations", "{refused:#}");
+    assert!(
+        refused["data"]["retryAfterMs"].as_u64().unwrap() > 0,
+        "{refused:#}"
+    );
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "connection `acme` has {} authorizations in progress",
+            zoho_core::MAX_AUTHORIZATIONS_IN_PROGRESS
+        )),
+        "{message}"
+    );
+    // The consent the customer opened first is still good, and finishing it makes room.
+    let redirect = zoho_server::sandbox::accept_consent(&first).await.unwrap();
+    let answer = reqwest::get(redirect).await.unwrap();
+    assert_eq!(answer.status(), 200, "{}", answer.text().await.unwrap());
+    server
+        .ok("connections.authorize", json!({"name": "acme"}))
+        .await;
+}
