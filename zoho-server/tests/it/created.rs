@@ -138,6 +138,20 @@ pub(crate) fn write_config_with(
     config
 }
 
+/// A sandbox made with `sandbox` and one instance on a file store of one app on it (the sandbox
+/// and the folder live as long as the instance must).
+async fn one_server(
+    sandbox: zoho_sandbox::SandboxConfig,
+) -> (zoho_sandbox::Sandbox, tempfile::TempDir, Instance) {
+    let sandbox = zoho_sandbox::Sandbox::start(sandbox).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), sandbox.base_url());
+    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
+        .await
+        .unwrap();
+    (sandbox, dir, server)
+}
+
 /// Every file of the store, concatenated.
 fn store_contents(dir: &Path) -> String {
     let mut all = String::new();
@@ -241,17 +255,11 @@ async fn a_connection_created_on_a_authorized_through_c_works_on_b() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn region_urls_name_zoho_data_centers_only_and_lists_page_through_every_connection() {
-    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+    let (_sandbox, dir, server) = one_server(zoho_sandbox::SandboxConfig {
         records: 1,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), sandbox.base_url());
-    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
-        .await
-        .unwrap();
+    .await;
     for hostile in [
         "https://evil.example",
         "http://accounts.zoho.eu",
@@ -412,19 +420,13 @@ fn the_readme_examples_of_apps_and_stores_are_configs_the_server_reads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_token_zoho_dropped_makes_the_connection_needs_reauth_until_a_new_consent() {
-    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+    let (sandbox, _dir, server) = one_server(zoho_sandbox::SandboxConfig {
         records: 3,
         // Twenty-one consents in a row, more than Zoho grants codes for in its window.
         grant_code_limit: None,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), sandbox.base_url());
-    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
-        .await
-        .unwrap();
+    .await;
     let consent = |url: String| async move {
         let redirect = zoho_server::sandbox::accept_consent(&url).await.unwrap();
         let answer = reqwest::get(redirect).await.unwrap();
@@ -473,17 +475,11 @@ async fn a_refresh_token_zoho_dropped_makes_the_connection_needs_reauth_until_a_
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn authorizing_one_connection_in_a_loop_stops_at_the_cap_and_the_first_consent_still_works() {
-    let sandbox = zoho_sandbox::Sandbox::start(zoho_sandbox::SandboxConfig {
+    let (_sandbox, _dir, server) = one_server(zoho_sandbox::SandboxConfig {
         records: 1,
         ..Default::default()
     })
-    .await
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), sandbox.base_url());
-    let server = tokio::task::spawn_blocking(move || Instance::start(&config))
-        .await
-        .unwrap();
+    .await;
     let created = server
         .ok(
             "connections.create",
