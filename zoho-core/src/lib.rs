@@ -44,6 +44,7 @@ mod secret;
 mod shape;
 pub mod store;
 mod token;
+mod wire;
 
 pub use auth::{AccessToken, BoxFuture, StaticToken, TokenSource};
 pub use client::{Client, ClientBuilder, ClientSource};
@@ -74,3 +75,4 @@ pub use token::{
     DEFAULT_REFRESH_LEASE, FileStore, MemoryStore, StagedSave, StoredTokens, TokenManager,
     TokenStore,
 };
+pub use wire::HttpClient;
