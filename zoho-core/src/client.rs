@@ -12,6 +12,7 @@ use crate::execute::{self, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TRY_TIMEOUT, Transpo
 use crate::limits::{ConnectionLimits, LimitSettings, Limiter, LocalLimiter};
 use crate::organization::Organization;
 use crate::retry::ActionRetry;
+use crate::wire::HttpClient;
 use crate::{
     ActionRequest, Error, TokenSource, batch, deadline, describe, job, organization, paging, shape,
 };
@@ -325,7 +326,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     try_timeout: Duration,
     call_timeout: Duration,
-    http: Option<reqwest::Client>,
+    http: Option<HttpClient>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -441,11 +442,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Share an HTTP client (and its connection pool). Build it with
-    /// [`crate::http_client`] (no redirects, a connect timeout): a redirect is then an answer
-    /// the retry policy sees, and a token never follows one. Without this, the client makes its own.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+    /// Share an HTTP client (and its connection pools). Build it with [`HttpClient::new`] (no
+    /// redirects, a connect timeout): a redirect is then an answer the retry policy sees, and a
+    /// token never follows one. A `reqwest::Client` of your own is used as you configured it.
+    /// Without this, the client makes its own.
+    pub fn http_client(mut self, http: impl Into<HttpClient>) -> Self {
+        self.http = Some(http.into());
         self
     }
 
@@ -498,7 +500,7 @@ impl ClientBuilder {
         }
         let http = match self.http {
             Some(http) => http,
-            None => execute::http_client(self.connect_timeout)?,
+            None => HttpClient::new(self.connect_timeout)?,
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -96,7 +96,7 @@ pub struct Connection {
     tokens: Arc<TokenManager>,
     client: Client,
     /// A shared HTTP pool and limiter, when given; the client is rebuilt around them.
-    http: Option<reqwest::Client>,
+    http: Option<crate::HttpClient>,
     limiter: Option<Arc<dyn Limiter>>,
     /// Where authorizations in progress wait for their redirect.
     pending: Arc<dyn Store>,
@@ -188,14 +188,18 @@ impl Connection {
     }
 
     /// Send this connection's API calls through `http` (to share one connection pool between
-    /// connections). Build it with [`crate::http_client`]`(DEFAULT_CONNECT_TIMEOUT)`. A
+    /// connections). Build it with [`crate::HttpClient::standard`]; a
+    /// `reqwest::Client` of your own is used as you configured it. A
     /// connection whose `connect_timeout_secs` is not the default keeps its own pool, so its
     /// setting holds.
-    pub fn with_http_client(mut self, http: reqwest::Client) -> Result<Connection, Error> {
+    pub fn with_http_client(
+        mut self,
+        http: impl Into<crate::HttpClient>,
+    ) -> Result<Connection, Error> {
         if Duration::from_secs(self.config.connect_timeout_secs) != crate::DEFAULT_CONNECT_TIMEOUT {
             return Ok(self);
         }
-        self.http = Some(http);
+        self.http = Some(http.into());
         self.rebuild()
     }
 

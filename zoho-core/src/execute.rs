@@ -14,11 +14,11 @@ use crate::call::{Answer, Call, PreparedBody, PreparedPart};
 use crate::limits::{
     self, LimitRequest, LimitScope, LimitSettings, LimitState, Limiter, Observation,
 };
-use crate::path;
 use crate::retry::{self, ActionRetry, Decision, Outcome};
 use crate::{
     AccessToken, Error, Method, Product, ResultShape, TokenSource, classify, deadline, debug,
 };
+use crate::{path, wire};
 
 /// How long making a TCP (and TLS) connection may take when nothing is configured.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,7 +32,7 @@ pub(crate) struct Transport {
     pub(crate) tokens: Arc<dyn TokenSource>,
     pub(crate) api_base: Option<Url>,
     pub(crate) crm_version: String,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: crate::wire::HttpClient,
     pub(crate) limiter: Arc<dyn Limiter>,
     /// The connection's limits; Books organizations add Zoho's per-minute limit.
     pub(crate) limits: LimitSettings,
@@ -301,22 +301,45 @@ impl Transport {
     ) -> Result<Result<Answer, Failure>, Error> {
         let mut headers = call.headers.clone();
         headers.insert(AUTHORIZATION, authorization);
-        let mut builder = self.http.request(wire_method(call.method), url);
+        if let Some(direct) = self.http.direct() {
+            let body = match &call.body {
+                PreparedBody::Empty => Some(bytes::Bytes::new()),
+                PreparedBody::Json(bytes) => {
+                    default_content_type(&mut headers, "application/json");
+                    Some(bytes.clone())
+                }
+                PreparedBody::Form(bytes) => {
+                    default_content_type(&mut headers, "application/x-www-form-urlencoded");
+                    Some(bytes.clone())
+                }
+                // reqwest builds multipart bodies.
+                PreparedBody::Multipart(_) => None,
+            };
+            if let Some(body) = body {
+                let sent = wire::send(direct, wire_method(call.method), &url, headers, body).await;
+                return Ok(match sent {
+                    Ok(answer) => Ok(Answer {
+                        status: answer.status,
+                        headers: answer.headers,
+                        body: answer.body,
+                    }),
+                    Err(failure) => Err(Failure {
+                        reason: failure.reason,
+                        timed_out: failure.timed_out,
+                        sent: failure.sent,
+                    }),
+                });
+            }
+        }
+        let mut builder = self.http.reqwest().request(wire_method(call.method), url);
         match &call.body {
             PreparedBody::Empty => {}
             PreparedBody::Json(bytes) => {
-                if !headers.contains_key(CONTENT_TYPE) {
-                    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-                }
+                default_content_type(&mut headers, "application/json");
                 builder = builder.body(bytes.clone());
             }
             PreparedBody::Form(bytes) => {
-                if !headers.contains_key(CONTENT_TYPE) {
-                    headers.insert(
-                        CONTENT_TYPE,
-                        HeaderValue::from_static("application/x-www-form-urlencoded"),
-                    );
-                }
+                default_content_type(&mut headers, "application/x-www-form-urlencoded");
                 builder = builder.body(bytes.clone());
             }
             PreparedBody::Multipart(parts) => {
@@ -427,6 +450,13 @@ impl From<reqwest::Error> for Failure {
             timed_out,
             sent,
         }
+    }
+}
+
+/// `content_type` unless the caller set one.
+fn default_content_type(headers: &mut reqwest::header::HeaderMap, content_type: &'static str) {
+    if !headers.contains_key(CONTENT_TYPE) {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
     }
 }
 

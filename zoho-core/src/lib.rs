@@ -10,7 +10,8 @@
 //! A test (`zoho-core/tests/it/surface.rs`) holds this list and the crate root to each other:
 //! a name added to one must be added to the other.
 //!
-//! - Sending calls: [`Client`], [`ClientBuilder`], [`ClientSource`], [`ConnectionLimits`].
+//! - Sending calls: [`Client`], [`ClientBuilder`], [`ClientSource`], [`ConnectionLimits`],
+//!   [`HttpClient`].
 //! - Connections and their settings: [`Connection`], [`AuthorizationStart`],
 //!   [`AUTHORIZATION_TTL`], [`MAX_AUTHORIZATIONS_IN_PROGRESS`], [`ConnectionConfig`],
 //!   [`ConnectionKind`], [`CrmApiVersion`], [`Region`].
@@ -62,6 +63,7 @@ mod secret;
 mod shape;
 pub mod store;
 mod token;
+mod wire;
 
 // zoho-rs's own crates only: see the module's doc. The crate's modules name these by root path.
 #[doc(hidden)]
@@ -84,3 +86,4 @@ pub use request::{
 pub use secret::Secret;
 pub use store::Store;
 pub use token::{FileStore, MemoryStore, StoredTokens, TokenManager, TokenStore};
+pub use wire::HttpClient;

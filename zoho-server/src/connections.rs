@@ -151,7 +151,7 @@ impl Connections {
     }
 
     /// Every connection of `file`, each with its client secret from the environment.
-    pub fn from_file(file: ConfigFile, http: &reqwest::Client) -> Result<Connections, Error> {
+    pub fn from_file(file: ConfigFile, http: &zoho_core::HttpClient) -> Result<Connections, Error> {
         let mut connections = Connections::new();
         if file.store.kind == StoreKind::Redis {
             // Zoho's limits are shared across instances by every connection, static ones too.
@@ -178,7 +178,11 @@ impl Connections {
     }
 
     /// Add `connection`; its calls go through the shared `http` pool.
-    pub fn insert(&mut self, connection: Connection, http: &reqwest::Client) -> Result<(), Error> {
+    pub fn insert(
+        &mut self,
+        connection: Connection,
+        http: &zoho_core::HttpClient,
+    ) -> Result<(), Error> {
         let connection = connection
             .with_http_client(http.clone())?
             .with_limiter(self.limiter.clone())?;
@@ -198,7 +202,7 @@ impl Connections {
     pub fn open_registry(
         &mut self,
         redirect_uri: &str,
-        http: &reqwest::Client,
+        http: &zoho_core::HttpClient,
     ) -> Result<Option<Arc<Registry>>, Error> {
         if self.apps.is_empty() {
             return Ok(None);

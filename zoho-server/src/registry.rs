@@ -43,7 +43,7 @@ pub(crate) struct Live {
 pub struct Registry {
     apps: BTreeMap<String, App>,
     store: Arc<dyn Store>,
-    http: reqwest::Client,
+    http: zoho_core::HttpClient,
     limiter: Arc<dyn Limiter>,
     redirect_uri: String,
     index: RwLock<HashMap<String, usize>>,
@@ -67,7 +67,7 @@ impl Registry {
     pub fn new(
         apps: BTreeMap<String, AppConfig>,
         store: Arc<dyn Store>,
-        http: reqwest::Client,
+        http: zoho_core::HttpClient,
         limiter: Arc<dyn Limiter>,
         redirect_uri: impl Into<String>,
     ) -> Result<Registry, Error> {

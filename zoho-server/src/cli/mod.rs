@@ -211,7 +211,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 /// dropped, so the caller keeps it).
 async fn connections(
     source: &Source,
-    http: &reqwest::Client,
+    http: &zoho_core::HttpClient,
 ) -> Result<(Connections, Option<zoho_sandbox::Sandbox>), Error> {
     if source.sandbox {
         let mut config = zoho_sandbox::SandboxConfig::default();
@@ -230,8 +230,8 @@ async fn connections(
 
 /// The HTTP client every connection shares: no redirects, so a token never follows one, and
 /// the default connect timeout (a connection configured otherwise keeps its own).
-fn http_client() -> Result<reqwest::Client, Error> {
-    zoho_core::__private::http_client(zoho_core::__private::DEFAULT_CONNECT_TIMEOUT)
+fn http_client() -> Result<zoho_core::HttpClient, Error> {
+    zoho_core::HttpClient::standard()
         .map_err(|err| Error::Sandbox(format!("cannot build the HTTP client: {err}")))
 }
 

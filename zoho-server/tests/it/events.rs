@@ -46,7 +46,7 @@ impl Harness {
         })
         .await
         .unwrap();
-        let http = reqwest::Client::new();
+        let http = zoho_core::HttpClient::standard().unwrap();
         let mut connections = Connections::new();
         connections.insert(default, &http).unwrap();
         let server = Server::bind("127.0.0.1:0".parse().unwrap(), None)
@@ -87,7 +87,7 @@ impl Harness {
         Harness {
             sandbox,
             addr,
-            http,
+            http: http.reqwest().clone(),
             stop: Some(stop),
             task: Some(task),
             supervisor,

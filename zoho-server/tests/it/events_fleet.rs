@@ -125,7 +125,7 @@ async fn writer(sandbox: &zoho_sandbox::Sandbox) -> Connections {
     .unwrap();
     let mut connections = Connections::new();
     connections
-        .insert(connection, &reqwest::Client::new())
+        .insert(connection, &reqwest::Client::new().into())
         .unwrap();
     let flows = connections.oauth_flows("http://127.0.0.1:9/oauth/callback");
     zoho_server::sandbox::authorize(&flows, "writer", false)

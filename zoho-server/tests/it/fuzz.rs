@@ -36,7 +36,7 @@ impl Target {
             ..SandboxConfig::default()
         };
         let (sandbox, connection) = zoho_server::sandbox::start(config).await.unwrap();
-        let http = reqwest::Client::new();
+        let http = zoho_core::HttpClient::standard().unwrap();
         let mut connections = Connections::new();
         connections.insert(connection, &http).unwrap();
         let flows = Arc::new(connections.oauth_flows(&format!("http://{HOST}/oauth/callback")));

@@ -42,10 +42,7 @@ impl Running {
             ..SandboxConfig::default()
         };
         let (sandbox, default) = zoho_server::sandbox::start(config).await.unwrap();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
+        let http = zoho_core::HttpClient::standard().unwrap();
         let mut connections = Connections::new();
         connections.insert(default, &http).unwrap();
         let fresh = Connection::new(
@@ -81,7 +78,7 @@ impl Running {
         Running {
             sandbox,
             addr,
-            http,
+            http: http.reqwest().clone(),
             stop: Some(stop),
             task: Some(task),
         }
