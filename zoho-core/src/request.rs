@@ -163,6 +163,9 @@ pub enum ResultShape {
     /// A JSON Schema of one record of the module in the `module` query pair, from Zoho's field
     /// and layout metadata (see the `describe` module); an optional `layout_id` pair picks the layout.
     CrmSchema,
+    /// A JSON Schema of one record of the Books record type in the `entity` query pair, from
+    /// the fields Books lists for it (`settings/fields?entity=X`; see the `describe` module).
+    BooksSchema,
     /// A CRM bulk read job run to the end (the `job` module): the request is the job's creation
     /// (`POST` below `/crm/bulk/{version}`), sent once; the job is polled, each result page's ZIP
     /// is unzipped and its CSV rows become records, streamed like a list's; later pages are new
