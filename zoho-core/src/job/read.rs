@@ -88,6 +88,7 @@ pub(crate) fn records(
                             resume: Resume {
                                 page,
                                 page_token,
+                                after_id: None,
                                 delivered: reader.delivered,
                             },
                         }
