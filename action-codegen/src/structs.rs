@@ -132,7 +132,9 @@ fn output_type(shape: ResultShape) -> TokenStream {
         ResultShape::CrmWriteMany | ResultShape::CrmDeleteMany | ResultShape::CrmBulkWrite => {
             quote!(rt::output::WriteManyResult)
         }
-        ResultShape::Json | ResultShape::CrmSchema => quote!(rt::serde_json::Value),
+        ResultShape::Json | ResultShape::CrmSchema | ResultShape::BooksSchema => {
+            quote!(rt::serde_json::Value)
+        }
         ResultShape::CrmFile => quote!(rt::output::DownloadedFile),
     }
 }

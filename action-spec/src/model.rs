@@ -248,6 +248,8 @@ pub enum ResultShape {
     CrmFile,
     /// A JSON Schema of a CRM module's records.
     CrmSchema,
+    /// A JSON Schema of a Books record type's records, from the fields Books lists for it.
+    BooksSchema,
     /// A CRM bulk read job run to the end: created once, polled, its ZIP/CSV pages streamed
     /// as records.
     CrmBulkRead,
@@ -258,7 +260,7 @@ pub enum ResultShape {
 
 impl ResultShape {
     /// Every shape with its spec name.
-    pub const ALL: [(&'static str, ResultShape); 16] = [
+    pub const ALL: [(&'static str, ResultShape); 17] = [
         ("raw", ResultShape::Raw),
         ("crm_write", ResultShape::CrmWrite),
         ("crm_record", ResultShape::CrmRecord),
@@ -273,6 +275,7 @@ impl ResultShape {
         ("json", ResultShape::Json),
         ("crm_file", ResultShape::CrmFile),
         ("crm_schema", ResultShape::CrmSchema),
+        ("books_schema", ResultShape::BooksSchema),
         ("crm_bulk_read", ResultShape::CrmBulkRead),
         ("crm_bulk_write", ResultShape::CrmBulkWrite),
     ];
@@ -294,6 +297,7 @@ impl ResultShape {
             ResultShape::Json => "Json",
             ResultShape::CrmFile => "CrmFile",
             ResultShape::CrmSchema => "CrmSchema",
+            ResultShape::BooksSchema => "BooksSchema",
             ResultShape::CrmBulkRead => "CrmBulkRead",
             ResultShape::CrmBulkWrite => "CrmBulkWrite",
         }

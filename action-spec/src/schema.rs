@@ -180,11 +180,13 @@ pub fn result_schema(action: &Action) -> Value {
             })
         }
         ResultShape::Json => json!({"type": "object"}),
-        ResultShape::CrmSchema => json!({"type": "object", "properties": {
-            "$schema": {"const": "https://json-schema.org/draft/2020-12/schema"},
-            "properties": {"type": "object"},
-            "required": {"type": "array", "items": {"type": "string"}}
-        }}),
+        ResultShape::CrmSchema | ResultShape::BooksSchema => {
+            json!({"type": "object", "properties": {
+                "$schema": {"const": "https://json-schema.org/draft/2020-12/schema"},
+                "properties": {"type": "object"},
+                "required": {"type": "array", "items": {"type": "string"}}
+            }})
+        }
         ResultShape::CrmFile => json!({
             "type": "object",
             "properties": {

@@ -49,6 +49,6 @@ mod wire;
 pub use action::{Action, ListAction, SpecEnum};
 pub use descriptor::MethodDescriptor;
 pub use dispatch_error::DispatchError;
-pub use prepared::{Prepared, RecordStream};
+pub use prepared::{Prepared, RecordStream, record_stream};
 
 zoho_macros::actions!("../action-spec/zoho.toml");

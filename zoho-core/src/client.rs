@@ -127,6 +127,7 @@ impl Client {
     /// | `Json` | the JSON object as sent; `{}` when empty | any non-2xx status; a body that is not an object |
     /// | `CrmFile` | `{"fileName", "contentType", "base64"}` | 204: `NotFound` |
     /// | `CrmSchema` | a JSON Schema (draft 2020-12) of one record, from `settings/fields` and `settings/layouts` (the `describe` module) | as `Json`, for either request |
+    /// | `BooksSchema` | a JSON Schema (draft 2020-12) of one record, from Books' `settings/fields?entity=X` | as `BooksRecords` |
     ///
     /// With `req.validate`, a CRM write's record(s) are first checked against that schema:
     /// a mismatch is `InvalidInput` naming `values.<Field>` (or `records[i].<Field>`).
@@ -162,12 +163,14 @@ impl Client {
         if req.validate {
             self.validate(&req).await?;
         }
-        if req.result == crate::ResultShape::CrmSchema {
-            return describe::execute(&req, |part| {
-                let client = self.clone();
-                async move { client.execute_one(&part).await }
-            })
-            .await;
+        let send = |part: ActionRequest| {
+            let client = self.clone();
+            async move { client.execute_one(&part).await }
+        };
+        match req.result {
+            crate::ResultShape::CrmSchema => return describe::execute(&req, send).await,
+            crate::ResultShape::BooksSchema => return describe::books::execute(&req, send).await,
+            _ => {}
         }
         if matches!(
             req.result,

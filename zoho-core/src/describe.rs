@@ -3,6 +3,8 @@
 //! (`settings/layouts?module=X`: the fields that layout requires). Used by `crm.describe` and by
 //! writes that ask to `validate` their values first ([`check`]).
 //!
+//! A Books record type's schema is the `books` submodule's, from the fields Books lists.
+//!
 //! Written by hand rather than with a JSON Schema library: the schema is ours, so checking a
 //! record needs only the few keywords we emit (`type`, `enum`, `maxLength`, `pattern` for ids,
 //! `required`), and each mismatch must name the Zoho field in the caller's words.
@@ -14,6 +16,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Map, Value, json};
 
 use crate::{ActionRequest, Error, PathSegment, RequestPath, ResultShape};
+
+pub(crate) mod books;
 
 /// How long a module's schema fetched for `validate` is used before it is fetched again.
 pub const SCHEMA_TTL: Duration = Duration::from_secs(600);

@@ -85,6 +85,9 @@ pub struct Resume {
     pub page: Option<u64>,
     /// The CRM `page_token` to ask for next, past Zoho's 2,000 records of numbered pages.
     pub page_token: Option<String>,
+    /// Past Zoho's 100,000-record token limit, the id of the last record delivered: the list
+    /// goes on with the records after it ([`crate::Paging::after_id`]).
+    pub after_id: Option<String>,
     /// Records handed to the caller before the failure.
     pub delivered: u64,
 }

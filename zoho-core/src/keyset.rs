@@ -3,8 +3,12 @@
 //! from v4), so each query starts afresh and no OFFSET limit applies.
 //!
 //! It works when the list's order is by id: Zoho's default (`id`, descending) or an explicit
-//! `sort_by=id`. Lists sorted by time or through a custom view cannot be continued this way;
-//! Zoho's refusal past 100,000 then ends the export as any failed page does.
+//! `sort_by=id`. A list sorted by `Created_Time` or `Modified_Time` is not continued: a window
+//! on (time, id) would need Zoho's order among records of the same second, which Zoho does not
+//! document, and `Modified_Time` changes under a running export (a record edited meanwhile would
+//! be skipped or delivered twice). Such a list stops at Zoho's refusal past 100,000 with an
+//! `InvalidInput` on `sortBy` ([`beyond_the_limit`]) that says how to get every record instead.
+//! Lists through a custom view end as any failed page does.
 //!
 //! Records read through COQL carry the same fields (and `id`); Zoho's COQL gives a lookup as
 //! `{"id"}` where the list API adds its `name`.
@@ -116,6 +120,21 @@ impl Keyset {
     }
 }
 
+/// The error of a module list that Zoho stopped at its token limit and that cannot go on by
+/// id, because it is sorted by another field; `None` for any other list.
+pub(crate) fn beyond_the_limit(req: &ActionRequest, delivered: u64) -> Option<crate::Error> {
+    let by = query_value(req, "sort_by").filter(|by| *by != "id")?;
+    Some(crate::Error::InvalidInput {
+        field: "sortBy".into(),
+        reason: format!(
+            "Zoho serves a list sorted by `{by}` only up to {CRM_TOKEN_LIMIT} records, and a list in \
+             that order cannot be continued exactly past them ({delivered} were delivered); \
+             to get every record, leave sortBy out (the list is then ordered by id and goes on \
+             past {CRM_TOKEN_LIMIT}) and sort afterwards, or export with crm.bulkRead"
+        ),
+    })
+}
+
 /// The id of the last record of a page.
 pub(crate) fn last_id(records: &[Value]) -> Option<String> {
     records
@@ -192,6 +211,21 @@ mod tests {
                 .ends_with("where id > 7 order by id asc limit 50")
         );
         assert!(ascending.request(&list(&[]), "7 or 1=1").is_none());
+    }
+
+    #[test]
+    fn a_list_sorted_by_time_is_refused_past_the_limit_naming_sort_by_and_an_id_list_is_not() {
+        let by_time = list(&[("fields", "Last_Name"), ("sort_by", "Created_Time")]);
+        match beyond_the_limit(&by_time, 100_000) {
+            Some(crate::Error::InvalidInput { field, reason }) => {
+                assert_eq!(field, "sortBy");
+                assert!(reason.contains("`Created_Time`"), "{reason}");
+                assert!(reason.contains("leave sortBy out"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(beyond_the_limit(&list(&[("fields", "Last_Name")]), 100_000).is_none());
+        assert!(beyond_the_limit(&list(&[("sort_by", "id")]), 100_000).is_none());
     }
 
     #[test]

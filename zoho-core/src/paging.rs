@@ -7,7 +7,8 @@
 //!   A call that starts with a `page_token` follows tokens from the start. Other CRM lists
 //!   (search, deleted, related records, attachments) send no tokens and go on by page number.
 //!   Past Zoho's 100,000-record token limit, a module list ordered by id goes on with COQL keyed
-//!   on the last id ([`crate::keyset`]).
+//!   on the last id ([`crate::keyset`]); one sorted by another field stops there with an
+//!   [`Error::InvalidInput`] on `sortBy` that says what to do, never with records twice or lost.
 //! - Books lists follow `page` while `page_context.has_more_page` is true.
 //! - COQL has no pages to follow (it pages with LIMIT/OFFSET in the query); it yields one page.
 //!
@@ -147,14 +148,26 @@ impl Pager {
                 Cursor::Page(number_param(take_param(&mut req.query, "page"), "page", 1)?)
             }
         };
+        let keyset = (kind == Kind::Crm && follow)
+            .then(|| Keyset::of(&req, coql_limit))
+            .flatten();
+        let cursor = match (&req.paging.after_id, &keyset) {
+            (None, _) => cursor,
+            (Some(id), Some(_)) => Cursor::After(id.clone()),
+            (Some(_), None) => {
+                return Err(Error::InvalidInput {
+                    field: "afterId".into(),
+                    reason: "only a CRM module list ordered by id, with fetchAll or maxRecords, \
+                             goes on after an id"
+                        .into(),
+                });
+            }
+        };
         let cursor = if req.paging.max_records == Some(0) {
             Cursor::Done
         } else {
             cursor
         };
-        let keyset = (kind == Kind::Crm && follow)
-            .then(|| Keyset::of(&req, coql_limit))
-            .flatten();
         Ok(Pager {
             fetch,
             req,
@@ -213,6 +226,15 @@ impl Pager {
                     }
                     None => return Err(self.stopped(cause, page_number, &cursor)),
                 }
+            }
+            // A list in another order cannot go on exactly: say so, and what to do instead.
+            Err(cause)
+                if matches!(cursor, Cursor::Token(_))
+                    && cause.zoho_code().map(ToString::to_string).as_deref()
+                        == Some("PAGINATION_LIMIT_EXCEEDED")
+                    && let Some(refusal) = keyset::beyond_the_limit(&self.req, self.seen) =>
+            {
+                return Err(refusal);
             }
             Err(cause) => return Err(self.stopped(cause, page_number, &cursor)),
         };
@@ -278,15 +300,17 @@ impl Pager {
             // Nothing to resume: the request itself is wrong.
             return cause;
         }
-        let page_token = match cursor {
-            Cursor::Token(token) => Some(token.clone()),
-            _ => None,
+        let (page_token, after_id) = match cursor {
+            Cursor::Token(token) => (Some(token.clone()), None),
+            Cursor::After(id) => (None, Some(id.clone())),
+            _ => (None, None),
         };
         Error::Export {
             cause: Box::new(cause),
             resume: Resume {
                 page: if self.kind == Kind::Coql { None } else { page },
                 page_token,
+                after_id,
                 delivered: self.seen,
             },
         }

@@ -163,6 +163,9 @@ pub enum ResultShape {
     /// A JSON Schema of one record of the module in the `module` query pair, from Zoho's field
     /// and layout metadata (see the `describe` module); an optional `layout_id` pair picks the layout.
     CrmSchema,
+    /// A JSON Schema of one record of the Books record type in the `entity` query pair, from
+    /// the fields Books lists for it (`settings/fields?entity=X`; see the `describe` module).
+    BooksSchema,
     /// A CRM bulk read job run to the end (the `job` module): the request is the job's creation
     /// (`POST` below `/crm/bulk/{version}`), sent once; the job is polled, each result page's ZIP
     /// is unzipped and its CSV rows become records, streamed like a list's; later pages are new
@@ -227,12 +230,16 @@ impl Default for RetryPolicy {
 }
 
 /// Following pages for list actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Paging {
     /// Follow every page (CRM `page` up to 2,000 records then `page_token`; Books `has_more_page`).
     pub fetch_all: bool,
     /// Stop after this many records.
     pub max_records: Option<u64>,
+    /// Start past Zoho's 100,000-record token limit, with the records after this id in the
+    /// list's id order: where a stopped export's [`crate::Resume::after_id`] says to go on. Only
+    /// for a CRM module list ordered by id; any other list refuses it.
+    pub after_id: Option<String>,
 }
 
 /// The items of a multi-record call (records to write, ids to delete), sent in chunks as the

@@ -184,7 +184,7 @@ pub(crate) fn shape(req: &ActionRequest, connection: &str, answer: Answer) -> Re
         ResultShape::CrmFile if success => Ok(file(&answer)),
         ResultShape::CrmFile => Err(api_error(&answer, body.as_ref())),
         // Built by `describe` from two JSON answers; a lone answer is read as JSON.
-        ResultShape::CrmSchema => match body {
+        ResultShape::CrmSchema | ResultShape::BooksSchema => match body {
             Some(value) if success => Ok(value),
             _ if success => Err(unreadable(&answer, "JSON")),
             _ => Err(api_error(&answer, body.as_ref())),

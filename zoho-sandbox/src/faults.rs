@@ -42,6 +42,10 @@ pub struct Faults {
     pub callback_drop_rate: f64,
     /// Share of CRM notification callbacks sent twice.
     pub callback_duplicate_rate: f64,
+    /// When set, the rates above (errors, resets, 429s, stalls) apply only to requests on this
+    /// route (`crm.coql`), so a test can fail one kind of call at a known point of an export.
+    /// Set from Rust ([`crate::Sandbox::set_faults`]); `/__sandbox/faults` leaves it as it is.
+    pub only_route: Option<&'static str>,
 }
 
 fn as_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
@@ -64,6 +68,7 @@ impl Default for Faults {
             books_daily_limit: None,
             callback_drop_rate: 0.0,
             callback_duplicate_rate: 0.0,
+            only_route: None,
         }
     }
 }

@@ -64,7 +64,12 @@ impl State {
         if !faults.latency.is_zero() {
             tokio::time::sleep(faults.latency).await;
         }
-        match faults.roll() {
+        let rolled = if faults.only_route.is_none_or(|only| only == route) {
+            faults.roll()
+        } else {
+            Injected::None
+        };
+        match rolled {
             Injected::None => None,
             Injected::Reset => Some(Reply::reset(route)),
             Injected::Stall => {

@@ -217,6 +217,7 @@ mod tests {
             resume: Resume {
                 page: None,
                 page_token: Some("tok".into()),
+                after_id: None,
                 delivered: 2000,
             },
         };
@@ -326,6 +327,7 @@ mod tests {
                 resume: Resume {
                     page: Some(3),
                     page_token: Some("tok".into()),
+                    after_id: None,
                     delivered: 400,
                 },
             },

@@ -7,7 +7,7 @@ use zoho_core::ResultShape as CoreShape;
 
 /// Every runtime shape. The match below stops compiling when a variant is added, so a new
 /// shape cannot be left out of this list.
-const EVERY_CORE_SHAPE: [CoreShape; 16] = [
+const EVERY_CORE_SHAPE: [CoreShape; 17] = [
     CoreShape::Raw,
     CoreShape::CrmWrite,
     CoreShape::CrmRecord,
@@ -22,6 +22,7 @@ const EVERY_CORE_SHAPE: [CoreShape; 16] = [
     CoreShape::Json,
     CoreShape::CrmFile,
     CoreShape::CrmSchema,
+    CoreShape::BooksSchema,
     CoreShape::CrmBulkRead,
     CoreShape::CrmBulkWrite,
 ];
@@ -41,6 +42,7 @@ const _: fn(CoreShape) = |shape| match shape {
     | CoreShape::Json
     | CoreShape::CrmFile
     | CoreShape::CrmSchema
+    | CoreShape::BooksSchema
     | CoreShape::CrmBulkRead
     | CoreShape::CrmBulkWrite => {}
 };

@@ -31,10 +31,24 @@ struct Reader {
     done: bool,
 }
 
-/// The records of a bulk read, page after page, one job per page. The first error ends the
-/// stream; after records were delivered it is [`Error::Export`] naming the page to ask for
-/// again (`page` or `pageToken`), whose job is then created anew.
+/// The records of a bulk read, page after page, one job per page, up to `maxRecords` when it is
+/// set. The first error ends the stream; after records were delivered it is [`Error::Export`]
+/// naming the page to ask for again (`page` or `pageToken`), whose job is then created anew.
 pub(crate) fn records(
+    client: Client,
+    req: ActionRequest,
+) -> impl Stream<Item = Result<Value, Error>> + Send {
+    use futures::StreamExt;
+    let max = req.paging.max_records.map_or(usize::MAX, as_count);
+    every_record(client, req).take(max)
+}
+
+fn as_count(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+/// Every record of the bulk read, whatever `maxRecords` says.
+fn every_record(
     client: Client,
     req: ActionRequest,
 ) -> impl Stream<Item = Result<Value, Error>> + Send {
@@ -88,6 +102,7 @@ pub(crate) fn records(
                             resume: Resume {
                                 page,
                                 page_token,
+                                after_id: None,
                                 delivered: reader.delivered,
                             },
                         }
@@ -100,16 +115,23 @@ pub(crate) fn records(
 }
 
 /// Every record of the bulk read in one result, as a collected list: `{"data": [...],
-/// "info": {"count": n, "more_records": false}}`.
+/// "info": {"count": n, "more_records": bool}}`, where `more_records` says that `maxRecords`
+/// left records behind (one more is read to know it, and the rest of the job is dropped).
 pub(crate) async fn collect(client: &Client, req: ActionRequest) -> Result<Value, Error> {
     use futures::StreamExt;
-    let mut stream = std::pin::pin!(records(client.clone(), req));
+    let max = req.paging.max_records.map(as_count);
+    let read = max.map_or(usize::MAX, |max| max.saturating_add(1));
+    let mut stream = std::pin::pin!(every_record(client.clone(), req).take(read));
     let mut data = Vec::new();
     while let Some(record) = stream.next().await {
         data.push(record?);
     }
+    let more = max.is_some_and(|max| data.len() > max);
+    if let Some(max) = max {
+        data.truncate(max);
+    }
     let count = data.len();
-    Ok(json!({"data": data, "info": {"count": count, "more_records": false}}))
+    Ok(json!({"data": data, "info": {"count": count, "more_records": more}}))
 }
 
 /// The page the action asks for first: its `page_token`, else its `page`, else 1.

@@ -60,6 +60,8 @@ pub(crate) async fn execute(client: &Client, req: &ActionRequest) -> Result<Valu
                     }
                 }
             }
+            // Nothing written yet, and every job would be refused alike: the call's error.
+            Err(error) if number == 0 && missing_upload_scope(&error) => return Err(error),
             Err(error) => {
                 failed.extend((first..first + chunk.len()).map(|i| chunk_failure(i, &error, req)));
             }
@@ -113,7 +115,9 @@ async fn job(
         file_name: Some("records.zip".into()),
         content: FileContent::Binary(zip),
     }]);
-    let uploaded = send_json(client, &upload, Base::CrmUpload).await?;
+    let uploaded = send_json(client, &upload, Base::CrmUpload)
+        .await
+        .map_err(name_the_upload_scope)?;
     let file_id = uploaded
         .pointer("/details/file_id")
         .and_then(Value::as_str)
@@ -184,6 +188,35 @@ async fn job(
         })
         .collect();
     Ok((rows, summary))
+}
+
+/// The scope an upload to Zoho's file host needs, beyond the bulk and module scopes.
+const UPLOAD_SCOPE: &str = "ZohoFiles.files.ALL";
+
+/// Zoho's refusal of an upload for its scope (`OAUTH_SCOPE_MISMATCH`), saying which scope is
+/// missing and what to do: the component's default scopes do not hold it.
+fn name_the_upload_scope(error: Error) -> Error {
+    match error {
+        Error::Api(mut api)
+            if api.code.as_ref().map(ToString::to_string).as_deref()
+                == Some("OAUTH_SCOPE_MISMATCH") =>
+        {
+            api.message = format!(
+                "the bulk write's upload to Zoho's file host needs the `{UPLOAD_SCOPE}` scope, \
+                 which the connection's token lacks (Zoho: {}); add it to the connection's \
+                 scopes and authorize again (zoho-server auth login)",
+                api.message
+            );
+            api.details = json!({"missing_scope": UPLOAD_SCOPE});
+            Error::Api(api)
+        }
+        other => other,
+    }
+}
+
+/// Whether `error` is an upload refused for [`UPLOAD_SCOPE`] ([`name_the_upload_scope`]).
+fn missing_upload_scope(error: &Error) -> bool {
+    matches!(error, Error::Api(api) if api.details.get("missing_scope").is_some())
 }
 
 /// The action's body with the uploaded file: `resource[0]` gets `type: "data"` and the

@@ -104,6 +104,7 @@ async fn a_5000_record_crm_export_crosses_the_2000_record_boundary_with_tokens()
             Paging {
                 fetch_all: true,
                 max_records: None,
+                ..Paging::default()
             },
         ))
         .await
@@ -146,6 +147,7 @@ async fn odd_page_sizes_switch_to_tokens_before_the_limit() {
             Paging {
                 fetch_all: true,
                 max_records: None,
+                ..Paging::default()
             },
         ))
         .await
@@ -166,6 +168,7 @@ async fn max_records_stops_early_and_says_more_were_left() {
             Paging {
                 fetch_all: false,
                 max_records: Some(450),
+                ..Paging::default()
             },
         ))
         .await
@@ -199,6 +202,7 @@ async fn the_records_stream_yields_every_record_once_in_order() {
         Paging {
             fetch_all: true,
             max_records: None,
+            ..Paging::default()
         },
     )));
     let mut count = 0u64;
@@ -220,6 +224,7 @@ async fn an_empty_crm_list_ends_paging_at_once() {
             Paging {
                 fetch_all: true,
                 max_records: None,
+                ..Paging::default()
             },
         ))
         .await
@@ -263,6 +268,7 @@ async fn a_books_export_follows_has_more_page() {
     req.paging = Paging {
         fetch_all: true,
         max_records: None,
+        ..Paging::default()
     };
     let all = client(&server)
         .execute(req.clone())

@@ -2,6 +2,7 @@
 //! `organization_id`, limits, and the record handlers with Books' envelope (books.md §1–§7).
 
 pub(crate) mod errors;
+mod fields;
 mod kinds;
 mod records;
 mod store;
@@ -37,12 +38,15 @@ enum Route {
     Update(&'static BooksKind, Parent, String),
     Delete(&'static BooksKind, Parent, String),
     Status(&'static BooksKind, String, String),
+    /// `GET /settings/fields?entity=X`.
+    Fields,
 }
 
 impl Route {
     fn name(&self) -> &'static str {
         match self {
             Route::Organizations | Route::Organization(_) => "books.organizations",
+            Route::Fields => "books.settings.fields",
             Route::List(k, _) => k.routes[0],
             Route::Get(k, _, _) => k.routes[1],
             Route::Create(k, _) => k.routes[2],
@@ -53,7 +57,7 @@ impl Route {
 
     fn scope(&self, method: &Method) -> (&'static str, Op) {
         match self {
-            Route::Organizations | Route::Organization(_) => ("settings", Op::Read),
+            Route::Organizations | Route::Organization(_) | Route::Fields => ("settings", Op::Read),
             Route::Status(k, _, _) => (k.scope, Op::Create),
             Route::List(k, _)
             | Route::Get(k, _, _)
@@ -132,6 +136,7 @@ fn parse(req: &Req) -> Result<Route, Reply> {
         (["employees", _], _, _) if *m == Method::DELETE => {
             Err(errors::method_not_allowed("books.employees.delete"))
         }
+        (["settings", "fields"], _, _) if *m == Method::GET => Ok(Route::Fields),
         // books.md §2: settings records live under `/settings/...`.
         (["settings", path], _, _) => crud(settings(path)?, Parent::None, None, m),
         (["settings", path, id], _, _) => crud(settings(path)?, Parent::None, Some(id), m),
@@ -281,6 +286,14 @@ pub(crate) async fn handle(state: &State, req: &Req) -> Reply {
                 Route::Update(k, parent, id) => records::update(&ctx, k, &parent, &id).await,
                 Route::Delete(k, parent, id) => records::delete(&ctx, k, &parent, &id),
                 Route::Status(k, id, status) => records::set_status(&ctx, k, &id, &status),
+                Route::Fields => match req.query("entity").and_then(|e| fields::of(e, org.id)) {
+                    Some(fields) => Reply::json(
+                        name,
+                        200,
+                        &json!({"code": 0, "message": "success", "fields": fields}),
+                    ),
+                    None => errors::invalid_value(name, "entity"),
+                },
                 Route::Organizations | Route::Organization(_) => errors::invalid_url(name),
             }
         }

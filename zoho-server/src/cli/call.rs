@@ -65,10 +65,11 @@ pub(super) async fn call(args: CallArgs) -> ExitCode {
     if args.jsonl {
         let show = args.progress || std::io::stderr().is_terminal();
         let already = resume.as_ref().map_or(0, |r| r.delivered);
+        let after_id = resume.and_then(|r| r.after_id);
         // An export is many calls: the budget holds for each page, not for the whole export.
         let outcome = zoho_core::__private::each_within(
             budget,
-            stream_records(&args.method, params, &connections, show, already),
+            stream_records(&args.method, params, &connections, show, already, after_id),
         )
         .await;
         drop(sandbox);
@@ -136,25 +137,37 @@ fn report(error: &ErrorObject) -> ExitCode {
 }
 
 /// `--jsonl`: write each record as one line as soon as its page arrives; one page in memory.
-/// `already` records were written by the runs this one resumes.
+/// `already` records were written by the runs this one resumes; `after_id`, past Zoho's
+/// 100,000-record token limit, is the id after which the list goes on.
 async fn stream_records(
     method: &str,
     params: Map<String, Value>,
     connections: &Connections,
     show_progress: bool,
     already: u64,
+    after_id: Option<String>,
 ) -> Result<(), ErrorObject> {
     let per_page = params
         .get("perPage")
         .and_then(Value::as_u64)
         .filter(|n| *n > 0)
         .unwrap_or(200);
-    let mut records = zoho_actions::dispatch_records(method, Value::Object(params), connections)
-        .map_err(|error| match error {
-            DispatchError::UnknownMethod(name) => ErrorObject::method_not_found(&name),
-            DispatchError::Action(error) => rpc_error::from_action_error(&error),
-            other => rpc_error::internal(&other),
-        })?;
+    let dispatch_error = |error| match error {
+        DispatchError::UnknownMethod(name) => ErrorObject::method_not_found(&name),
+        DispatchError::Action(error) => rpc_error::from_action_error(&error),
+        other => rpc_error::internal(&other),
+    };
+    let mut records = match after_id {
+        None => zoho_actions::dispatch_records(method, Value::Object(params), connections)
+            .map_err(dispatch_error)?,
+        Some(id) => {
+            // The request as the params make it, started after the id: no param says that.
+            let mut prepared =
+                zoho_actions::prepare(method, Value::Object(params)).map_err(dispatch_error)?;
+            prepared.request.paging.after_id = Some(id);
+            zoho_actions::record_stream(prepared, connections).map_err(dispatch_error)?
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut progress = Progress::new(show_progress, per_page, already);
@@ -186,13 +199,13 @@ async fn stream_records(
 /// `--resume` token that continues it, on stderr.
 fn stopped(error: &zoho_core::Error, written: u64, already: u64) -> ErrorObject {
     let object = rpc_error::from_action_error(error);
-    // Past 100,000 records an export goes on by id through COQL, which no `--resume` expresses.
     if let zoho_core::Error::Export { resume, .. } = error
-        && (resume.page.is_some() || resume.page_token.is_some())
+        && (resume.page.is_some() || resume.page_token.is_some() || resume.after_id.is_some())
     {
         let token = ResumeToken {
             page: resume.page,
             page_token: resume.page_token.clone(),
+            after_id: resume.after_id.clone(),
             delivered: already + resume.delivered,
         };
         eprintln!(
@@ -207,19 +220,21 @@ fn stopped(error: &zoho_core::Error, written: u64, already: u64) -> ErrorObject 
     object
 }
 
-/// Where a stopped export continues: the page or page token to ask for next and how many
-/// records came before it. Sent to the user as URL-safe base64 of a small JSON object.
+/// Where a stopped export continues: the page or page token to ask for next (or, past Zoho's
+/// 100,000-record token limit, the id after which it goes on) and how many records came before
+/// it. Sent to the user as URL-safe base64 of a small JSON object.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ResumeToken {
     page: Option<u64>,
     page_token: Option<String>,
+    after_id: Option<String>,
     delivered: u64,
 }
 
 impl ResumeToken {
     fn encode(&self) -> String {
-        let value =
-            json!({"page": self.page, "pageToken": self.page_token, "delivered": self.delivered});
+        let value = json!({"page": self.page, "pageToken": self.page_token,
+                           "afterId": self.after_id, "delivered": self.delivered});
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
     }
 
@@ -240,12 +255,16 @@ impl ResumeToken {
                 .get("pageToken")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
+            after_id: value
+                .get("afterId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             delivered: value
                 .get("delivered")
                 .and_then(Value::as_u64)
                 .ok_or_else(bad)?,
         };
-        if token.page.is_none() && token.page_token.is_none() {
+        if token.page.is_none() && token.page_token.is_none() && token.after_id.is_none() {
             return Err(bad());
         }
         Ok(token)

@@ -16,6 +16,13 @@ use serde_json::{Map, Value, json};
 /// The page size list tools use when the caller gives none and does not follow pages.
 pub const MCP_PER_PAGE: u64 = 20;
 
+/// How many records a whole-export tool (`crm.bulkRead`) returns when the caller gives no
+/// `maxRecords`, and the most it returns whatever the caller gives: one MCP result holds them
+/// all, so an export of 300,000 records must not be one.
+pub const MCP_EXPORT_RECORDS: u64 = 200;
+/// The most records one whole-export tool result holds.
+pub const MCP_EXPORT_MAX_RECORDS: u64 = 2_000;
+
 /// Zoho's query names for paging; the inputs that send them are the ones a page note names.
 const PER_PAGE_WIRE: &str = "per_page";
 const PAGE_WIRE: &str = "page";
@@ -44,6 +51,9 @@ pub struct Tool {
     pub product: String,
     /// For list actions: the inputs that page.
     pub paging: Option<Paging>,
+    /// For actions that collect a whole export in one result (`crm.bulkRead`): the input that
+    /// bounds it (`maxRecords`), which MCP always sets.
+    pub export_bound: Option<String>,
     /// The input choosing how the response is read (`responseType`), when the action has one.
     pub response_type: Option<String>,
     /// The input holding a raw request's path (`url`), when the action has one.
@@ -131,12 +141,18 @@ impl Tool {
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice);
         let paging = result.is_list().then(|| paging(params)).flatten();
+        let export_bound = (result.streams_records() && !result.is_list())
+            .then(|| request_param(params, "paging.max_records"))
+            .flatten();
         let mut input_schema = method
             .get("x-params-schema")
             .cloned()
             .ok_or_else(|| missing("`x-params-schema`"))?;
         if let Some(paging) = &paging {
             lower_default_page(&mut input_schema, paging);
+        }
+        if let Some(bound) = &export_bound {
+            bound_export(&mut input_schema, bound);
         }
         let label = method.get("x-label").and_then(text).unwrap_or_default();
         let mut description = method.get("description").and_then(text).unwrap_or_default();
@@ -183,6 +199,7 @@ impl Tool {
             typed_result,
             product,
             paging,
+            export_bound,
             response_type: request_param(params, "response_type"),
             path: request_param(params, "path"),
         })
@@ -227,6 +244,32 @@ fn request_param(params: &[Value], field: &str) -> Option<String> {
         .and_then(param_name)
 }
 
+/// Show the MCP bound of a whole export in the schema.
+fn bound_export(schema: &mut Value, bound: &str) {
+    let Some(property) = schema
+        .get_mut("properties")
+        .and_then(|properties| properties.get_mut(bound))
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    property.insert("default".into(), Value::from(MCP_EXPORT_RECORDS));
+    property.insert("maximum".into(), Value::from(MCP_EXPORT_MAX_RECORDS));
+    let description = property
+        .get("description")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    property.insert(
+        "description".into(),
+        Value::String(format!(
+            "{description} Over MCP the default is {MCP_EXPORT_RECORDS} and the most is \
+             {MCP_EXPORT_MAX_RECORDS}: a result holds every record it returns. For the whole \
+             export, call the method through JSON-RPC or `zoho-server call ... --jsonl`."
+        )),
+    );
+}
+
 /// Show the MCP default page size in the schema, and say when it applies.
 fn lower_default_page(schema: &mut Value, paging: &Paging) {
     let Some(property) = schema
@@ -262,6 +305,16 @@ fn lower_default_page(schema: &mut Value, paging: &Paging) {
 /// The arguments a call runs with: the caller's, plus the MCP page size for a list call that
 /// gives none and does not follow pages.
 pub fn with_mcp_defaults(tool: &Tool, mut arguments: Map<String, Value>) -> Map<String, Value> {
+    if let Some(bound) = &tool.export_bound {
+        // A number above the most is lowered to it; anything else is for the action to refuse.
+        let given = match arguments.get(bound) {
+            None | Some(Value::Null) => Some(MCP_EXPORT_RECORDS),
+            Some(value) => value.as_u64().map(|n| n.min(MCP_EXPORT_MAX_RECORDS)),
+        };
+        if let Some(n) = given {
+            arguments.insert(bound.clone(), Value::from(n));
+        }
+    }
     if let Some(paging) = &tool.paging {
         let follows = paging.follow.iter().any(|key| match arguments.get(key) {
             None | Some(Value::Null) | Some(Value::Bool(false)) => false,

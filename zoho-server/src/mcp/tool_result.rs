@@ -85,12 +85,32 @@ fn resource_uri(tool: &Tool, arguments: &Map<String, Value>) -> String {
         .map_or_else(|_| format!("{base}{}", tool.name), String::from)
 }
 
-/// How to get the page after `result`, when there is one and the call did not follow pages.
+/// How to get the records after `result`: the page after it, when there is one and the call
+/// did not follow pages, or the rest of a whole export bounded by MCP.
 pub fn next_page_note(
     tool: &Tool,
     arguments: &Map<String, Value>,
     result: &Value,
 ) -> Option<String> {
+    if let Some(bound) = &tool.export_bound {
+        let info = result.get("info")?;
+        if info.get("more_records") != Some(&Value::Bool(true)) {
+            return None;
+        }
+        let shown = info.get("count").and_then(Value::as_u64).unwrap_or(0);
+        let mut rest = arguments.clone();
+        rest.remove(bound);
+        let params = serde_json::to_string(&rest).unwrap_or_default();
+        return Some(format!(
+            "More records: these are the first {shown} of the export, which has more (an MCP \
+             result holds at most {}, and holds them all at once). To get every record, run the \
+             same export outside MCP, without \"{bound}\": the JSON-RPC method `{}` on /rpc, or \
+             `zoho-server call {} '{params}' --jsonl`, which streams them one per line.",
+            crate::mcp::catalog::MCP_EXPORT_MAX_RECORDS,
+            tool.name,
+            tool.name,
+        ));
+    }
     let paging = tool.paging.as_ref()?;
     if paging.follow.iter().any(|key| {
         !matches!(

@@ -19,7 +19,7 @@ const SCOPES: &str =
 
 /// A Rust client on the sandbox, authorized like a script would be: a self-client grant code
 /// exchanged at the token endpoint.
-async fn rust_client(sandbox: &Sandbox) -> Client {
+pub(crate) async fn rust_client(sandbox: &Sandbox) -> Client {
     let base = sandbox.base_url();
     let grant: Value = reqwest::Client::new()
         .post(format!("{base}/__sandbox/self-client"))
@@ -51,7 +51,7 @@ fn object(value: Value) -> serde_json::Map<String, Value> {
 }
 
 /// The Books organizations the sandbox's user belongs to: (id, name).
-async fn organizations(server: &Running) -> Vec<(String, String)> {
+pub(crate) async fn organizations(server: &Running) -> Vec<(String, String)> {
     let answer = server
         .ok(
             "books.rawRequest",

@@ -208,3 +208,50 @@ async fn a_job_that_runs_past_max_wait_ends_the_call_with_a_timeout_naming_it() 
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_bulk_write_without_the_files_scope_is_refused_naming_the_missing_scope() {
+    let (sandbox, _connection, _client) = sandbox(10, 200_000, 10).await;
+    let without_files = sandbox
+        .self_client_code("ZohoCRM.modules.ALL,ZohoCRM.bulk.ALL,ZohoCRM.org.ALL")
+        .unwrap();
+    let connection = zoho_core::Connection::new(
+        "no-files",
+        zoho_core::ConnectionConfig::at_base_url(zoho_sandbox::CLIENT_ID, sandbox.base_url()),
+        zoho_core::Secret::new(zoho_sandbox::CLIENT_SECRET),
+    )
+    .unwrap();
+    connection
+        .exchange_self_client_code(&without_files)
+        .await
+        .unwrap();
+    let client = connection.client();
+    let record = json!({"Last_Name": "Scoped", "Company": "Files"});
+    let mut write = BulkWrite::new(
+        "Leads",
+        zoho_actions::types::BulkOperation::Insert,
+        vec![record.as_object().unwrap().clone()],
+    );
+    write.poll_interval = Some(10);
+    let before = requests_on(&sandbox.stats(), "crm.bulk.write.create");
+    match write.execute(&client).await {
+        Err(zoho_core::Error::Api(api)) => {
+            assert_eq!(
+                api.code.map(|c| c.to_string()).as_deref(),
+                Some("OAUTH_SCOPE_MISMATCH")
+            );
+            assert!(
+                api.message.contains("`ZohoFiles.files.ALL`"),
+                "{}",
+                api.message
+            );
+            assert_eq!(api.details["missing_scope"], "ZohoFiles.files.ALL");
+        }
+        other => panic!("expected Zoho's scope refusal, got {other:?}"),
+    }
+    assert_eq!(
+        requests_on(&sandbox.stats(), "crm.bulk.write.create"),
+        before,
+        "no job is created after a refused upload"
+    );
+}

@@ -576,3 +576,112 @@ async fn call_jsonl_exports_20000_records_under_faults_each_once_and_exits_0() {
     let lines = String::from_utf8_lossy(&done.stdout).lines().count();
     assert_eq!((lines, ids.len()), (20_000, 20_000), "every record once");
 }
+
+/// The ids of `call --jsonl` output, one per line.
+fn jsonl_ids(out: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<Value>(line).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Past 100,000 records the export goes on by id through COQL: a sandbox whose COQL fails
+/// stops it right after record 100,000, where tokens end.
+const PAST_THE_LIMIT: usize = 100_400;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_stopped_past_100_000_resumes_after_the_last_id_with_each_record_once() {
+    let sandbox = sandbox(PAST_THE_LIMIT).await;
+    let client = connection(&sandbox, |c| c.max_retries = 1).await.client();
+    set(&sandbox, |f| {
+        f.error_rate = 1.0;
+        f.only_route = Some("crm.coql");
+    });
+    let mut export = crm::GetRecords::new("Leads");
+    export.fields = Some(vec!["Last_Name".into()]);
+    export.fetch_all = true;
+    let mut first = Vec::new();
+    let mut stream = Box::pin(export.records(&client));
+    let resume = loop {
+        match stream.next().await {
+            Some(Ok(record)) => first.push(record["id"].as_str().unwrap().to_owned()),
+            Some(Err(Error::Export { resume, .. })) => break resume,
+            other => panic!("expected the export to stop, got {other:?}"),
+        }
+    };
+    drop(stream);
+    assert_eq!(first.len(), 100_000);
+    assert_eq!(resume.delivered, 100_000);
+    assert_eq!(resume.page_token, None, "no token goes past 100,000");
+    assert_eq!(resume.after_id.as_ref(), first.last());
+
+    set(&sandbox, |f| {
+        f.error_rate = 0.0;
+        f.only_route = None;
+    });
+    let mut rest = export.to_request().unwrap();
+    rest.paging.after_id = resume.after_id.clone();
+    let second: Vec<String> = client
+        .records(rest)
+        .map_ok(|record| record["id"].as_str().unwrap().to_owned())
+        .try_collect()
+        .await
+        .unwrap();
+    let mut union: Vec<&String> = first.iter().chain(second.iter()).collect();
+    let total = union.len();
+    union.sort_unstable();
+    union.dedup();
+    assert_eq!(
+        (total, union.len()),
+        (PAST_THE_LIMIT, PAST_THE_LIMIT),
+        "every record once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_jsonl_stopped_past_100_000_resumes_with_each_record_once() {
+    let sandbox = sandbox(PAST_THE_LIMIT).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = cli_config(&sandbox, dir.path()).await;
+    let params = r#"{"recordType":"Leads","fields":["Last_Name"],"fetchAll":true}"#;
+    set(&sandbox, |f| {
+        f.error_rate = 1.0;
+        f.only_route = Some("crm.coql");
+    });
+    let first = output(zoho_server(&config, &["crm.getRecords", params, "--jsonl"])).await;
+    let stderr = String::from_utf8_lossy(&first.stderr).into_owned();
+    assert!(!first.status.success(), "{stderr}");
+    let before = jsonl_ids(&first.stdout);
+    assert_eq!(before.len(), 100_000, "{stderr}");
+    let token = stderr
+        .split("--resume ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no resume token past 100,000: {stderr}"))
+        .to_owned();
+    set(&sandbox, |f| {
+        f.error_rate = 0.0;
+        f.only_route = None;
+    });
+    let second = output(zoho_server(
+        &config,
+        &["crm.getRecords", params, "--jsonl", "--resume", &token],
+    ))
+    .await;
+    assert!(
+        second.status.success(),
+        "{}",
+        String::from_utf8_lossy(&second.stderr)
+    );
+    let after = jsonl_ids(&second.stdout);
+    assert_eq!(after.len(), PAST_THE_LIMIT - 100_000);
+    let mut union: Vec<&String> = before.iter().chain(after.iter()).collect();
+    union.sort_unstable();
+    union.dedup();
+    assert_eq!(union.len(), PAST_THE_LIMIT, "every record once");
+}

@@ -3,6 +3,7 @@
 
 mod actions;
 mod behaviours;
+mod books_describe;
 mod books_paths;
 mod browser;
 mod bulk_jobs;

@@ -346,3 +346,55 @@ fn mcp_without_a_usable_config_says_why_on_stderr_and_keeps_stdout_clean() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("/nonexistent/zoho.toml"), "{stderr}");
 }
+
+/// The result of `tools/call` over `POST /mcp`: (the records shown, the note after them).
+async fn bulk_read_over_mcp(running: &Running, arguments: Value) -> (Value, Option<String>) {
+    let answer: Value = post(
+        running,
+        &[("mcp-protocol-version", "2025-06-18")],
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call",
+               "params": {"name": "crm.bulkRead", "arguments": arguments}}),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let result = &answer["result"];
+    assert!(result.get("isError").is_none(), "{answer:#}");
+    let shown: Value =
+        serde_json::from_str(result["content"][0]["text"].as_str().unwrap()).unwrap();
+    let note = result["content"][1]["text"].as_str().map(str::to_owned);
+    (shown, note)
+}
+
+#[tokio::test]
+async fn mcp_bulk_read_returns_a_bounded_first_part_and_says_how_to_get_the_rest() {
+    let running = Running::start(2_500).await;
+    let export = json!({"recordType": "Leads", "fields": ["Last_Name"], "pollInterval": 10});
+    let (shown, note) = bulk_read_over_mcp(&running, export.clone()).await;
+    let records = shown["data"].as_array().unwrap();
+    assert_eq!(
+        records.len() as u64,
+        zoho_server::mcp::catalog::MCP_EXPORT_RECORDS
+    );
+    assert_eq!(shown["info"]["more_records"], true, "{:#}", shown["info"]);
+    let note = note.expect("a note saying how to get the rest");
+    assert!(note.contains("zoho-server call crm.bulkRead"), "{note}");
+    assert!(note.contains("JSON-RPC"), "{note}");
+
+    // Asking for more than an MCP result holds gets the most it holds.
+    let mut everything = export.clone();
+    everything["maxRecords"] = json!(300_000);
+    let (shown, note) = bulk_read_over_mcp(&running, everything).await;
+    assert_eq!(
+        shown["data"].as_array().unwrap().len() as u64,
+        zoho_server::mcp::catalog::MCP_EXPORT_MAX_RECORDS
+    );
+    assert!(note.is_some());
+
+    // The same export through JSON-RPC is whole.
+    let whole = running.ok("crm.bulkRead", export).await;
+    assert_eq!(whole["data"].as_array().unwrap().len(), 2_500);
+    assert_eq!(whole["info"]["more_records"], false);
+    running.shut_down().await.unwrap();
+}

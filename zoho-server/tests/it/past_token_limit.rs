@@ -88,3 +88,43 @@ fn call_jsonl_exports_300_000_leads_once_each_and_exits_0() {
     }
     assert_eq!(ids.len(), LEADS);
 }
+
+#[tokio::test]
+async fn a_list_sorted_by_created_time_stops_at_100_000_naming_sort_by_with_no_record_twice() {
+    let leads = 100_100;
+    let config = SandboxConfig {
+        records: leads,
+        ..SandboxConfig::default()
+    };
+    let (sandbox, connection) = zoho_server::sandbox::start(config).await.unwrap();
+    let code = sandbox
+        .self_client_code("ZohoCRM.modules.ALL,ZohoCRM.coql.READ")
+        .unwrap();
+    connection.exchange_self_client_code(&code).await.unwrap();
+    let client = connection.client();
+    let mut export = GetRecords::new("Leads");
+    export.fields = Some(vec!["Last_Name".into()]);
+    export.sort_by = Some(zoho_actions::types::SortBy::CreatedTime);
+    export.fetch_all = true;
+    let mut ids = HashSet::new();
+    let mut records = Box::pin(export.records(&client));
+    let error = loop {
+        match records.next().await {
+            Some(Ok(record)) => assert!(
+                ids.insert(record.id().unwrap().to_owned()),
+                "{record} twice"
+            ),
+            Some(Err(error)) => break error,
+            None => panic!("the list went on past 100,000 in Created_Time order"),
+        }
+    };
+    assert_eq!(ids.len(), 100_000);
+    match error {
+        zoho_core::Error::InvalidInput { field, reason } => {
+            assert_eq!(field, "sortBy");
+            assert!(reason.contains("`Created_Time`"), "{reason}");
+            assert!(reason.contains("leave sortBy out"), "{reason}");
+        }
+        other => panic!("expected -32602 on sortBy, got {other:?}"),
+    }
+}
