@@ -71,11 +71,11 @@ pub(crate) fn to_raw(value: &Value) -> Result<Box<RawValue>, Error> {
 fn passed_through(req: &ActionRequest, answer: &Answer) -> Option<Box<RawValue>> {
     /// The members [`shape`] reads first; every other member is checked as JSON and skipped.
     #[derive(serde::Deserialize)]
-    struct Page<'a> {
+    struct Page<'a, Item> {
         #[serde(borrow, default)]
         code: Option<&'a RawValue>,
-        #[serde(borrow, default)]
-        data: Option<Vec<&'a RawValue>>,
+        #[serde(default = "Option::default")]
+        data: Option<Vec<Item>>,
     }
     let single = match req.result {
         ResultShape::CrmRecord => true,
@@ -90,21 +90,22 @@ fn passed_through(req: &ActionRequest, answer: &Answer) -> Option<Box<RawValue>>
     if body.first() != Some(&b'{') {
         return None;
     }
-    let page: Page<'_> = serde_json::from_slice(body).ok()?;
-    if page.code.is_some() {
-        return None;
-    }
-    let text: &[u8] = if single {
-        page.data?.first()?.get().as_bytes()
-    } else {
-        page.data?;
-        body
-    };
     // One line, as written out JSON is: a line break can only be whitespace between tokens.
-    if text.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+    let one_line = |text: &[u8]| !text.iter().any(|b| matches!(b, b'\n' | b'\r'));
+    if single {
+        // The record is read and copied out in the one pass that checks the page.
+        let page: Page<'_, Box<RawValue>> = serde_json::from_slice(body).ok()?;
+        if page.code.is_some() {
+            return None;
+        }
+        let record = page.data?.into_iter().next()?;
+        return one_line(record.get().as_bytes()).then_some(record);
+    }
+    let page: Page<'_, &RawValue> = serde_json::from_slice(body).ok()?;
+    if page.code.is_some() || page.data.is_none() || !one_line(body) {
         return None;
     }
-    let text = std::str::from_utf8(text).ok()?;
+    let text = std::str::from_utf8(body).ok()?;
     RawValue::from_string(text.to_owned()).ok()
 }
 

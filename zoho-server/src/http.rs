@@ -160,14 +160,17 @@ where
 {
     let request_id = format!("{:012x}", rand::random::<u64>() >> 16);
     let span = tracing::info_span!("request", request_id = %request_id);
-    let path = request.uri().path().to_owned();
-    let method = request.method().clone();
+    // What the `answered` line says, kept only when it will be written.
+    let asked = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (request.method().clone(), request.uri().path().to_owned()));
     let mut response = route(&front, &caller, request)
         .instrument(span.clone())
         .await;
-    span.in_scope(
-        || tracing::debug!(%method, %path, status = response.status().as_u16(), "answered"),
-    );
+    if let Some((method, path)) = asked {
+        span.in_scope(
+            || tracing::debug!(%method, %path, status = response.status().as_u16(), "answered"),
+        );
+    }
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
