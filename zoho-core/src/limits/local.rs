@@ -45,6 +45,9 @@ struct Counts {
     recent: VecDeque<Instant>,
     /// Credits spent, per second they were spent in.
     spent: VecDeque<(Instant, u64)>,
+    /// The sum of `spent`, kept as it changes: a day of calls is up to 86,400 entries, too many
+    /// to add up on every call.
+    spent_total: u64,
     /// Zoho's own count of credits left, and the credits we had spent when it said so.
     zoho_remaining: Option<(u64, u64)>,
 }
@@ -59,6 +62,7 @@ impl Counts {
             throttled_at: None,
             recent: VecDeque::new(),
             spent: VecDeque::new(),
+            spent_total: 0,
             zoho_remaining: None,
         }
     }
@@ -76,12 +80,14 @@ impl Counts {
             .front()
             .is_some_and(|(at, _)| now.saturating_duration_since(*at) >= CREDIT_WINDOW)
         {
-            self.spent.pop_front();
+            if let Some((_, credits)) = self.spent.pop_front() {
+                self.spent_total = self.spent_total.saturating_sub(credits);
+            }
         }
     }
 
     fn used_24h(&self) -> u64 {
-        self.spent.iter().map(|(_, credits)| credits).sum()
+        self.spent_total
     }
 
     /// The lower of what the configuration and Zoho's last count leave.
@@ -192,6 +198,7 @@ impl Budget {
             }
             _ => counts.spent.push_back((now, credits)),
         }
+        counts.spent_total = counts.spent_total.saturating_add(credits);
         Taken::Yes
     }
 
@@ -362,6 +369,38 @@ mod tests {
         let waiting = limiter.acquire(&req, far);
         drop(a);
         assert!(waiting.await.is_ok(), "a freed slot goes to the waiter");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn credits_free_up_24_hours_after_the_second_they_were_spent_in() {
+        let limiter = LocalLimiter::new();
+        let mut req = request(4, false);
+        req.scope.settings.daily_credits = Some(100);
+        let far = Instant::now() + CREDIT_WINDOW * 2;
+        for _ in 0..3 {
+            drop(limiter.acquire(&req, far).await.unwrap());
+        }
+        tokio::time::advance(Duration::from_secs(2)).await;
+        for _ in 0..2 {
+            drop(limiter.acquire(&req, far).await.unwrap());
+        }
+        let used = |limiter: &LocalLimiter| {
+            let budget = limiter.budget(&req.scope);
+            let mut counts = budget.counts();
+            counts.prune(Instant::now());
+            counts.used_24h()
+        };
+        assert_eq!(used(&limiter), 5);
+        tokio::time::advance(CREDIT_WINDOW - Duration::from_secs(1)).await;
+        assert_eq!(
+            used(&limiter),
+            2,
+            "the first second's 3 credits are free again"
+        );
+        tokio::time::advance(Duration::from_secs(2)).await;
+        assert_eq!(used(&limiter), 0);
+        drop(limiter.acquire(&req, far).await.unwrap());
+        assert_eq!(used(&limiter), 1);
     }
 
     #[tokio::test(start_paused = true)]
