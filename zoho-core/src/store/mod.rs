@@ -15,6 +15,7 @@ mod file;
 mod memory;
 mod record;
 mod redis;
+mod redis_conn;
 mod tokens;
 
 pub use self::redis::RedisStore;
