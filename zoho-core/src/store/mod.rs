@@ -12,6 +12,7 @@ mod events_file;
 mod events_local;
 mod events_redis;
 mod file;
+mod file_io;
 mod memory;
 mod record;
 mod redis;
