@@ -456,13 +456,11 @@ impl Store for RedisStore {
                 .transpose()?;
             if let Some(taken) = &pending {
                 // No longer in progress. Should this fail, it counts until it expires.
-                let uncounted: Result<(), _> = self
-                    .conn
-                    .query(
-                        redis::cmd("ZREM")
-                            .arg(self.pending_of_key(&taken.connection))
-                            .arg(state_digest(state)),
-                    )
+                // Redis' own error in the log, as it is not the caller's failure.
+                let uncounted: redis::RedisResult<()> = redis::cmd("ZREM")
+                    .arg(self.pending_of_key(&taken.connection))
+                    .arg(state_digest(state))
+                    .query_async(&mut self.conn.manager())
                     .await;
                 if let Err(err) = uncounted {
                     tracing::warn!(connection = %taken.connection, error = %err, "a finished authorization still counts as in progress until it expires");

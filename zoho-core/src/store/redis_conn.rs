@@ -99,7 +99,8 @@ impl RedisConn {
         })
     }
 
-    /// The connection, for what keeps its own commands (the shared limiter).
+    /// The connection itself, for commands whose Redis error is kept as it is (the shared
+    /// limiter, a warning in the log).
     pub(super) fn manager(&self) -> ConnectionManager {
         self.manager.clone()
     }
