@@ -22,6 +22,7 @@ use crate::store::events::{
     parse_seq,
 };
 use crate::store::events_local::LocalLeases;
+use crate::store::file_io::{blocking, io_error, read_json, to_json};
 use crate::store::{FileStore, now_ms};
 use crate::token::write_atomically;
 
@@ -35,39 +36,12 @@ pub(crate) struct FileEvents {
     leases: LocalLeases,
 }
 
-fn io_error(action: &str, path: &Path, err: &io::Error) -> Error {
-    Error::Config(format!(
-        "cannot {action} store file `{}`: {err}",
-        path.display()
-    ))
-}
-
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|err| Error::Internal(format!("store task failed: {err}")))?
-}
-
-fn read_record(path: &Path) -> Result<Option<SubscriptionRecord>, Error> {
-    match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|err| {
-            Error::Config(format!(
-                "store file `{}` cannot be read ({err})",
-                path.display()
-            ))
-        }),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(err) => Err(io_error("read", path, &err)),
-    }
-}
+/// What a subscription's record is called should it not encode.
+const SUBSCRIPTION: &str = "a subscription";
 
 fn write_record(path: &Path, record: &SubscriptionRecord) -> Result<(), Error> {
-    let mut bytes = serde_json::to_vec_pretty(record)
-        .map_err(|err| Error::Internal(format!("cannot encode a subscription: {err}")))?;
-    bytes.push(b'\n');
-    write_atomically(path, &bytes).map_err(|err| io_error("write", path, &err))
+    write_atomically(path, &to_json(record, SUBSCRIPTION)?)
+        .map_err(|err| io_error("write", path, &err))
 }
 
 /// Index the lines of `path` past what `index` has seen.
@@ -147,7 +121,7 @@ impl FileStore {
         let index = self.log_index(id);
         blocking(move || {
             let _held = index.lock().unwrap_or_else(PoisonError::into_inner);
-            let current = read_record(&path)?;
+            let current = read_json(&path)?;
             job(&path, current)
         })
         .await
@@ -178,7 +152,7 @@ impl EventStore for FileStore {
     ) -> BoxFuture<'a, Result<Option<SubscriptionRecord>, Error>> {
         Box::pin(async move {
             let path = self.subscription_path(id)?;
-            blocking(move || read_record(&path)).await
+            blocking(move || read_json(&path)).await
         })
     }
 
@@ -221,7 +195,7 @@ impl EventStore for FileStore {
                 paths.sort();
                 let mut records = Vec::with_capacity(paths.len());
                 for path in paths {
-                    if let Some(record) = read_record(&path)? {
+                    if let Some(record) = read_json::<SubscriptionRecord>(&path)? {
                         records.push(record);
                     }
                 }

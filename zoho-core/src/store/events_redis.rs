@@ -24,6 +24,7 @@ use crate::store::RedisStore;
 use crate::store::events::{
     EventPage, EventStore, NewEvent, Origin, SubscriptionRecord, check_subscription_id,
 };
+use crate::store::redis_conn::{from_json, to_json};
 
 /// How long an event id is remembered: longer than Zoho could take to send a callback again,
 /// so a late duplicate still finds it (the log itself is trimmed by the retention).
@@ -58,23 +59,6 @@ while i + 5 <= #ARGV do
 end
 return added";
 
-const CREATE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], 0, ARGV[2])
-return 1";
-
-const UPDATE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-return 1";
-
-const DELETE: &str = r"
-local existed = redis.call('DEL', KEYS[1])
-redis.call('DEL', KEYS[2], KEYS[3])
-redis.call('ZREM', KEYS[4], ARGV[1])
-return existed";
-
 /// Take the lease for ARGV[1] for ARGV[2] ms, or extend it when ARGV[1] holds it.
 const LEASE: &str = r"
 local holder = redis.call('GET', KEYS[1])
@@ -88,41 +72,22 @@ if holder == ARGV[1] then
 end
 return 0";
 
-const RELEASE: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0";
-
 impl RedisStore {
     fn subscription_key(&self, id: &str, what: &str) -> String {
-        format!("{}:{{s:{id}}}:{what}", self.key_prefix())
+        self.conn().tagged_key("s", id, what)
     }
 
     fn subscriptions_key(&self) -> String {
-        format!("{}:subs", self.key_prefix())
+        self.conn().key("subs")
+    }
+
+    fn lease_key(&self, name: &str) -> String {
+        self.conn().key(&format!("lease:{name}"))
     }
 }
 
-fn unavailable(err: redis::RedisError) -> Error {
-    Error::Network {
-        attempts: 1,
-        reason: format!("the Redis store did not answer: {err}"),
-        timed_out: err.is_timeout(),
-        host: None,
-    }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value)
-        .map_err(|err| Error::Internal(format!("cannot encode a store value: {err}")))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|err| {
-        Error::Config(format!(
-            "the Redis store holds a subscription it cannot read ({err})"
-        ))
-    })
-}
+/// What a subscription's record and its events are called should one not decode.
+const SUBSCRIPTION: &str = "a subscription";
 
 fn check_cursor(after: &str) -> Result<(), Error> {
     let ok = after
@@ -147,15 +112,14 @@ impl EventStore for RedisStore {
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_subscription_id(&record.id)?;
-            let created: i64 = Script::new(CREATE)
-                .key(self.subscription_key(&record.id, "rec"))
-                .key(self.subscriptions_key())
-                .arg(to_json(record)?)
-                .arg(&record.id)
-                .invoke_async(&mut self.connection())
+            self.conn()
+                .create_indexed(
+                    self.subscription_key(&record.id, "rec"),
+                    self.subscriptions_key(),
+                    record,
+                    &record.id,
+                )
                 .await
-                .map_err(unavailable)?;
-            Ok(created == 1)
         })
     }
 
@@ -165,12 +129,9 @@ impl EventStore for RedisStore {
     ) -> BoxFuture<'a, Result<Option<SubscriptionRecord>, Error>> {
         Box::pin(async move {
             check_subscription_id(id)?;
-            let text: Option<String> = redis::cmd("GET")
-                .arg(self.subscription_key(id, "rec"))
-                .query_async(&mut self.connection())
+            self.conn()
+                .get_json(self.subscription_key(id, "rec"), SUBSCRIPTION)
                 .await
-                .map_err(unavailable)?;
-            text.as_deref().map(from_json).transpose()
         })
     }
 
@@ -180,54 +141,45 @@ impl EventStore for RedisStore {
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_subscription_id(&record.id)?;
-            let updated: i64 = Script::new(UPDATE)
-                .key(self.subscription_key(&record.id, "rec"))
-                .arg(to_json(record)?)
-                .invoke_async(&mut self.connection())
+            self.conn()
+                .replace_existing(self.subscription_key(&record.id, "rec"), record)
                 .await
-                .map_err(unavailable)?;
-            Ok(updated == 1)
         })
     }
 
     fn list_subscriptions(&self) -> BoxFuture<'_, Result<Vec<SubscriptionRecord>, Error>> {
         Box::pin(async move {
-            let ids: Vec<String> = redis::cmd("ZRANGE")
-                .arg(self.subscriptions_key())
-                .arg(0)
-                .arg(-1)
-                .query_async(&mut self.connection())
-                .await
-                .map_err(unavailable)?;
-            if ids.is_empty() {
-                return Ok(Vec::new());
-            }
+            let ids: Vec<String> = self
+                .conn()
+                .query(
+                    redis::cmd("ZRANGE")
+                        .arg(self.subscriptions_key())
+                        .arg(0)
+                        .arg(-1),
+                )
+                .await?;
             let keys: Vec<String> = ids
                 .iter()
                 .map(|id| self.subscription_key(id, "rec"))
                 .collect();
-            let texts: Vec<Option<String>> = redis::cmd("MGET")
-                .arg(&keys)
-                .query_async(&mut self.connection())
-                .await
-                .map_err(unavailable)?;
-            texts.iter().flatten().map(|text| from_json(text)).collect()
+            self.conn().get_all_json(&keys, SUBSCRIPTION).await
         })
     }
 
     fn delete_subscription<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_subscription_id(id)?;
-            let existed: i64 = Script::new(DELETE)
-                .key(self.subscription_key(id, "rec"))
-                .key(self.subscription_key(id, "log"))
-                .key(self.subscription_key(id, "last"))
-                .key(self.subscriptions_key())
-                .arg(id)
-                .invoke_async(&mut self.connection())
+            self.conn()
+                .delete_indexed(
+                    self.subscription_key(id, "rec"),
+                    &[
+                        self.subscription_key(id, "log"),
+                        self.subscription_key(id, "last"),
+                    ],
+                    self.subscriptions_key(),
+                    id,
+                )
                 .await
-                .map_err(unavailable)?;
-            Ok(existed == 1)
         })
     }
 
@@ -261,10 +213,7 @@ impl EventStore for RedisStore {
                     })
                     .arg(to_json(&event.to_json(subscription))?);
             }
-            let added: i64 = script
-                .invoke_async(&mut self.connection())
-                .await
-                .map_err(unavailable)?;
+            let added: i64 = self.conn().invoke(&script).await?;
             Ok(usize::try_from(added).unwrap_or(0))
         })
     }
@@ -284,19 +233,21 @@ impl EventStore for RedisStore {
                 }
                 None => "-".to_owned(),
             };
-            let entries: Vec<StreamEntry> = redis::cmd("XRANGE")
-                .arg(self.subscription_key(id, "log"))
-                .arg(start)
-                .arg("+")
-                .arg("COUNT")
-                .arg(limit.max(1))
-                .query_async(&mut self.connection())
-                .await
-                .map_err(unavailable)?;
+            let entries: Vec<StreamEntry> = self
+                .conn()
+                .query(
+                    redis::cmd("XRANGE")
+                        .arg(self.subscription_key(id, "log"))
+                        .arg(start)
+                        .arg("+")
+                        .arg("COUNT")
+                        .arg(limit.max(1)),
+                )
+                .await?;
             let mut events = Vec::with_capacity(entries.len());
             for (cursor, fields) in entries {
                 if let Some((_, text)) = fields.into_iter().find(|(name, _)| name == "e") {
-                    events.push((cursor, from_json(&text)?));
+                    events.push((cursor, from_json(SUBSCRIPTION, &text)?));
                 }
             }
             Ok(EventPage { events })
@@ -306,14 +257,14 @@ impl EventStore for RedisStore {
     fn trim_events<'a>(&'a self, id: &'a str, before_ms: u64) -> BoxFuture<'a, Result<u64, Error>> {
         Box::pin(async move {
             check_subscription_id(id)?;
-            let dropped: u64 = redis::cmd("XTRIM")
-                .arg(self.subscription_key(id, "log"))
-                .arg("MINID")
-                .arg(before_ms)
-                .query_async(&mut self.connection())
+            self.conn()
+                .query(
+                    redis::cmd("XTRIM")
+                        .arg(self.subscription_key(id, "log"))
+                        .arg("MINID")
+                        .arg(before_ms),
+                )
                 .await
-                .map_err(unavailable)?;
-            Ok(dropped)
         })
     }
 
@@ -324,13 +275,15 @@ impl EventStore for RedisStore {
         ttl: Duration,
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
-            let held: i64 = Script::new(LEASE)
-                .key(format!("{}:lease:{name}", self.key_prefix()))
-                .arg(owner)
-                .arg(ttl.as_millis().max(1) as u64)
-                .invoke_async(&mut self.connection())
-                .await
-                .map_err(unavailable)?;
+            let held: i64 = self
+                .conn()
+                .invoke(
+                    Script::new(LEASE)
+                        .key(self.lease_key(name))
+                        .arg(owner)
+                        .arg(ttl.as_millis().max(1) as u64),
+                )
+                .await?;
             Ok(held == 1)
         })
     }
@@ -341,13 +294,9 @@ impl EventStore for RedisStore {
         owner: &'a str,
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
-            let _: i64 = Script::new(RELEASE)
-                .key(format!("{}:lease:{name}", self.key_prefix()))
-                .arg(owner)
-                .invoke_async(&mut self.connection())
+            self.conn()
+                .release_if_held(self.lease_key(name), owner)
                 .await
-                .map_err(unavailable)?;
-            Ok(())
         })
     }
 

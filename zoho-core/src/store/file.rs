@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::auth::BoxFuture;
+use crate::store::file_io::{blocking, io_error, read_json, to_json};
 use crate::store::record::SealedTokens;
 use crate::store::{
     ConnectionRecord, Keyring, PendingAuthorization, PendingPut, Store, TokenRecord, TokenWrite,
@@ -110,7 +111,7 @@ impl FileStore {
             let (answer, write) = change(&mut file)?;
             if write {
                 match &file {
-                    Some(file) => write_atomically(&path, &to_json(file)?)
+                    Some(file) => write_atomically(&path, &to_json(file, "a store file")?)
                         .map_err(|err| io_error("write", &path, &err))?,
                     None => match std::fs::remove_file(&path) {
                         Ok(()) => {}
@@ -312,7 +313,7 @@ impl Store for FileStore {
         Box::pin(async move {
             let path = self.pending_path(state);
             let dir = self.root.join(PENDING);
-            let bytes = to_json(pending)?;
+            let bytes = to_json(pending, "a store file")?;
             let connection = pending.connection.clone();
             blocking(move || {
                 // Counted, then written: two starts racing may both pass at `cap - 1`, so the
@@ -373,41 +374,4 @@ fn pending_in_progress(dir: &Path, connection: &str) -> Vec<u64> {
         }
     }
     in_progress
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, Error> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(io_error("read", path, &err)),
-    };
-    // serde_json's error names a line and column, never the content.
-    serde_json::from_slice(&bytes).map(Some).map_err(|err| {
-        Error::Config(format!(
-            "store file `{}` cannot be read ({err})",
-            path.display()
-        ))
-    })
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    let mut bytes = serde_json::to_vec_pretty(value)
-        .map_err(|err| Error::Internal(format!("cannot encode a store file: {err}")))?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-fn io_error(action: &str, path: &Path, err: &io::Error) -> Error {
-    Error::Config(format!(
-        "cannot {action} store file `{}`: {err}",
-        path.display()
-    ))
-}
-
-async fn blocking<T: Send + 'static>(
-    job: impl FnOnce() -> Result<T, Error> + Send + 'static,
-) -> Result<T, Error> {
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|err| Error::Internal(format!("store task failed: {err}")))?
 }

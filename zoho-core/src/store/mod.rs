@@ -12,9 +12,11 @@ mod events_file;
 mod events_local;
 mod events_redis;
 mod file;
+mod file_io;
 mod memory;
 mod record;
 mod redis;
+mod redis_conn;
 mod tokens;
 
 pub use self::redis::RedisStore;

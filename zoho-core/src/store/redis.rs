@@ -18,38 +18,16 @@
 
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{AsyncCommands as _, Script};
+use redis::Script;
 
 use crate::Error;
 use crate::auth::BoxFuture;
 use crate::store::record::SealedTokens;
+use crate::store::redis_conn::{RedisConn, from_json, to_json};
 use crate::store::{
     ConnectionRecord, Keyring, PendingAuthorization, PendingPut, Store, TokenRecord, TokenWrite,
     WriteOutcome, check_connection_name, now_ms, state_digest,
 };
-
-/// Longest wait for one answer of Redis; the scripts are O(1) or O(log n).
-const RESPONSE_TIMEOUT: Duration = Duration::from_secs(2);
-/// Longest wait to connect.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
-
-const CREATE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], 0, ARGV[2])
-return 1";
-
-const UPDATE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('SET', KEYS[1], ARGV[1])
-return 1";
-
-const DELETE: &str = r"
-local existed = redis.call('DEL', KEYS[1])
-redis.call('DEL', KEYS[2])
-redis.call('ZREM', KEYS[3], ARGV[1])
-return existed";
 
 /// Write `data` as version ARGV[2] if the version is still ARGV[1] (0: no tokens) and the
 /// connection still exists; 1 when written.
@@ -59,11 +37,6 @@ local current = tonumber(redis.call('HGET', KEYS[1], 'ver') or '0')
 if current ~= tonumber(ARGV[1]) then return 0 end
 redis.call('HSET', KEYS[1], 'ver', ARGV[2], 'data', ARGV[3])
 return 1";
-
-/// Delete the lock only if it still holds our owner value.
-const UNLOCK: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0";
 
 /// Refuse while the cooldown runs (its time left); drop mints older than the window; count one
 /// if fewer than the budget remain (0), else answer when the oldest ages out.
@@ -99,15 +72,14 @@ return 0";
 /// A store on a Redis server. Debug shows the key prefix only (the URL may hold a password).
 #[derive(Clone)]
 pub struct RedisStore {
-    redis: ConnectionManager,
-    prefix: String,
+    conn: RedisConn,
     keyring: Keyring,
 }
 
 impl std::fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisStore")
-            .field("prefix", &self.prefix)
+            .field("prefix", &self.conn.prefix())
             .field("keyring", &self.keyring)
             .finish_non_exhaustive()
     }
@@ -123,34 +95,8 @@ impl RedisStore {
                 "a Redis store needs `encryption_key_env`: tokens are never kept in plain text on a shared server".into(),
             ));
         }
-        if prefix.is_empty() || prefix.contains(['{', '}', ' ']) {
-            return Err(Error::Config(
-                "`store.key_prefix` must be non-empty, without spaces or braces".into(),
-            ));
-        }
-        if url.starts_with("rediss://") {
-            // rustls needs a process-wide crypto provider; ring is the one already in the tree.
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        }
-        let client = redis::Client::open(url).map_err(|err| {
-            Error::Config(format!(
-                "`store.url` is not a Redis URL ({}); expected redis://host:port/db or rediss://",
-                err.category()
-            ))
-        })?;
-        // While Redis is down every command waits for one reconnect attempt, so the attempt is
-        // kept short: calls fall back to this instance's share at once instead of each paying
-        // the backoff (with 2 retries from 100 ms, 0.3 s per command; calls paid ~0.7 s).
-        let config = ConnectionManagerConfig::new()
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(20))
-            .set_max_delay(Duration::from_millis(200));
-        let redis = ConnectionManager::new_lazy_with_config(client, config).map_err(unavailable)?;
         Ok(RedisStore {
-            redis,
-            prefix: prefix.to_owned(),
+            conn: RedisConn::open(url, prefix)?,
             keyring,
         })
     }
@@ -158,49 +104,44 @@ impl RedisStore {
     /// A limiter sharing Zoho's limits through this store's Redis, among `instances` server
     /// instances (their share each while Redis is unreachable).
     pub fn limiter(&self, instances: usize) -> crate::limits::RedisLimiter {
-        crate::limits::RedisLimiter::new(self.redis.clone(), &self.prefix, instances)
+        crate::limits::RedisLimiter::new(self.conn.manager(), self.conn.prefix(), instances)
     }
 
     fn record_key(&self, name: &str) -> String {
-        format!("{}:{{c:{name}}}:rec", self.prefix)
+        self.conn.tagged_key("c", name, "rec")
     }
 
     fn tokens_key(&self, name: &str) -> String {
-        format!("{}:{{c:{name}}}:tok", self.prefix)
+        self.conn.tagged_key("c", name, "tok")
     }
 
     fn names_key(&self) -> String {
-        format!("{}:conns", self.prefix)
+        self.conn.key("conns")
     }
 
     fn mint_key(&self, name: &str) -> String {
-        format!("{}:{{c:{name}}}:mint", self.prefix)
+        self.conn.tagged_key("c", name, "mint")
     }
 
     fn cool_key(&self, name: &str) -> String {
-        format!("{}:{{c:{name}}}:cool", self.prefix)
+        self.conn.tagged_key("c", name, "cool")
     }
 
     fn lock_key(&self, name: &str) -> String {
-        format!("{}:{{c:{name}}}:lock", self.prefix)
+        self.conn.tagged_key("c", name, "lock")
     }
 
     fn pending_key(&self, state: &str) -> String {
-        format!("{}:pending:{}", self.prefix, state_digest(state))
+        self.conn.key(&format!("pending:{}", state_digest(state)))
     }
 
     fn pending_of_key(&self, name: &str) -> String {
-        format!("{}:{{c:{name}}}:pending", self.prefix)
+        self.conn.tagged_key("c", name, "pending")
     }
 
-    /// The connection, for the subscription keys (`events_redis.rs`).
-    pub(super) fn connection(&self) -> ConnectionManager {
-        self.redis.clone()
-    }
-
-    /// The key prefix.
-    pub(super) fn key_prefix(&self) -> &str {
-        &self.prefix
+    /// The connection to Redis, which the subscription keys share (`events_redis.rs`).
+    pub(super) fn conn(&self) -> &RedisConn {
+        &self.conn
     }
 
     /// The keyring secrets are sealed with.
@@ -208,17 +149,11 @@ impl RedisStore {
         &self.keyring
     }
 
-    /// The connection for a command; the manager is a cheap handle on one multiplexed socket.
-    fn redis(&self) -> ConnectionManager {
-        self.redis.clone()
-    }
-
     async fn read_tokens(&self, name: &str) -> Result<Option<TokenRecord>, Error> {
         let data: Option<String> = self
-            .redis()
-            .hget(self.tokens_key(name), "data")
-            .await
-            .map_err(unavailable)?;
+            .conn
+            .query(redis::cmd("HGET").arg(self.tokens_key(name)).arg("data"))
+            .await?;
         data.map(|data| {
             let sealed: SealedTokens = serde_json::from_str(&data).map_err(|err| {
                 Error::Config(format!(
@@ -231,29 +166,6 @@ impl RedisStore {
     }
 }
 
-/// Redis could not answer: like a network failure, so callers may retry.
-fn unavailable(err: redis::RedisError) -> Error {
-    Error::Network {
-        attempts: 1,
-        reason: format!("the Redis store did not answer: {err}"),
-        timed_out: err.is_timeout(),
-        host: None,
-    }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, Error> {
-    serde_json::to_string(value)
-        .map_err(|err| Error::Internal(format!("cannot encode a store value: {err}")))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> Result<T, Error> {
-    serde_json::from_str(text).map_err(|err| {
-        Error::Config(format!(
-            "the Redis store holds {what} it cannot read ({err})"
-        ))
-    })
-}
-
 impl Store for RedisStore {
     fn create_connection<'a>(
         &'a self,
@@ -261,15 +173,14 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_connection_name(&record.name)?;
-            let created: i64 = Script::new(CREATE)
-                .key(self.record_key(&record.name))
-                .key(self.names_key())
-                .arg(to_json(record)?)
-                .arg(&record.name)
-                .invoke_async(&mut self.redis())
+            self.conn
+                .create_indexed(
+                    self.record_key(&record.name),
+                    self.names_key(),
+                    record,
+                    &record.name,
+                )
                 .await
-                .map_err(unavailable)?;
-            Ok(created == 1)
         })
     }
 
@@ -279,13 +190,9 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<Option<ConnectionRecord>, Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let text: Option<String> = self
-                .redis()
-                .get(self.record_key(name))
+            self.conn
+                .get_json(self.record_key(name), "a connection record")
                 .await
-                .map_err(unavailable)?;
-            text.map(|text| from_json("a connection record", &text))
-                .transpose()
         })
     }
 
@@ -295,13 +202,9 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_connection_name(&record.name)?;
-            let updated: i64 = Script::new(UPDATE)
-                .key(self.record_key(&record.name))
-                .arg(to_json(record)?)
-                .invoke_async(&mut self.redis())
+            self.conn
+                .replace_existing(self.record_key(&record.name), record)
                 .await
-                .map_err(unavailable)?;
-            Ok(updated == 1)
         })
     }
 
@@ -312,45 +215,34 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<Vec<ConnectionRecord>, Error>> {
         Box::pin(async move {
             let start = after.map_or_else(|| "-".to_owned(), |after| format!("({after}"));
-            let names: Vec<String> = redis::cmd("ZRANGEBYLEX")
-                .arg(self.names_key())
-                .arg(start)
-                .arg("+")
-                .arg("LIMIT")
-                .arg(0)
-                .arg(limit)
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
-            if names.is_empty() {
-                return Ok(Vec::new());
-            }
+            let names: Vec<String> = self
+                .conn
+                .query(
+                    redis::cmd("ZRANGEBYLEX")
+                        .arg(self.names_key())
+                        .arg(start)
+                        .arg("+")
+                        .arg("LIMIT")
+                        .arg(0)
+                        .arg(limit),
+                )
+                .await?;
             let keys: Vec<String> = names.iter().map(|name| self.record_key(name)).collect();
-            let texts: Vec<Option<String>> = redis::cmd("MGET")
-                .arg(&keys)
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
-            texts
-                .into_iter()
-                .flatten()
-                .map(|text| from_json("a connection record", &text))
-                .collect()
+            self.conn.get_all_json(&keys, "a connection record").await
         })
     }
 
     fn delete_connection<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let existed: i64 = Script::new(DELETE)
-                .key(self.record_key(name))
-                .key(self.tokens_key(name))
-                .key(self.names_key())
-                .arg(name)
-                .invoke_async(&mut self.redis())
+            self.conn
+                .delete_indexed(
+                    self.record_key(name),
+                    &[self.tokens_key(name)],
+                    self.names_key(),
+                    name,
+                )
                 .await
-                .map_err(unavailable)?;
-            Ok(existed == 1)
         })
     }
 
@@ -377,15 +269,17 @@ impl Store for RedisStore {
                 return Ok(WriteOutcome::Conflict(None));
             };
             let sealed = to_json(&SealedTokens::seal(&self.keyring, name, &next)?)?;
-            let written: i64 = Script::new(CAS)
-                .key(self.tokens_key(name))
-                .key(self.record_key(name))
-                .arg(expected)
-                .arg(next.version)
-                .arg(sealed)
-                .invoke_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let written: i64 = self
+                .conn
+                .invoke(
+                    Script::new(CAS)
+                        .key(self.tokens_key(name))
+                        .key(self.record_key(name))
+                        .arg(expected)
+                        .arg(next.version)
+                        .arg(sealed),
+                )
+                .await?;
             match written {
                 1 => Ok(WriteOutcome::Written(next.version)),
                 -1 => Err(Error::InvalidInput {
@@ -402,10 +296,9 @@ impl Store for RedisStore {
         Box::pin(async move {
             check_connection_name(name)?;
             let _: i64 = self
-                .redis()
-                .del(self.tokens_key(name))
-                .await
-                .map_err(unavailable)?;
+                .conn
+                .query(redis::cmd("DEL").arg(self.tokens_key(name)))
+                .await?;
             Ok(())
         })
     }
@@ -418,15 +311,17 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<bool, Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let set: Option<String> = redis::cmd("SET")
-                .arg(self.lock_key(name))
-                .arg(owner)
-                .arg("NX")
-                .arg("PX")
-                .arg(lease.as_millis().max(1) as u64)
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let set: Option<String> = self
+                .conn
+                .query(
+                    redis::cmd("SET")
+                        .arg(self.lock_key(name))
+                        .arg(owner)
+                        .arg("NX")
+                        .arg("PX")
+                        .arg(lease.as_millis().max(1) as u64),
+                )
+                .await?;
             Ok(set.is_some())
         })
     }
@@ -438,13 +333,7 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let _: i64 = Script::new(UNLOCK)
-                .key(self.lock_key(name))
-                .arg(owner)
-                .invoke_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
-            Ok(())
+            self.conn.release_if_held(self.lock_key(name), owner).await
         })
     }
 
@@ -456,15 +345,17 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<Option<Duration>, Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let wait_ms: i64 = Script::new(RESERVE_MINT)
-                .key(self.mint_key(name))
-                .key(self.cool_key(name))
-                .arg(budget)
-                .arg(window.as_millis() as u64)
-                .arg(format!("{:032x}", rand::random::<u128>()))
-                .invoke_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let wait_ms: i64 = self
+                .conn
+                .invoke(
+                    Script::new(RESERVE_MINT)
+                        .key(self.mint_key(name))
+                        .key(self.cool_key(name))
+                        .arg(budget)
+                        .arg(window.as_millis() as u64)
+                        .arg(format!("{:032x}", rand::random::<u128>())),
+                )
+                .await?;
             Ok((wait_ms > 0).then(|| Duration::from_millis(wait_ms as u64)))
         })
     }
@@ -476,19 +367,18 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<Option<u64>, Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let (seconds, micros): (u64, u64) = redis::cmd("TIME")
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let (seconds, micros): (u64, u64) = self.conn.query(&redis::cmd("TIME")).await?;
             let now_ms = seconds * 1000 + micros / 1000;
             let since = now_ms.saturating_sub(window.as_millis() as u64);
-            let count: u64 = redis::cmd("ZCOUNT")
-                .arg(self.mint_key(name))
-                .arg(format!("({since}"))
-                .arg("+inf")
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let count: u64 = self
+                .conn
+                .query(
+                    redis::cmd("ZCOUNT")
+                        .arg(self.mint_key(name))
+                        .arg(format!("({since}"))
+                        .arg("+inf"),
+                )
+                .await?;
             Ok(Some(count))
         })
     }
@@ -496,14 +386,16 @@ impl Store for RedisStore {
     fn cool_down<'a>(&'a self, name: &'a str, pause: Duration) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             check_connection_name(name)?;
-            let _: () = redis::cmd("SET")
-                .arg(self.cool_key(name))
-                .arg("1")
-                .arg("PX")
-                .arg(pause.as_millis().max(1) as u64)
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let _: () = self
+                .conn
+                .query(
+                    redis::cmd("SET")
+                        .arg(self.cool_key(name))
+                        .arg("1")
+                        .arg("PX")
+                        .arg(pause.as_millis().max(1) as u64),
+                )
+                .await?;
             Ok(())
         })
     }
@@ -518,29 +410,33 @@ impl Store for RedisStore {
             check_connection_name(&pending.connection)?;
             let now = now_ms();
             // Counted in the connection's set first (one key, so one Cluster slot), then kept.
-            let first_expires_at_ms: u64 = Script::new(PUT_PENDING)
-                .key(self.pending_of_key(&pending.connection))
-                .arg(now)
-                .arg(cap)
-                .arg(state_digest(state))
-                .arg(pending.expires_at_ms)
-                .invoke_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let first_expires_at_ms: u64 = self
+                .conn
+                .invoke(
+                    Script::new(PUT_PENDING)
+                        .key(self.pending_of_key(&pending.connection))
+                        .arg(now)
+                        .arg(cap)
+                        .arg(state_digest(state))
+                        .arg(pending.expires_at_ms),
+                )
+                .await?;
             if first_expires_at_ms > 0 {
                 return Ok(PendingPut::Full {
                     first_expires_at_ms,
                 });
             }
             let ttl = pending.expires_at_ms.saturating_sub(now).max(1);
-            let _: () = redis::cmd("SET")
-                .arg(self.pending_key(state))
-                .arg(to_json(pending)?)
-                .arg("PX")
-                .arg(ttl)
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let _: () = self
+                .conn
+                .query(
+                    redis::cmd("SET")
+                        .arg(self.pending_key(state))
+                        .arg(to_json(pending)?)
+                        .arg("PX")
+                        .arg(ttl),
+                )
+                .await?;
             Ok(PendingPut::Kept)
         })
     }
@@ -551,20 +447,20 @@ impl Store for RedisStore {
     ) -> BoxFuture<'a, Result<Option<PendingAuthorization>, Error>> {
         Box::pin(async move {
             // GETDEL: of two instances handed the same redirect, one gets it.
-            let text: Option<String> = redis::cmd("GETDEL")
-                .arg(self.pending_key(state))
-                .query_async(&mut self.redis())
-                .await
-                .map_err(unavailable)?;
+            let text: Option<String> = self
+                .conn
+                .query(redis::cmd("GETDEL").arg(self.pending_key(state)))
+                .await?;
             let pending: Option<PendingAuthorization> = text
                 .map(|text| from_json("an authorization in progress", &text))
                 .transpose()?;
             if let Some(taken) = &pending {
                 // No longer in progress. Should this fail, it counts until it expires.
-                let uncounted: Result<(), _> = redis::cmd("ZREM")
+                // Redis' own error in the log, as it is not the caller's failure.
+                let uncounted: redis::RedisResult<()> = redis::cmd("ZREM")
                     .arg(self.pending_of_key(&taken.connection))
                     .arg(state_digest(state))
-                    .query_async(&mut self.redis())
+                    .query_async(&mut self.conn.manager())
                     .await;
                 if let Err(err) = uncounted {
                     tracing::warn!(connection = %taken.connection, error = %err, "a finished authorization still counts as in progress until it expires");
