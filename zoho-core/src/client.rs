@@ -194,14 +194,17 @@ impl Client {
     }
 
     /// As [`Client::execute`], the result as JSON text: the same JSON, and where the result is
-    /// a piece of Zoho's answer (one CRM record, a CRM page) that piece as Zoho wrote it, never
+    /// a piece of Zoho's answer (a CRM record, page or write result, a Books record, a raw JSON
+    /// body) that piece as Zoho wrote it, never
     /// parsed into a [`Value`] and written again. What a server answering in JSON sends on.
     pub async fn execute_raw(
         &self,
         req: ActionRequest,
     ) -> Result<Box<serde_json::value::RawValue>, Error> {
-        // Only one plain request for one CRM record or page can be passed through; every other
-        // shape (schemas, multi-record writes, jobs, pages followed) is whatever `execute` does.
+        // Only one plain request whose result can be a piece of the answer (a CRM record, page
+        // or write result, a Books record, a raw body) can be passed through; every other shape
+        // (schemas, multi-record writes, jobs, pages followed, Books lists) is whatever
+        // `execute` does.
         let passes_through = !req.validate
             && !paging::follows_pages(&req)
             && matches!(
@@ -209,6 +212,10 @@ impl Client {
                 crate::ResultShape::CrmRecord
                     | crate::ResultShape::CrmRecords
                     | crate::ResultShape::CrmCoql
+                    | crate::ResultShape::CrmWrite
+                    | crate::ResultShape::CrmDelete
+                    | crate::ResultShape::BooksRecord
+                    | crate::ResultShape::Raw
             );
         if !passes_through {
             return shape::to_raw(&self.execute(req).await?);

@@ -1,6 +1,8 @@
 //! What each [`ResultShape`] makes of Zoho's answer, and which answers are errors. The results
 //! are documented for users on [`crate::Client::execute`].
 
+mod pass_through;
+
 use base64::Engine;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
@@ -8,6 +10,7 @@ use serde_json::{Map, Value, json};
 use crate::call::Answer;
 use crate::classify::{code_of, rejected_token_code, throttle_code};
 use crate::{ActionRequest, ApiError, Error, Limit, Product, ResultShape, ZohoCode, redact};
+use pass_through::passed_through;
 
 /// Books: the record does not exist.
 const BOOKS_NOT_FOUND: i64 = 1002;
@@ -43,11 +46,12 @@ pub(crate) fn complete_query(
     }
 }
 
-/// [`shape`]'s result as JSON text. Where the result is a piece of Zoho's answer as sent (one
-/// CRM record, a CRM page) and the answer is a plain success, that piece's bytes are passed
-/// through, checked as JSON but not rebuilt: the same JSON as [`shape`]'s value written out
-/// whenever Zoho writes JSON compactly (numbers and escapes keep Zoho's spelling, and a member
-/// Zoho sends twice stays twice). Every other answer goes through [`shape`].
+/// [`shape`]'s result as JSON text. Where the result is a piece of Zoho's answer as sent (a CRM
+/// record, page or write result, a Books record, a raw JSON body; see `pass_through`) and the
+/// answer is a plain success, that piece's bytes are passed through, checked as JSON but not
+/// rebuilt: the same JSON as [`shape`]'s value written out whenever Zoho writes JSON compactly
+/// (numbers and escapes keep Zoho's spelling, and a member Zoho sends twice inside the piece
+/// stays twice). Every other answer goes through [`shape`].
 pub(crate) fn shape_raw(
     req: &ActionRequest,
     connection: &str,
@@ -63,50 +67,6 @@ pub(crate) fn shape_raw(
 pub(crate) fn to_raw(value: &Value) -> Result<Box<RawValue>, Error> {
     serde_json::value::to_raw_value(value)
         .map_err(|e| Error::Internal(format!("cannot write the result as JSON: {e}")))
-}
-
-/// The part of a plain CRM success that is the result, as sent; `None` whenever [`shape`] may
-/// answer anything else (a throttle or error `code`, 204, no `data` array, an empty one, a body
-/// that is not one JSON object, a line break between tokens).
-fn passed_through(req: &ActionRequest, answer: &Answer) -> Option<Box<RawValue>> {
-    /// The members [`shape`] reads first; every other member is checked as JSON and skipped.
-    #[derive(serde::Deserialize)]
-    struct Page<'a, Item> {
-        #[serde(borrow, default)]
-        code: Option<&'a RawValue>,
-        #[serde(default = "Option::default")]
-        data: Option<Vec<Item>>,
-    }
-    let single = match req.result {
-        ResultShape::CrmRecord => true,
-        ResultShape::CrmRecords | ResultShape::CrmCoql => false,
-        _ => return None,
-    };
-    if !(200..300).contains(&answer.status) || answer.status == 204 {
-        return None;
-    }
-    let body = answer.body.trim_ascii();
-    // A derived struct also reads `[code, data]`; [`shape`] wants an object.
-    if body.first() != Some(&b'{') {
-        return None;
-    }
-    // One line, as written out JSON is: a line break can only be whitespace between tokens.
-    let one_line = |text: &[u8]| !text.iter().any(|b| matches!(b, b'\n' | b'\r'));
-    if single {
-        // The record is read and copied out in the one pass that checks the page.
-        let page: Page<'_, Box<RawValue>> = serde_json::from_slice(body).ok()?;
-        if page.code.is_some() {
-            return None;
-        }
-        let record = page.data?.into_iter().next()?;
-        return one_line(record.get().as_bytes()).then_some(record);
-    }
-    let page: Page<'_, &RawValue> = serde_json::from_slice(body).ok()?;
-    if page.code.is_some() || page.data.is_none() || !one_line(body) {
-        return None;
-    }
-    let text = std::str::from_utf8(body).ok()?;
-    RawValue::from_string(text.to_owned()).ok()
 }
 
 /// Turn Zoho's final answer into the action's result, as `req.result` says.
@@ -553,6 +513,271 @@ mod tests {
         ));
         req.result = ResultShape::CrmRecords;
         assert_eq!(raw(&req, &format!(" {compact}\n")).unwrap(), compact);
+    }
+
+    /// What `passed_through` answers for `body`, and what `shape` answers written out.
+    fn both(
+        result: ResultShape,
+        product: Product,
+        status: u16,
+        body: &str,
+    ) -> (Option<String>, Result<String, String>) {
+        let mut req = ActionRequest::new(
+            "test",
+            product,
+            crate::Method::Get,
+            crate::RequestPath::Segments(vec![]),
+        );
+        req.result = result;
+        let answer = || Answer {
+            status,
+            headers: http::HeaderMap::new(),
+            body: bytes::Bytes::from(body.to_owned()),
+        };
+        let passed = passed_through(&req, &answer()).map(|raw| raw.get().to_owned());
+        let shaped = shape(&req, "c", answer())
+            .map(|value| serde_json::to_string(&value).unwrap())
+            .map_err(|err| format!("{err:?}"));
+        (passed, shaped)
+    }
+
+    /// `body` passes through, as the text the shaped value is written as.
+    fn passes(result: ResultShape, product: Product, body: &str) -> String {
+        let (passed, shaped) = both(result, product, 200, body);
+        let passed = passed.unwrap_or_else(|| panic!("{result:?} {body} was shaped"));
+        assert_eq!(Ok(passed.clone()), shaped, "{result:?} {body}");
+        passed
+    }
+
+    /// `body` passes through with Zoho's spelling of numbers and escapes: the same JSON value
+    /// as the shaped one, another text.
+    fn passes_spelled_as_sent(result: ResultShape, product: Product, body: &str) -> String {
+        let (passed, shaped) = both(result, product, 200, body);
+        let passed = passed.unwrap_or_else(|| panic!("{result:?} {body} was shaped"));
+        let value = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        assert_eq!(value(&passed), value(&shaped.unwrap()), "{result:?} {body}");
+        passed
+    }
+
+    /// `body` under `status` is shaped, as before.
+    fn shaped(
+        result: ResultShape,
+        product: Product,
+        status: u16,
+        body: &str,
+    ) -> Result<String, String> {
+        let (passed, shaped) = both(result, product, status, body);
+        assert_eq!(passed, None, "{result:?} {status} {body} passed through");
+        shaped
+    }
+
+    #[test]
+    fn a_crm_write_result_passes_through_unless_an_item_failed() {
+        use ResultShape::{CrmDelete, CrmWrite};
+        let ok = r#"{"data":[{"code":"SUCCESS","details":{"id":"1"},"message":"record added","status":"success"}]}"#;
+        assert_eq!(
+            passes(CrmWrite, Product::Crm, ok),
+            r#"{"code":"SUCCESS","details":{"id":"1"},"message":"record added","status":"success"}"#
+        );
+        passes(CrmDelete, Product::Crm, ok);
+        let failed = r#"{"data":[{"code":"SUCCESS","status":"success"},{"code":"INVALID_DATA","details":{"id":"2"},"message":"m","status":"error"}]}"#;
+        assert!(
+            shaped(CrmWrite, Product::Crm, 200, failed)
+                .unwrap_err()
+                .contains("INVALID_DATA")
+        );
+        let missing = r#"{"data":[{"code":"INVALID_DATA","details":{"id":"2"},"message":"m","status":"error"}]}"#;
+        assert!(shaped(CrmWrite, Product::Crm, 400, missing).is_err());
+        // An escaped "error" is still an error; a status that is not a string is for `shape`.
+        let escaped = r#"{"data":[{"code":"X","status":"err\u006fr"}]}"#;
+        assert!(shaped(CrmWrite, Product::Crm, 200, escaped).is_err());
+        shaped(CrmWrite, Product::Crm, 200, r#"{"data":[{"status":1}]}"#).unwrap();
+        let throttled = r#"{"code":"TOO_MANY_REQUESTS","data":[{"status":"success"}]}"#;
+        assert!(
+            shaped(CrmWrite, Product::Crm, 200, throttled)
+                .unwrap_err()
+                .starts_with("RateLimited")
+        );
+        assert!(shaped(CrmDelete, Product::Crm, 204, "").is_err());
+        assert!(shaped(CrmWrite, Product::Crm, 200, r#"{"data":[]}"#).is_err());
+        assert_eq!(
+            shaped(
+                CrmWrite,
+                Product::Crm,
+                201,
+                "{\"data\":[{\"status\":\n\"success\"}]}"
+            ),
+            Ok(r#"{"status":"success"}"#.into())
+        );
+    }
+
+    #[test]
+    fn a_books_record_passes_through_when_the_envelope_says_code_0() {
+        use ResultShape::BooksRecord;
+        let books = Product::Books;
+        // Zoho's spelling of numbers and escapes is kept.
+        assert_eq!(
+            passes_spelled_as_sent(
+                BooksRecord,
+                books,
+                r#"{"code":0,"message":"success","contact":{"contact_id":"1","rate":1.50,"name":"caf\u00e9"}}"#
+            ),
+            r#"{"contact_id":"1","rate":1.50,"name":"caf\u00e9"}"#
+        );
+        // With several members besides the envelope's, the first object.
+        assert_eq!(
+            passes(
+                BooksRecord,
+                books,
+                r#"{"code":0,"message":"ok","warnings":["w"],"invoice":{"id":"2"},"other":{"id":"3"}}"#
+            ),
+            r#"{"id":"2"}"#
+        );
+        assert_eq!(
+            passes(
+                BooksRecord,
+                books,
+                r#"{"message":"ok","page_context":{},"code":0,"ids":["4"]}"#
+            ),
+            r#"["4"]"#
+        );
+        // No payload: the envelope itself, which `shape` writes.
+        let invited = r#"{"code":0,"message":"Your invitation has been sent."}"#;
+        assert_eq!(shaped(BooksRecord, books, 200, invited), Ok(invited.into()));
+        // A key sent twice: `shape` keeps the last.
+        assert_eq!(
+            shaped(
+                BooksRecord,
+                books,
+                200,
+                r#"{"code":0,"contact":{"id":"1"},"contact":{"id":"2"}}"#
+            ),
+            Ok(r#"{"id":"2"}"#.into())
+        );
+        assert!(
+            shaped(
+                BooksRecord,
+                books,
+                200,
+                r#"{"code":1002,"message":"Contact does not exist."}"#
+            )
+            .is_err()
+        );
+        assert!(
+            shaped(
+                BooksRecord,
+                books,
+                200,
+                r#"{"code":44,"message":"slow down"}"#
+            )
+            .unwrap_err()
+            .starts_with("RateLimited")
+        );
+        assert!(shaped(BooksRecord, books, 400, r#"{"code":0,"contact":{}}"#).is_err());
+        assert!(shaped(BooksRecord, books, 200, r#"{"code":0.0,"contact":{}}"#).is_err());
+        assert!(
+            shaped(
+                BooksRecord,
+                books,
+                200,
+                r#"{"message":"no code","contact":{}}"#
+            )
+            .is_err()
+        );
+        assert!(shaped(BooksRecord, books, 200, r#"[{"code":0}]"#).is_err());
+        assert_eq!(
+            shaped(
+                BooksRecord,
+                books,
+                200,
+                "{\"code\":0,\"contact\":{\"id\":\r\n\"1\"}}"
+            ),
+            Ok(r#"{"id":"1"}"#.into())
+        );
+    }
+
+    #[test]
+    fn a_raw_json_body_passes_through_unless_it_is_an_error() {
+        use ResultShape::Raw;
+        let page = r#"{"data":[{"id":"1","Amount":1.5}],"info":{"more_records":false}}"#;
+        assert_eq!(passes(Raw, Product::Crm, page), page);
+        let spelled = r#"{"data":[{"Amount":1.50,"Name":"caf\u00e9"}]}"#;
+        assert_eq!(passes_spelled_as_sent(Raw, Product::Crm, spelled), spelled);
+        // Whitespace between the object's members goes, as when the value is written.
+        assert_eq!(
+            passes(Raw, Product::Crm, " {\"a\": [1], \"b\":null}\n"),
+            r#"{"a":[1],"b":null}"#
+        );
+        assert_eq!(
+            passes(
+                Raw,
+                Product::Books,
+                r#"{"code":0,"message":"success","organizations":[]}"#
+            ),
+            r#"{"code":0,"message":"success","organizations":[]}"#
+        );
+        assert_eq!(
+            passes(Raw, Product::Crm, r#"[{"id":"1"}]"#),
+            r#"[{"id":"1"}]"#
+        );
+        assert_eq!(passes(Raw, Product::Crm, r#""text""#), r#""text""#);
+        assert!(shaped(Raw, Product::Books, 200, r#"{"code":1002,"message":"no"}"#).is_err());
+        assert!(
+            shaped(Raw, Product::Crm, 200, r#"{"code":"TOO_MANY_REQUESTS"}"#)
+                .unwrap_err()
+                .starts_with("RateLimited")
+        );
+        // CRM answers that carry another code are written by `shape`, as sent.
+        assert_eq!(
+            shaped(Raw, Product::Crm, 200, r#"{"code":"SUCCESS"}"#),
+            Ok(r#"{"code":"SUCCESS"}"#.into())
+        );
+        assert_eq!(shaped(Raw, Product::Crm, 204, ""), Ok("null".into()));
+        assert_eq!(shaped(Raw, Product::Crm, 304, ""), Ok("null".into()));
+        assert_eq!(shaped(Raw, Product::Crm, 200, ""), Ok("null".into()));
+        assert!(shaped(Raw, Product::Crm, 404, r#"{"code":"INVALID_URL_PATTERN"}"#).is_err());
+        assert_eq!(passes(Raw, Product::Crm, "{\"a\":\n[1]}"), r#"{"a":[1]}"#);
+        assert_eq!(
+            shaped(Raw, Product::Crm, 200, "{\"a\":[1,\n2]}"),
+            Ok(r#"{"a":[1,2]}"#.into())
+        );
+        assert_eq!(
+            shaped(Raw, Product::Crm, 200, r#"{"a":1,"a":2}"#),
+            Ok(r#"{"a":2}"#.into())
+        );
+        assert!(shaped(Raw, Product::Crm, 200, "not json").is_err());
+    }
+
+    #[test]
+    fn a_crm_page_passes_through_written_as_its_value_is() {
+        use ResultShape::{CrmCoql, CrmRecords};
+        let page = r#"{"data":[{"id":"1"}],"info":{"count":1,"more_records":false}}"#;
+        assert_eq!(passes(CrmRecords, Product::Crm, page), page);
+        assert_eq!(passes(CrmCoql, Product::Crm, &format!(" {page}\n")), page);
+        assert_eq!(
+            shaped(
+                CrmRecords,
+                Product::Crm,
+                200,
+                r#"{"data":[{"id":"1"}],"data":[]}"#
+            ),
+            Ok(r#"{"data":[]}"#.into())
+        );
+        assert!(shaped(CrmRecords, Product::Crm, 200, r#"{"data":{}}"#).is_err());
+        assert!(shaped(CrmRecords, Product::Crm, 200, r#"{"info":{}}"#).is_err());
+        assert!(
+            shaped(
+                CrmRecords,
+                Product::Crm,
+                200,
+                r#"{"code":"TOO_MANY_REQUESTS","data":[]}"#
+            )
+            .is_err()
+        );
+        assert_eq!(
+            shaped(CrmRecords, Product::Crm, 204, ""),
+            Ok(r#"{"data":[],"info":{"count":0,"more_records":false}}"#.into())
+        );
     }
 
     #[test]

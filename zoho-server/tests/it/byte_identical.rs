@@ -158,6 +158,83 @@ fn cases() -> Vec<(&'static str, Value)> {
                 {"foo": "bar"},
             ]),
         ),
+        (
+            "removeRecord of a removed record: not found",
+            call(
+                "crm.removeRecord",
+                json!({"recordType": "Leads", "recordId": CREATED}),
+            ),
+        ),
+        (
+            "updateRecord of a removed record: Zoho's error passed through",
+            call(
+                "crm.updateRecord",
+                json!({"recordType": "Leads", "recordId": CREATED, "values": {"Company": "Gone"}}),
+            ),
+        ),
+        (
+            "rawRequest, CRM, a page",
+            call(
+                "crm.rawRequest",
+                json!({"url": "/Leads", "method": "GET", "queryParameters": {"fields": "Last_Name", "per_page": "2"}}),
+            ),
+        ),
+        (
+            "rawRequest, CRM, a create",
+            call(
+                "crm.rawRequest",
+                json!({"url": "/Leads", "method": "POST", "data": {"data": [{"Last_Name": "Raw \"quoted\" \u{e9}", "Company": "Raw Co"}]}}),
+            ),
+        ),
+        (
+            "rawRequest, CRM, a removed record: Zoho's answer",
+            call(
+                "crm.rawRequest",
+                json!({"url": format!("/Leads/{CREATED}"), "method": "GET"}),
+            ),
+        ),
+        (
+            "rawRequest, Books, a contact",
+            call(
+                "books.rawRequest",
+                json!({"url": format!("/contacts/{BOOKS_CONTACT}"), "method": "GET", "queryParameters": {"organization_id": ORG}}),
+            ),
+        ),
+        (
+            "rawRequest, Books, an unknown contact: Zoho's error",
+            call(
+                "books.rawRequest",
+                json!({"url": "/contacts/1", "method": "GET", "queryParameters": {"organization_id": ORG}}),
+            ),
+        ),
+        (
+            "books.createRecord",
+            call(
+                "books.createRecord",
+                json!({"recordType": "contacts", "organizationId": ORG, "values": {"contact_name": "Babbage \"quoted\" \u{e9}t\u{e9}", "company_name": "Difference Engines"}}),
+            ),
+        ),
+        (
+            "books.updateRecord of the created contact",
+            call(
+                "books.updateRecord",
+                json!({"recordType": "contacts", "organizationId": ORG, "recordId": BOOKS_CREATED, "values": {"contact_name": "Babbage", "company_name": "Analytical Engines"}}),
+            ),
+        ),
+        (
+            "books.getRecord of the created contact",
+            call(
+                "books.getRecord",
+                json!({"recordType": "contacts", "organizationId": ORG, "recordId": BOOKS_CREATED}),
+            ),
+        ),
+        (
+            "books.updateRecord of an unknown id: not found",
+            call(
+                "books.updateRecord",
+                json!({"recordType": "contacts", "organizationId": ORG, "recordId": "1", "values": {"contact_name": "x"}}),
+            ),
+        ),
     ]
 }
 
@@ -167,6 +244,7 @@ const LEAD: &str = "<lead>";
 const BOOKS_CONTACT: &str = "<contact>";
 const ORG: &str = "<organization>";
 const CREATED: &str = "<created>";
+const BOOKS_CREATED: &str = "<books-created>";
 
 fn call(method: &str, params: Value) -> Value {
     json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params})
@@ -211,12 +289,14 @@ async fn json_rpc_answers_are_byte_for_byte_as_recorded() {
         .to_owned();
     let mut recorded = String::new();
     let mut created_id = String::new();
+    let mut books_created_id = String::new();
     for (name, request) in cases() {
         let text = request
             .to_string()
             .replace(LEAD, &lead)
             .replace(BOOKS_CONTACT, &contact)
             .replace(ORG, &org)
+            .replace(BOOKS_CREATED, &books_created_id)
             .replace(CREATED, &created_id);
         let response = server.post(text.clone()).await;
         assert_eq!(response.status(), 200, "{name}");
@@ -225,6 +305,13 @@ async fn json_rpc_answers_are_byte_for_byte_as_recorded() {
         if name == "createRecord" {
             let value: Value = serde_json::from_str(&answer).unwrap();
             created_id = value["result"]["details"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("the create failed: {answer}"))
+                .to_owned();
+        }
+        if name == "books.createRecord" {
+            let value: Value = serde_json::from_str(&answer).unwrap();
+            books_created_id = value["result"]["contact_id"]
                 .as_str()
                 .unwrap_or_else(|| panic!("the create failed: {answer}"))
                 .to_owned();
