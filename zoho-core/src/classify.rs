@@ -40,8 +40,13 @@ pub(crate) fn throttle_code(status: u16, body: Option<&Value>) -> Option<Option<
 /// Whether Zoho said to slow down (whatever the HTTP status): Zoho did not process the call.
 ///
 /// Runs on every answer, so it reads only the top-level `code` (a list page of 200 records is
-/// skipped over, not built).
+/// skipped over, not built), and only when the body holds a `"code"` member at all.
 pub(crate) fn is_throttle(answer: &Answer) -> bool {
+    // Nearly every answer is a record or a page with no top-level `code`: a byte search says so
+    // in a fraction of the time a JSON pass over the body takes.
+    if answer.status != 429 && memchr::memmem::find(&answer.body, b"\"code\"").is_none() {
+        return false;
+    }
     #[derive(serde::Deserialize)]
     struct Envelope {
         code: Option<Value>,
@@ -70,4 +75,43 @@ pub(crate) fn rejected_token_code(body: Option<&Value>) -> Option<String> {
 /// A 401 that says the token itself was refused (not a missing scope): worth one refresh.
 pub(crate) fn is_token_rejection(answer: &Answer) -> bool {
     answer.status == 401 && rejected_token_code(answer.json().as_ref()).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status,
+            headers: reqwest::header::HeaderMap::new(),
+            body: bytes::Bytes::copy_from_slice(body.as_bytes()),
+        }
+    }
+
+    #[test]
+    fn a_throttle_is_seen_by_status_or_by_zohos_code() {
+        assert!(is_throttle(&answer(429, "")));
+        assert!(is_throttle(&answer(
+            200,
+            r#"{"code": 44, "message": "slow down"}"#
+        )));
+        assert!(is_throttle(&answer(400, r#"{"code":"TOO_MANY_REQUESTS"}"#)));
+        assert!(is_throttle(&answer(
+            400,
+            r#"{"status":"error", "code" : 1070}"#
+        )));
+    }
+
+    #[test]
+    fn records_and_other_codes_are_not_throttles() {
+        assert!(!is_throttle(&answer(
+            200,
+            r#"{"data":[{"id":"1","Zip_Code":"44"}]}"#
+        )));
+        // A nested `code` is a record's field, not Zoho's answer code.
+        assert!(!is_throttle(&answer(200, r#"{"data":[{"code":44}]}"#)));
+        assert!(!is_throttle(&answer(400, r#"{"code":"INVALID_DATA"}"#)));
+        assert!(!is_throttle(&answer(200, "not json")));
+    }
 }

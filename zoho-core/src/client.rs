@@ -160,6 +160,28 @@ impl Client {
     /// pages before it, which this call does not return (stream with [`Client::records`] to keep
     /// them).
     pub async fn execute(&self, req: ActionRequest) -> Result<Value, Error> {
+        let plain = !req.validate
+            && !paging::follows_pages(&req)
+            && !matches!(
+                req.result,
+                crate::ResultShape::CrmSchema
+                    | crate::ResultShape::BooksSchema
+                    | crate::ResultShape::CrmWriteMany
+                    | crate::ResultShape::CrmDeleteMany
+                    | crate::ResultShape::CrmBulkRead
+                    | crate::ResultShape::CrmBulkWrite
+            );
+        if plain {
+            return self.execute_one(&req).await;
+        }
+        // Boxed: the future of these (schemas, batches, jobs, paging) is many times the size
+        // of a plain call's, and every plain call would carry and copy it.
+        Box::pin(self.execute_composite(req)).await
+    }
+
+    /// [`Client::execute`] for a call that validates first, or is more than one request to
+    /// Zoho (a schema, a batch, a job, pages followed).
+    async fn execute_composite(&self, req: ActionRequest) -> Result<Value, Error> {
         if req.validate {
             self.validate(&req).await?;
         }
@@ -218,7 +240,9 @@ impl Client {
                     | crate::ResultShape::Raw
             );
         if !passes_through {
-            return shape::to_raw(&self.execute(req).await?);
+            // Boxed: its future (schemas, batches, jobs, paging) is many times the size of a
+            // plain call's, and every call would carry and copy it.
+            return shape::to_raw(&Box::pin(self.execute(req)).await?);
         }
         let sent = self.send_one(&req).await?;
         shape::shape_raw(&req, self.name(), sent.answer)
@@ -528,6 +552,7 @@ impl ClientBuilder {
                     try_timeout: self.try_timeout,
                     call_timeout: self.call_timeout,
                     books_scopes: Default::default(),
+                    reused: Default::default(),
                 },
                 books_organization_id: self.books_organization_id,
                 crm_default_fields: self.crm_default_fields,

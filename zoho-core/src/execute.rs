@@ -41,6 +41,43 @@ pub(crate) struct Transport {
     pub(crate) call_timeout: Duration,
     /// Books organizations this connection has called, for `limits`.
     pub(crate) books_scopes: Mutex<BTreeSet<String>>,
+    /// What every call would otherwise build again from the same token and base.
+    pub(crate) reused: Reused,
+}
+
+/// The `Authorization` header of the token last used, the base URLs of the `api_domain` last
+/// used and the CRM limit scope's key: each call of a connection would build the same ones
+/// again (a formatted header, two parsed URLs, a formatted key).
+#[derive(Default)]
+pub(crate) struct Reused {
+    authorization: Mutex<Option<(crate::Secret, HeaderValue)>>,
+    bases: Mutex<Option<(String, Bases)>>,
+    crm_scope: std::sync::OnceLock<String>,
+}
+
+/// A connection's base URL for each product.
+#[derive(Clone)]
+struct Bases {
+    crm: Url,
+    books: Url,
+}
+
+impl Reused {
+    /// `Zoho-oauthtoken <token>`, marked sensitive.
+    fn authorization(&self, token: &AccessToken) -> Result<HeaderValue, Error> {
+        let mut last = self
+            .authorization
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some((secret, header)) = last.as_ref()
+            && secret == &token.token
+        {
+            return Ok(header.clone());
+        }
+        let header = auth_header(token)?;
+        *last = Some((token.token.clone(), header.clone()));
+        Ok(header)
+    }
 }
 
 /// Zoho's final answer, and how many tries it took.
@@ -62,11 +99,19 @@ pub fn http_client(connect_timeout: Duration) -> Result<reqwest::Client, Error> 
 }
 
 impl Transport {
+    /// The key of the connection's CRM budget.
+    fn crm_scope_key(&self) -> String {
+        self.reused
+            .crm_scope
+            .get_or_init(|| format!("crm:{}", self.connection))
+            .clone()
+    }
+
     /// Whose budget `call` counts against: the connection's for CRM, the organization's for Books.
     pub(crate) fn scope(&self, call: &Call) -> LimitScope {
         match call.product {
             Product::Crm => LimitScope {
-                key: format!("crm:{}", self.connection),
+                key: self.crm_scope_key(),
                 settings: self.limits,
             },
             Product::Books => {
@@ -98,7 +143,7 @@ impl Transport {
     /// The state of every budget this connection counts against, summed.
     pub(crate) async fn limit_state(&self) -> Result<LimitState, Error> {
         let crm = LimitScope {
-            key: format!("crm:{}", self.connection),
+            key: self.crm_scope_key(),
             settings: self.limits,
         };
         let mut total = self.limiter.state(&crm).await?;
@@ -145,7 +190,7 @@ impl Transport {
             cost: limits::cost::of(call),
         };
         let mut token = self.token(deadline, budget_ms, None).await?;
-        let mut authorization = auth_header(&token)?;
+        let mut authorization = self.reused.authorization(&token)?;
         let mut token_refreshed = false;
         let mut attempts: u32 = 0;
         let mut retries: u32 = 0;
@@ -153,12 +198,11 @@ impl Transport {
             let base = call
                 .base
                 .resolve(self.base_url(call.product, &token)?, &self.crm_version)?;
-            let host = host_of(&base);
             let url = path::join(&base, &call.target, &call.query)?;
             let permit = self.limiter.acquire(&budget, deadline).await?;
             let now = Instant::now();
             if now >= deadline {
-                return Err(budget_spent(attempts, host, budget_ms));
+                return Err(budget_spent(attempts, host_of(&base), budget_ms));
             }
             attempts += 1;
             let per_try = call.timeout.unwrap_or(self.try_timeout);
@@ -224,7 +268,7 @@ impl Transport {
                 // Not a retry: the same try again with a token Zoho accepts.
                 token_refreshed = true;
                 token = self.token(deadline, budget_ms, Some(&token)).await?;
-                authorization = auth_header(&token)?;
+                authorization = self.reused.authorization(&token)?;
                 continue;
             }
             let decision = if raw {
@@ -259,7 +303,7 @@ impl Transport {
                     attempts,
                     reason: failure.reason,
                     timed_out: failure.timed_out,
-                    host: Some(host),
+                    host: Some(host_of(&base)),
                 }),
             };
         }
@@ -367,20 +411,49 @@ impl Transport {
 
     /// The product's base URL: the explicit API base, else the token's `api_domain`.
     pub(crate) fn base_url(&self, product: Product, token: &AccessToken) -> Result<Url, Error> {
+        // The explicit base never changes and the token's domain seldom does: build once.
+        let domain: &str = match &self.api_base {
+            Some(_) => "",
+            None => &token.api_domain,
+        };
+        let mut last = self
+            .reused
+            .bases
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let pick = |bases: &Bases| match product {
+            Product::Crm => bases.crm.clone(),
+            Product::Books => bases.books.clone(),
+        };
+        if let Some((built_for, bases)) = last.as_ref()
+            && built_for == domain
+        {
+            return Ok(pick(bases));
+        }
+        let bases = self.bases(token)?;
+        let base = pick(&bases);
+        *last = Some((domain.to_owned(), bases));
+        Ok(base)
+    }
+
+    /// Both products' base URLs under the explicit API base, else under the token's `api_domain`.
+    fn bases(&self, token: &AccessToken) -> Result<Bases, Error> {
         let domain = match &self.api_base {
             Some(base) => base.clone(),
             None => parse_base(&token.api_domain).map_err(|reason| {
                 Error::Config(format!("the token's api_domain cannot be used: {reason}"))
             })?,
         };
-        let suffix = match product {
-            Product::Crm => format!("crm/{}", self.crm_version),
-            Product::Books => "books/v3".to_owned(),
+        let under = |suffix: &str| {
+            let mut base = domain.clone();
+            let path = format!("{}/{suffix}", base.path().trim_end_matches('/'));
+            base.set_path(&path);
+            base
         };
-        let mut base = domain;
-        let path = format!("{}/{suffix}", base.path().trim_end_matches('/'));
-        base.set_path(&path);
-        Ok(base)
+        Ok(Bases {
+            crm: under(&format!("crm/{}", self.crm_version)),
+            books: under("books/v3"),
+        })
     }
 }
 
