@@ -274,6 +274,10 @@ impl Dispatcher for Actions {
 impl Actions {
     /// Run `method`; with `raw`, an action's result comes as the client's JSON text
     /// ([`zoho_core::Client::execute_raw`]), else as a value.
+    ///
+    /// Every path but the raw action call is boxed: each call's future is allocated and moved
+    /// at its full size, which would otherwise be that of the largest path (subscriptions,
+    /// created connections, typed results).
     async fn run(
         &self,
         method: &str,
@@ -296,7 +300,9 @@ impl Actions {
             }
             if crate::events::methods::METHODS.contains(&method) {
                 return match &self.events {
-                    Some(events) => events.call(method, params).await.map(Output::Value),
+                    Some(events) => Box::pin(events.call(method, params))
+                        .await
+                        .map(Output::Value),
                     None => Err(ErrorObject::invalid_params(
                         "method",
                         "this server serves no subscriptions",
@@ -305,7 +311,9 @@ impl Actions {
             }
             if connections_api::METHODS.contains(&method) {
                 return match &self.created {
-                    Some((methods, _)) => methods.call(method, params).await.map(Output::Value),
+                    Some((methods, _)) => Box::pin(methods.call(method, params))
+                        .await
+                        .map(Output::Value),
                     None => Err(ErrorObject::invalid_params(
                         "method",
                         "this server configures no [apps.NAME] table, so it has no created connections",
@@ -316,19 +324,23 @@ impl Actions {
             if let (Some((_, registry)), Some(Value::String(name))) =
                 (&self.created, params.get("connection"))
                 && self.clients.client(Some(name)).is_err()
-                && let Err(error) = registry.resolve(name).await
+                && let Err(error) = Box::pin(registry.resolve(name)).await
             {
                 return Err(self.action_error(error));
             }
             if method == LIMITS_GET {
-                return self.limits(params).await.map(Output::Value);
+                return Box::pin(self.limits(params)).await.map(Output::Value);
             }
             let dispatched = if raw {
                 self.dispatch_raw(method, params).await.map(Output::Raw)
             } else {
-                zoho_actions::dispatch(method, Value::Object(params), self.clients.as_ref())
-                    .await
-                    .map(Output::Value)
+                Box::pin(zoho_actions::dispatch(
+                    method,
+                    Value::Object(params),
+                    self.clients.as_ref(),
+                ))
+                .await
+                .map(Output::Value)
             };
             match dispatched {
                 Ok(result) => Ok(result),
@@ -343,7 +355,8 @@ impl Actions {
                         },
                     ) = (&self.created, &error)
                         && registry.live(connection).is_some()
-                        && let Err(err) = registry.refused_by_zoho(connection, reason).await
+                        && let Err(err) =
+                            Box::pin(registry.refused_by_zoho(connection, reason)).await
                     {
                         tracing::warn!(connection = %connection, error = %err, "could not record that the connection needs a new consent");
                     }

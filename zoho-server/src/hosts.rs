@@ -65,7 +65,7 @@ impl AllowedHosts {
     /// Whether a request naming `host` (a `Host` header or the request target's authority:
     /// `name[:port]`) is for us.
     pub fn admits_host(&self, host: &str) -> bool {
-        if self.any {
+        if self.any || self.names_exactly(host) {
             return true;
         }
         match normalize(host) {
@@ -74,6 +74,25 @@ impl AllowedHosts {
             }
             None => false,
         }
+    }
+
+    /// Whether `host` is one of the names as written (`localhost:8787`, `127.0.0.1`): what
+    /// nearly every request sends, answered without normalizing (which allocates). A name
+    /// already in its normal form normalizes to itself, so this never admits what
+    /// [`normalize`] would refuse.
+    fn names_exactly(&self, host: &str) -> bool {
+        let name = match host.rsplit_once(':') {
+            Some((name, port))
+                if !name.contains(':')
+                    && port.bytes().all(|b| b.is_ascii_digit())
+                    && port.parse::<u16>().is_ok() =>
+            {
+                name
+            }
+            Some(_) => return false,
+            None => host,
+        };
+        self.names.iter().any(|allowed| allowed == name)
     }
 
     /// Whether a browser's `Origin` header names a page of ours (`null`, sent by sandboxed and
@@ -116,6 +135,27 @@ mod tests {
 
     fn loopback() -> AllowedHosts {
         AllowedHosts::for_listener("127.0.0.1:8787".parse().unwrap())
+    }
+
+    /// The shortcut for names written as allowed answers as normalizing would.
+    #[test]
+    fn the_exact_name_shortcut_agrees_with_normalizing() {
+        let hosts = loopback();
+        for host in [
+            "localhost:8787",
+            "localhost:",
+            "localhost:+80",
+            "localhost:99999",
+            "localhost:80:80",
+            "127.0.0.1:0",
+            "127.0.0.1:abc",
+            "::1",
+            "[::1]:8787",
+            "localhost ",
+        ] {
+            let normalized = normalize(host).is_some_and(|name| hosts.names.contains(&name));
+            assert_eq!(hosts.admits_host(host), normalized, "{host}");
+        }
     }
 
     #[test]

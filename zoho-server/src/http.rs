@@ -158,7 +158,7 @@ where
     B: hyper::body::Body<Data = Bytes>,
     B::Error: std::fmt::Display,
 {
-    let request_id = format!("{:012x}", rand::random::<u64>() >> 16);
+    let request_id = RequestId::new();
     let span = tracing::info_span!("request", request_id = %request_id);
     // What the `answered` line says, kept only when it will be written.
     let asked = tracing::enabled!(tracing::Level::DEBUG)
@@ -171,10 +171,37 @@ where
             || tracing::debug!(%method, %path, status = response.status().as_u16(), "answered"),
         );
     }
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
+    if let Ok(value) = HeaderValue::from_bytes(&request_id.hex()) {
         response.headers_mut().insert("x-request-id", value);
     }
     Ok(response)
+}
+
+/// A random id per request, 12 hex digits: in the `x-request-id` header and on every log line
+/// written while the request runs. Shown without being formatted into a string of its own.
+#[derive(Debug, Clone, Copy)]
+struct RequestId(u64);
+
+impl RequestId {
+    fn new() -> RequestId {
+        RequestId(rand::random::<u64>() >> 16)
+    }
+
+    /// The id as ASCII hex digits, for the header.
+    fn hex(self) -> [u8; 12] {
+        let mut digits = [b'0'; 12];
+        for (at, digit) in digits.iter_mut().enumerate() {
+            let nibble = (self.0 >> (4 * (11 - at))) & 0xf;
+            *digit = b"0123456789abcdef"[nibble as usize];
+        }
+        digits
+    }
+}
+
+impl std::fmt::Display for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:012x}", self.0)
+    }
 }
 
 async fn route<B>(front: &Front, caller: &Caller, request: Request<B>) -> Response<Body>
@@ -482,6 +509,16 @@ pub(crate) fn empty(status: StatusCode) -> Response<Body> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_id_reads_the_same_in_the_header_and_the_log() {
+        for id in [RequestId(0), RequestId(0xabc), RequestId(u64::MAX >> 16)] {
+            let header = String::from_utf8(id.hex().to_vec()).expect("hex digits");
+            assert_eq!(header, id.to_string());
+            assert_eq!(header.len(), 12);
+        }
+        assert_eq!(RequestId(0x1234_5678_9abc).to_string(), "123456789abc");
+    }
 
     #[test]
     fn json_content_types_are_recognised_with_or_without_parameters() {

@@ -5,6 +5,7 @@
 //! site: a CR or LF in a param can never start a forged log line, and an escape sequence can never
 //! repaint a terminal. JSON lines get the same from JSON's own string escaping.
 
+use std::fmt::Write as _;
 use std::io::IsTerminal;
 
 use clap::ValueEnum;
@@ -54,13 +55,10 @@ where
             builder
                 .fmt_fields(
                     debug_fn(|writer: &mut Writer<'_>, field, value| {
-                        let raw = format!("{value:?}");
-                        let text = escape_controls(&raw);
-                        if field.name() == "message" {
-                            writer.write_str(&text)
-                        } else {
-                            write!(writer, "{field}={text}")
+                        if field.name() != "message" {
+                            write!(writer, "{field}=")?;
                         }
+                        write!(EscapeControls(writer), "{value:?}")
                     })
                     .delimited(" "),
                 )
@@ -76,20 +74,26 @@ where
     }
 }
 
-/// `text` with every control character written as an escape (`\r`, `\n`, `\u{1b}`).
-fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return text.into();
-    }
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            escaped.extend(c.escape_default());
-        } else {
-            escaped.push(c);
+/// Writes what it is given with every control character as an escape (`\r`, `\n`,
+/// `\u{1b}`), straight through to the writer: a value is formatted once, into the line.
+struct EscapeControls<'a, 'w>(&'a mut Writer<'w>);
+
+impl std::fmt::Write for EscapeControls<'_, '_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let mut rest = text;
+        while let Some(at) = rest.find(char::is_control) {
+            let (plain, control) = rest.split_at(at);
+            self.0.write_str(plain)?;
+            let mut chars = control.chars();
+            if let Some(c) = chars.next() {
+                for escaped in c.escape_default() {
+                    self.0.write_char(escaped)?;
+                }
+            }
+            rest = chars.as_str();
         }
+        self.0.write_str(rest)
     }
-    escaped.into()
 }
 
 #[cfg(test)]
