@@ -66,7 +66,11 @@ fn ratios(num: &[f64], den: &[f64]) -> Vec<f64> {
 }
 
 /// Start `zoho-floor` against the sandbox at `base` with `token`.
-fn spawn_floor(bins: &Bins, base: &str, token: &str) -> Result<(Running, String), Error> {
+pub(crate) fn spawn_floor(
+    bins: &Bins,
+    base: &str,
+    token: &str,
+) -> Result<(Running, String), Error> {
     let mut command = Command::new(bins.path("zoho-floor")?);
     command
         .args(["--listen", "127.0.0.1:0", "--upstream", base])

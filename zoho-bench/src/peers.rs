@@ -1,7 +1,7 @@
 //! The peers section: the same `crm.getRecord` work done by Zoho's official Python SDK, its
 //! official Node SDK and a plain Node axios loop against the same sandbox, next to
-//! `zoho-server` under the load generator, sequentially and at concurrency 16, interleaved
-//! round by round. Each peer is a script in `zoho-bench/peers/` that times itself and reports
+//! `zoho-server` and `zoho-floor` (the least a JSON-RPC pass-through can do, for scale) under
+//! the load generator, sequentially and at concurrency 16, interleaved round by round. Each peer is a script in `zoho-bench/peers/` that times itself and reports
 //! its own CPU; a peer that is not installed is skipped with the command that installs it.
 
 use std::io::Read;
@@ -17,6 +17,8 @@ use crate::procs::{self, Bins};
 use crate::setup;
 use crate::stats::spread;
 
+/// How many targets the load generator drives: zoho-server and the floor.
+const DRIVEN: usize = 2;
 /// The concurrencies measured: one call at a time, and 16 in flight.
 const CONCURRENCY: [usize; 2] = [1, 16];
 /// The command that installs the peers.
@@ -291,6 +293,12 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
     let config = setup::write_server_config(&dir, &base, 64)?;
     let (server, server_url) = setup::spawn_server(bins, &config, None)?;
     let rpc_url = format!("{server_url}/rpc");
+    let (floor, floor_url) = crate::floor::spawn_floor(bins, &base, token)?;
+    // What the generator drives: [0] zoho-server, [1] the floor.
+    let driven = [
+        (&server, rpc_url.clone()),
+        (&floor, format!("{floor_url}/rpc")),
+    ];
     let body = json!({"jsonrpc": "2.0", "id": 1, "method": "crm.getRecord",
         "params": {"recordType": "Leads", "recordId": record_id}})
     .to_string();
@@ -311,13 +319,16 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
     let mut peers = peers(bins, &cx);
     // A script gets its start-up, its warm-up and its timed runs, with room to spare.
     let limit = Duration::from_secs(60 + 3 * seconds * CONCURRENCY.len() as u64);
-    generator
-        .post(&rpc_url, &body, 16, Duration::from_secs(1))
-        .await?;
+    for (_, url) in &driven {
+        generator
+            .post(url, &body, 16, Duration::from_secs(1))
+            .await?;
+    }
 
-    // [0] is zoho-server, then one per peer; each [concurrency].
-    let mut series: Vec<[Series; 2]> = vec![Default::default(); peers.len() + 1];
-    let mut generator_cpu: [Vec<f64>; 2] = Default::default();
+    // [0] is zoho-server, [1] the floor, then one per peer; each [concurrency].
+    let mut series: Vec<[Series; 2]> = vec![Default::default(); peers.len() + DRIVEN];
+    // The generator's CPU per call, [driven][concurrency].
+    let mut generator_cpu: [[Vec<f64>; 2]; DRIVEN] = Default::default();
     let mut skipped: Vec<Option<String>> = peers
         .iter()
         .map(|p| p.command.as_ref().err().cloned())
@@ -329,30 +340,31 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
     }
     for round in 0..runs {
         eprintln!("  peers round {}/{}", round + 1, runs);
-        let mut order: Vec<usize> = (0..=peers.len()).collect();
+        let mut order: Vec<usize> = (0..peers.len() + DRIVEN).collect();
         if round % 2 == 1 {
             order.reverse();
         }
         for who in order {
-            if who == 0 {
+            if let Some((process, url)) = driven.get(who) {
                 for (slot, &concurrency) in CONCURRENCY.iter().enumerate() {
-                    let before = procs::cpu_time_us(&server.pid(), ticks).unwrap_or(0.0);
-                    let load = generator.post(&rpc_url, &body, concurrency, length).await?;
-                    let after = procs::cpu_time_us(&server.pid(), ticks).unwrap_or(0.0);
-                    let s = &mut series[0][slot];
+                    let before = procs::cpu_time_us(&process.pid(), ticks).unwrap_or(0.0);
+                    let load = generator.post(url, &body, concurrency, length).await?;
+                    let after = procs::cpu_time_us(&process.pid(), ticks).unwrap_or(0.0);
+                    let s = &mut series[who][slot];
                     s.rps.push(load.throughput);
                     s.cpu_us.push((after - before) / load.calls.max(1) as f64);
                     s.p50.push(load.p50_us);
                     s.p99.push(load.p99_us);
                     s.calls += load.calls;
-                    generator_cpu[slot].push(load.generator_cpu_us_per_call);
+                    generator_cpu[who][slot].push(load.generator_cpu_us_per_call);
                 }
                 continue;
             }
-            if skipped[who - 1].is_some() {
+            let peer = who - DRIVEN;
+            if skipped[peer].is_some() {
                 continue;
             }
-            let Ok(command) = peers[who - 1].command.as_mut() else {
+            let Ok(command) = peers[peer].command.as_mut() else {
                 continue;
             };
             match run_script(command, limit) {
@@ -370,8 +382,8 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
                     }
                 }
                 Err(why) => {
-                    eprintln!("  peers: {} failed, left out: {why}", peers[who - 1].label);
-                    skipped[who - 1] = Some(format!("failed: {why}"));
+                    eprintln!("  peers: {} failed, left out: {why}", peers[peer].label);
+                    skipped[peer] = Some(format!("failed: {why}"));
                 }
             }
         }
@@ -384,19 +396,21 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
              its own process (start-up and 20 warm-up calls untimed), fetching the same Lead \
              (all fields) for {seconds} s at each concurrency and reporting its own CPU \
              (getrusage / process.cpuUsage) over the timed window; zoho-server (serve --config, \
-             default info logging) is driven by {}, its CPU read from /proc/PID/stat. Rounds \
-             interleave the four, the order alternating",
+             default info logging) and zoho-floor are driven by {}, their CPU read from \
+             /proc/PID/stat. Rounds interleave the six, the order alternating",
             generator.describe()
         )),
     );
-    let server_series = &series[0];
-    let mut server_json = serde_json::Map::new();
-    for (slot, c) in CONCURRENCY.iter().enumerate() {
-        let mut v = server_series[slot].json();
-        v["generator_cpu_us_per_call"] = spread(&generator_cpu[slot]);
-        server_json.insert(format!("concurrency_{c}"), v);
+    for (index, key) in ["zoho_server", "floor"].into_iter().enumerate() {
+        let mut figures = serde_json::Map::new();
+        for (slot, c) in CONCURRENCY.iter().enumerate() {
+            let mut v = series[index][slot].json();
+            v["generator_cpu_us_per_call"] = spread(&generator_cpu[index][slot]);
+            figures.insert(format!("concurrency_{c}"), v);
+        }
+        out.insert(key.into(), Value::Object(figures));
     }
-    out.insert("zoho_server".into(), Value::Object(server_json));
+    let (server_series, floor_series) = (&series[0], &series[1]);
     for (index, peer) in peers.iter().enumerate() {
         let mut entry = serde_json::Map::new();
         entry.insert("label".into(), json!(peer.label));
@@ -404,23 +418,26 @@ pub async fn run(bins: &Bins, runs: usize, length: Duration) -> Result<Value, Er
             entry.insert("skipped".into(), json!(why));
         } else {
             for (slot, c) in CONCURRENCY.iter().enumerate() {
-                let mine = &series[index + 1][slot];
+                let mine = &series[index + DRIVEN][slot];
                 let theirs = &server_series[slot];
                 // The caller's side counts too: zoho-server's CPU plus the generator's.
                 let server_total: Vec<f64> = theirs
                     .cpu_us
                     .iter()
-                    .zip(&generator_cpu[slot])
+                    .zip(&generator_cpu[0][slot])
                     .map(|(a, b)| a + b)
                     .collect();
                 let mut v = mine.json();
                 v["server_throughput_ratio"] = spread(&ratios(&theirs.rps, &mine.rps));
+                v["floor_throughput_ratio"] = spread(&ratios(&floor_series[slot].rps, &mine.rps));
                 v["cpu_ratio"] = spread(&ratios(&mine.cpu_us, &server_total));
                 entry.insert(format!("concurrency_{c}"), v);
             }
         }
         out.insert(peer.key.into(), Value::Object(entry));
     }
+    drop(driven);
+    drop(floor);
     drop(server);
     drop(sandbox);
     let _ = std::fs::remove_dir_all(&dir);
