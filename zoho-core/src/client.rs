@@ -160,18 +160,7 @@ impl Client {
     /// pages before it, which this call does not return (stream with [`Client::records`] to keep
     /// them).
     pub async fn execute(&self, req: ActionRequest) -> Result<Value, Error> {
-        let plain = !req.validate
-            && !paging::follows_pages(&req)
-            && !matches!(
-                req.result,
-                crate::ResultShape::CrmSchema
-                    | crate::ResultShape::BooksSchema
-                    | crate::ResultShape::CrmWriteMany
-                    | crate::ResultShape::CrmDeleteMany
-                    | crate::ResultShape::CrmBulkRead
-                    | crate::ResultShape::CrmBulkWrite
-            );
-        if plain {
+        if is_one_request(&req) {
             return self.execute_one(&req).await;
         }
         // Boxed: the future of these (schemas, batches, jobs, paging) is many times the size
@@ -227,8 +216,7 @@ impl Client {
         // or write result, a Books record, a raw body) can be passed through; every other shape
         // (schemas, multi-record writes, jobs, pages followed, Books lists) is whatever
         // `execute` does.
-        let passes_through = !req.validate
-            && !paging::follows_pages(&req)
+        let passes_through = is_one_request(&req)
             && matches!(
                 req.result,
                 crate::ResultShape::CrmRecord
@@ -343,6 +331,22 @@ impl Client {
         }
         self.inner.transport.send(&call).await
     }
+}
+
+/// Whether `req` is one request to Zoho and its answer the whole result: no validation first,
+/// no pages followed, not a schema, batch or job (each of those is several requests).
+fn is_one_request(req: &ActionRequest) -> bool {
+    !req.validate
+        && !paging::follows_pages(req)
+        && !matches!(
+            req.result,
+            crate::ResultShape::CrmSchema
+                | crate::ResultShape::BooksSchema
+                | crate::ResultShape::CrmWriteMany
+                | crate::ResultShape::CrmDeleteMany
+                | crate::ResultShape::CrmBulkRead
+                | crate::ResultShape::CrmBulkWrite
+        )
 }
 
 /// Configures a [`Client`]; [`ClientBuilder::build`] checks the configuration.
