@@ -228,9 +228,7 @@ impl Client {
                     | crate::ResultShape::Raw
             );
         if !passes_through {
-            // Boxed: its future (schemas, batches, jobs, paging) is many times the size of a
-            // plain call's, and every call would carry and copy it.
-            return shape::to_raw(&Box::pin(self.execute(req)).await?);
+            return shape::to_raw(&self.execute(req).await?);
         }
         let sent = self.send_one(&req).await?;
         shape::shape_raw(&req, self.name(), sent.answer)

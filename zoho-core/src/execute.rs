@@ -70,7 +70,10 @@ impl Reused {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if let Some((secret, header)) = last.as_ref()
-            && secret == &token.token
+            && crate::secret::constant_time_eq(
+                secret.expose().as_bytes(),
+                token.token.expose().as_bytes(),
+            )
         {
             return Ok(header.clone());
         }

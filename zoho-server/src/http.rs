@@ -187,13 +187,11 @@ impl RequestId {
         RequestId(rand::random::<u64>() >> 16)
     }
 
-    /// The id as ASCII hex digits, for the header.
+    /// The id as its `Display` writes it, for the header, without allocating.
     fn hex(self) -> [u8; 12] {
         let mut digits = [b'0'; 12];
-        for (at, digit) in digits.iter_mut().enumerate() {
-            let nibble = (self.0 >> (4 * (11 - at))) & 0xf;
-            *digit = b"0123456789abcdef"[nibble as usize];
-        }
+        // Twelve hex digits always fit: the id has 48 bits.
+        let _ = std::io::Write::write_fmt(&mut &mut digits[..], format_args!("{self}"));
         digits
     }
 }
