@@ -50,6 +50,8 @@ struct Counts {
     spent_total: u64,
     /// Zoho's own count of credits left, and the credits we had spent when it said so.
     zoho_remaining: Option<(u64, u64)>,
+    /// Calls waiting for a slot: a slot given back wakes them only when there are some.
+    waiting: usize,
 }
 
 impl Counts {
@@ -64,6 +66,7 @@ impl Counts {
             spent: VecDeque::new(),
             spent_total: 0,
             zoho_remaining: None,
+            waiting: 0,
         }
     }
 
@@ -136,6 +139,10 @@ impl LocalLimiter {
 
     fn budget(&self, scope: &LimitScope) -> Arc<Budget> {
         let mut budgets = self.budgets.lock().unwrap_or_else(PoisonError::into_inner);
+        // Found without copying the key: every call looks its budget up, few create one.
+        if let Some(budget) = budgets.get(&scope.key) {
+            return budget.clone();
+        }
         let budget = budgets.entry(scope.key.clone()).or_insert_with(|| {
             Arc::new(Budget {
                 state: Mutex::new(Counts::new(scope.settings)),
@@ -203,14 +210,34 @@ impl Budget {
     }
 
     fn release(&self, heavy: bool) {
-        {
+        let anyone_waiting = {
             let mut counts = self.counts();
             counts.in_flight = counts.in_flight.saturating_sub(1);
             if heavy {
                 counts.heavy_in_flight = counts.heavy_in_flight.saturating_sub(1);
             }
+            counts.waiting > 0
+        };
+        if anyone_waiting {
+            self.freed.notify_waiters();
         }
-        self.freed.notify_waiters();
+    }
+}
+
+/// A call counted among a budget's waiters while it lives.
+struct Waiting<'a>(&'a Budget);
+
+impl<'a> Waiting<'a> {
+    fn start(budget: &'a Budget) -> Waiting<'a> {
+        budget.counts().waiting += 1;
+        Waiting(budget)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut counts = self.0.counts();
+        counts.waiting = counts.waiting.saturating_sub(1);
     }
 }
 
@@ -235,6 +262,20 @@ impl Limiter for LocalLimiter {
         Box::pin(async move {
             let budget = self.budget(&request.scope);
             let started = Instant::now();
+            let slot = |budget: &Arc<Budget>| {
+                Permit::new(Slot {
+                    budget: budget.clone(),
+                    heavy: request.cost.heavy,
+                })
+            };
+            // Most calls find a slot at once, and never register as waiters.
+            match budget.try_take(request, started) {
+                Taken::Yes => return Ok(slot(&budget)),
+                Taken::Refused(error) => return Err(error),
+                Taken::Wait(_) => {}
+            }
+            // Counted before the first look below: a slot given back after it wakes this call.
+            let _waiting = Waiting::start(&budget);
             loop {
                 let freed = budget.freed.notified();
                 tokio::pin!(freed);
@@ -242,12 +283,7 @@ impl Limiter for LocalLimiter {
                 freed.as_mut().enable();
                 let now = Instant::now();
                 let wake = match budget.try_take(request, now) {
-                    Taken::Yes => {
-                        return Ok(Permit::new(Slot {
-                            budget: budget.clone(),
-                            heavy: request.cost.heavy,
-                        }));
-                    }
+                    Taken::Yes => return Ok(slot(&budget)),
                     Taken::Refused(error) => return Err(error),
                     Taken::Wait(at) => at,
                 };
@@ -369,6 +405,30 @@ mod tests {
         let waiting = limiter.acquire(&req, far);
         drop(a);
         assert!(waiting.await.is_ok(), "a freed slot goes to the waiter");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slot_given_back_wakes_a_caller_already_waiting_at_once() {
+        let limiter = Arc::new(LocalLimiter::new());
+        let req = request(1, false);
+        let far = Instant::now() + Duration::from_secs(60);
+        let held = limiter.acquire(&req, far).await.unwrap();
+        let started = Instant::now();
+        let waiter = tokio::spawn({
+            let (limiter, req) = (limiter.clone(), req.clone());
+            async move { limiter.acquire(&req, far).await.map(|_slot| Instant::now()) }
+        });
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(limiter.budget(&req.scope).counts().waiting, 1);
+        drop(held);
+        let got_it_at = waiter.await.unwrap().unwrap();
+        assert_eq!(
+            got_it_at, started,
+            "woken by the release, not by its deadline"
+        );
+        assert_eq!(limiter.budget(&req.scope).counts().waiting, 0);
     }
 
     #[tokio::test(start_paused = true)]
