@@ -12,8 +12,10 @@ use clap::ValueEnum;
 use tracing::Subscriber;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::field::MakeExt as _;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::{Writer, debug_fn};
+use tracing_subscriber::layer::SubscriberExt as _;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
@@ -25,35 +27,72 @@ pub enum LogFormat {
     Json,
 }
 
-/// Install the global subscriber; `default_filter` applies when `RUST_LOG` is not set.
-/// Stdout is left alone: it carries results (`call`) and the start-up banner (`serve`).
+/// Install the global subscriber; `default_filter` applies when `RUST_LOG` is not set (or is
+/// not a filter). Stdout is left alone: it carries results (`call`) and the start-up banner
+/// (`serve`).
 pub fn init(format: LogFormat, default_filter: &str) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|directives| !directives.trim().is_empty())
+        .and_then(|directives| LogFilter::parse(&directives))
+        .or_else(|| LogFilter::parse(default_filter))
+        .unwrap_or_else(|| LogFilter::Targets(Targets::new().with_default(LevelFilter::INFO)));
     let ansi = std::io::stderr().is_terminal();
     // A second install (tests running commands in one process) keeps the first; that is fine.
     let _ =
         tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stderr, ansi));
 }
 
+/// Which events and spans are logged, from directives in `RUST_LOG`'s syntax.
+#[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once at start-up and moved into the subscriber"
+)]
+pub enum LogFilter {
+    /// `target=level` directives only (`info`, `warn,zoho_core=debug`): decided once per call
+    /// site, nothing done as spans are entered and left.
+    Targets(Targets),
+    /// Directives that name spans or their fields (`[call{method=crm.getRecord}]=debug`): they
+    /// need `EnvFilter`, which looks each span up (under a lock) whenever it is entered or left,
+    /// a cost every request pays, so it is used only when asked for.
+    Spans(EnvFilter),
+}
+
+impl LogFilter {
+    /// The filter `directives` describe; `None` when they are not a filter.
+    pub fn parse(directives: &str) -> Option<LogFilter> {
+        if !directives.contains(['[', '{'])
+            && let Ok(targets) = directives.parse::<Targets>()
+        {
+            return Some(LogFilter::Targets(targets));
+        }
+        EnvFilter::try_new(directives).ok().map(LogFilter::Spans)
+    }
+}
+
 /// The subscriber [`init`] installs, writing to `writer`: tests read what it writes.
 pub fn subscriber<W>(
     format: LogFormat,
-    filter: EnvFilter,
+    filter: LogFilter,
     writer: W,
     ansi: bool,
 ) -> Box<dyn Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let (targets, spans) = match filter {
+        LogFilter::Targets(targets) => (Some(targets), None),
+        LogFilter::Spans(spans) => (None, Some(spans)),
+    };
+    let filtered = tracing_subscriber::registry().with(targets).with(spans);
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(ansi);
     match format {
         LogFormat::Text => Box::new(
-            builder
-                .fmt_fields(
+            filtered.with(
+                layer.fmt_fields(
                     debug_fn(|writer: &mut Writer<'_>, field, value| {
                         if field.name() != "message" {
                             write!(writer, "{field}=")?;
@@ -61,16 +100,12 @@ where
                         write!(EscapeControls(writer), "{value:?}")
                     })
                     .delimited(" "),
-                )
-                .finish(),
+                ),
+            ),
         ),
-        LogFormat::Json => Box::new(
-            builder
-                .json()
-                .flatten_event(true)
-                .with_current_span(true)
-                .finish(),
-        ),
+        LogFormat::Json => {
+            Box::new(filtered.with(layer.json().flatten_event(true).with_current_span(true)))
+        }
     }
 }
 
@@ -122,7 +157,7 @@ mod tests {
         let writer = captured.clone();
         let subscriber = subscriber(
             format,
-            EnvFilter::new("info"),
+            LogFilter::parse("info").unwrap(),
             move || writer.clone(),
             false,
         );
@@ -133,6 +168,43 @@ mod tests {
             tracing::info!(connection = %forged, plain = forged, "call for {forged} failed");
         });
         String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// What the text subscriber writes for `events` under `directives`.
+    fn written(directives: &str, events: impl FnOnce()) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let filter = LogFilter::parse(directives).unwrap();
+        let subscriber = subscriber(LogFormat::Text, filter, move || writer.clone(), false);
+        tracing::subscriber::with_default(subscriber, events);
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn target_directives_filter_without_span_lookups_and_span_directives_still_work() {
+        assert!(matches!(
+            LogFilter::parse("warn,zoho_core::debug_request=info"),
+            Some(LogFilter::Targets(_))
+        ));
+        assert!(matches!(
+            LogFilter::parse("[call{method=crm.getRecord}]=debug"),
+            Some(LogFilter::Spans(_))
+        ));
+        assert!(LogFilter::parse("zoho_core=loudly").is_none());
+
+        let events = || {
+            tracing::debug!("quiet outside");
+            tracing::info!("said outside");
+            let span = tracing::info_span!("call", method = "crm.getRecord");
+            let _entered = span.enter();
+            tracing::debug!("quiet inside");
+        };
+        let by_level = written("info", events);
+        assert!(by_level.contains("said outside"), "{by_level}");
+        assert!(!by_level.contains("quiet"), "{by_level}");
+        let by_span = written("info,[call{method=crm.getRecord}]=debug", events);
+        assert!(by_span.contains("quiet inside"), "{by_span}");
+        assert!(!by_span.contains("quiet outside"), "{by_span}");
     }
 
     #[test]
