@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
 use std::time::Duration;
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
@@ -325,6 +326,11 @@ impl Transport {
                 None => self.tokens.access_token().await,
             }
         };
+        let mut fetch = std::pin::pin!(fetch);
+        // A token in hand is ready at the first poll: no timer is armed for it.
+        if let Poll::Ready(token) = futures::poll!(fetch.as_mut()) {
+            return token;
+        }
         match tokio::time::timeout_at(deadline, fetch).await {
             Ok(token) => token,
             Err(_elapsed) => Err(Error::Network {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use futures::FutureExt as _;
 use http_body_util::BodyExt as _;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -110,18 +111,23 @@ impl BodyBudget {
         let mut body = std::pin::pin!(body);
         loop {
             let allowed = self.allowed_time(bytes.len());
-            let frame =
-                match tokio::time::timeout_at((started + allowed).into(), body.frame()).await {
-                    Err(_elapsed) => {
-                        return Err(BodyError::TooSlow {
-                            received: bytes.len(),
-                            allowed,
-                        });
-                    }
-                    Ok(None) => break,
-                    Ok(Some(Err(err))) => return Err(BodyError::Unreadable(err.to_string())),
-                    Ok(Some(Ok(frame))) => frame,
-                };
+            // A frame already received (a small body comes with its head) needs no timer.
+            let ready = body.frame().now_or_never().map(Ok);
+            let frame = match ready {
+                Some(frame) => frame,
+                None => tokio::time::timeout_at((started + allowed).into(), body.frame()).await,
+            };
+            let frame = match frame {
+                Err(_elapsed) => {
+                    return Err(BodyError::TooSlow {
+                        received: bytes.len(),
+                        allowed,
+                    });
+                }
+                Ok(None) => break,
+                Ok(Some(Err(err))) => return Err(BodyError::Unreadable(err.to_string())),
+                Ok(Some(Ok(frame))) => frame,
+            };
             let Ok(data) = frame.into_data() else {
                 continue; // trailers
             };

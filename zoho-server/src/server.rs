@@ -10,7 +10,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
@@ -316,25 +317,26 @@ pub fn raise_fd_limit() -> Option<u64> {
 /// error that reads like a Zoho outage, so it is better answered `503` before it starts. The
 /// probe (opening the null device) runs at most every 20 ms; calls in between share it.
 pub fn out_of_descriptors() -> bool {
-    static PROBED: Mutex<Option<(Instant, bool)>> = Mutex::new(None);
-    let mut probed = PROBED
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((at, short)) = *probed
-        && at.elapsed() < PROBE_EVERY
-    {
-        return short;
+    // The last probe in one word, so calls between probes only read it: the milliseconds from
+    // `EPOCH` to the probe plus one (zero: never probed) shifted left, its answer in the low bit.
+    static PROBED: AtomicU64 = AtomicU64::new(0);
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    let elapsed = EPOCH.get_or_init(Instant::now).elapsed().as_millis();
+    let now = u64::try_from(elapsed).unwrap_or(u64::MAX >> 2) + 1;
+    let last = PROBED.load(Ordering::Relaxed);
+    if last != 0 && now.saturating_sub(last >> 1) < PROBE_EVERY_MS {
+        return last & 1 == 1;
     }
     let short = match std::fs::File::open(NULL_DEVICE) {
         Ok(_) => false,
         Err(err) => is_out_of_descriptors(&err),
     };
-    *probed = Some((Instant::now(), short));
+    PROBED.store((now << 1) | u64::from(short), Ordering::Relaxed);
     short
 }
 
-/// How long one descriptor probe stands for.
-const PROBE_EVERY: Duration = Duration::from_millis(20);
+/// How long one descriptor probe stands for, in milliseconds.
+const PROBE_EVERY_MS: u64 = 20;
 
 #[cfg(unix)]
 const NULL_DEVICE: &str = "/dev/null";
