@@ -163,10 +163,10 @@ where
     // What the `answered` line says, kept only when it will be written.
     let asked = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (request.method().clone(), request.uri().path().to_owned()));
-    let mut response = route(&front, &caller, request)
-        .instrument(span.clone())
-        .await;
-    if let Some((method, path)) = asked {
+    // The span is cloned (a registry entry shared and closed twice) only for that line.
+    let answered_in = asked.as_ref().map(|_| span.clone());
+    let mut response = route(&front, &caller, request).instrument(span).await;
+    if let (Some((method, path)), Some(span)) = (asked, answered_in) {
         span.in_scope(
             || tracing::debug!(%method, %path, status = response.status().as_u16(), "answered"),
         );
