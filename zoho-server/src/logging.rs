@@ -195,7 +195,7 @@ mod tests {
         let events = || {
             tracing::debug!("quiet outside");
             tracing::info!("said outside");
-            let span = tracing::info_span!("call", method = "crm.getRecord");
+            let span = tracing::debug_span!("call", method = "crm.getRecord");
             let _entered = span.enter();
             tracing::debug!("quiet inside");
         };
