@@ -18,7 +18,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::{AbortHandle, JoinSet};
 
 use crate::Error;
@@ -100,7 +100,6 @@ impl Server {
         grace: Duration,
     ) -> Result<(), Error> {
         let front = Arc::new(Front::new(app, self.hosts));
-        let (stop_tx, stop_rx) = watch::channel(false);
         let mut open = Open::default();
         let busy_answers = Arc::new(Semaphore::new(MAX_BUSY_ANSWERS));
         tokio::pin!(shutdown);
@@ -130,13 +129,14 @@ impl Server {
                         }
                         let caller = Caller::new(peer);
                         let activity = caller.activity.clone();
+                        let (stop, stopping) = oneshot::channel();
                         let handle = open.tasks.spawn(serve_connection(
                             stream,
                             caller,
                             front.clone(),
-                            stop_rx.clone(),
+                            stopping,
                         ));
-                        open.add(handle, activity);
+                        open.add(Served { handle, activity, stop: Some(stop) });
                     }
                     Err(err) => {
                         // Out of file descriptors and the like: make room, and wait a moment
@@ -154,7 +154,7 @@ impl Server {
             connections = in_flight,
             "shutting down: no new connections; finishing calls in flight"
         );
-        let _ = stop_tx.send(true);
+        open.stop_all();
         let drained = tokio::time::timeout(grace, async {
             while open.tasks.join_next().await.is_some() {}
         })
@@ -176,7 +176,7 @@ impl Server {
 #[derive(Default)]
 struct Open {
     tasks: JoinSet<()>,
-    by_age: BTreeMap<u64, (AbortHandle, Arc<Activity>)>,
+    by_age: BTreeMap<u64, Served>,
     age_of: HashMap<tokio::task::Id, u64>,
     next: u64,
 }
@@ -186,10 +186,19 @@ impl Open {
         self.by_age.len()
     }
 
-    fn add(&mut self, handle: AbortHandle, activity: Arc<Activity>) {
-        self.age_of.insert(handle.id(), self.next);
-        self.by_age.insert(self.next, (handle, activity));
+    fn add(&mut self, served: Served) {
+        self.age_of.insert(served.handle.id(), self.next);
+        self.by_age.insert(self.next, served);
         self.next += 1;
+    }
+
+    /// Tell every connection to finish the request it is serving and close.
+    fn stop_all(&mut self) {
+        for served in self.by_age.values_mut() {
+            if let Some(stop) = served.stop.take() {
+                let _ = stop.send(());
+            }
+        }
     }
 
     fn forget(&mut self, id: tokio::task::Id) {
@@ -203,13 +212,13 @@ impl Open {
         let oldest = self
             .by_age
             .iter()
-            .filter(|(_, (_, activity))| !activity.is_running())
-            .min_by_key(|(_, (_, activity))| activity.idle_since_ms())
+            .filter(|(_, served)| !served.activity.is_running())
+            .min_by_key(|(_, served)| served.activity.idle_since_ms())
             .map(|(age, _)| *age);
         let Some(age) = oldest else {
             return false;
         };
-        if let Some((handle, _)) = self.by_age.remove(&age) {
+        if let Some(Served { handle, .. }) = self.by_age.remove(&age) {
             self.age_of.remove(&handle.id());
             handle.abort();
             tracing::debug!("closed the connection idle longest to make room");
@@ -218,11 +227,20 @@ impl Open {
     }
 }
 
+/// One connection being served.
+struct Served {
+    handle: AbortHandle,
+    activity: Arc<Activity>,
+    /// Sent once, on shutdown. Each connection has its own: a channel shared by all of them
+    /// would be looked at, under its lock, each time any connection's task runs.
+    stop: Option<oneshot::Sender<()>>,
+}
+
 async fn serve_connection(
     stream: TcpStream,
     caller: Caller,
     front: Arc<Front>,
-    mut stop: watch::Receiver<bool>,
+    mut stop: oneshot::Receiver<()>,
 ) {
     let peer = caller.addr;
     let service = service_fn(move |request| http::handle(front.clone(), caller.clone(), request));
@@ -232,8 +250,10 @@ async fn serve_connection(
         .serve_connection(TokioIo::new(stream), service);
     tokio::pin!(connection);
     let outcome = tokio::select! {
+        biased;
         outcome = connection.as_mut() => outcome,
-        _ = async { let _ = stop.wait_for(|stopping| *stopping).await; } => {
+        // A sender dropped without a word (the server itself going away) is not a stop.
+        Ok(()) = &mut stop => {
             // Finish the request in flight, then close instead of waiting for the next one.
             connection.as_mut().graceful_shutdown();
             connection.await
