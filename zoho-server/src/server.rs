@@ -138,13 +138,16 @@ impl Server {
                         ));
                         open.add(Served { handle, activity, stop: Some(stop) });
                     }
-                    Err(err) => {
-                        // Out of file descriptors and the like: make room, and wait a moment
+                    Err(err) if is_out_of_resources(&err) => {
+                        // Out of file descriptors or memory: make room, and wait a moment
                         // instead of spinning.
                         tracing::warn!(error = %err, "accept failed");
                         open.close_oldest_idle();
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
+                    // A connection that failed before it was accepted: nothing of ours to
+                    // free, and no idle connection of another caller is closed for it.
+                    Err(err) => tracing::debug!(error = %err, "a connection failed as it was accepted"),
                 },
             }
         }
@@ -368,6 +371,11 @@ fn is_out_of_descriptors(err: &std::io::Error) -> bool {
     matches!(err.raw_os_error(), Some(23 | 24))
 }
 
+/// Out of descriptors, or of memory (ENOMEM).
+fn is_out_of_resources(err: &std::io::Error) -> bool {
+    is_out_of_descriptors(err) || err.kind() == std::io::ErrorKind::OutOfMemory
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +395,12 @@ mod tests {
         )));
         assert!(!is_out_of_descriptors(&std::io::Error::from_raw_os_error(
             2
+        )));
+        assert!(is_out_of_resources(&std::io::Error::from_raw_os_error(23)));
+        assert!(is_out_of_resources(&std::io::Error::from_raw_os_error(12)));
+        // ECONNABORTED: the caller's connection failed, not ours to make room for.
+        assert!(!is_out_of_resources(&std::io::Error::from_raw_os_error(
+            103
         )));
     }
 }
