@@ -145,9 +145,12 @@ impl Server {
                         open.close_oldest_idle();
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
-                    // A connection that failed before it was accepted: nothing of ours to
-                    // free, and no idle connection of another caller is closed for it.
-                    Err(err) => tracing::debug!(error = %err, "a connection failed as it was accepted"),
+                    // Any other failure is no reason to close another caller's idle
+                    // connection; the pause still keeps an error that repeats from spinning.
+                    Err(err) => {
+                        tracing::debug!(error = %err, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                    }
                 },
             }
         }
