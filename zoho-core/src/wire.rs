@@ -8,8 +8,20 @@
 //! layers): measured at about a fifth of zoho-server's CPU per call
 //! (`docs/design/011-http-client.md`). It is only used where it changes nothing: on a client
 //! this crate built ([`HttpClient::new`]) while no proxy is configured in the environment.
+//!
+//! A pooled connection is driven by a task on the runtime that opened it. On a multi-threaded
+//! runtime that task runs on any worker, so one pool serves them all. A single-threaded
+//! runtime drives its tasks only on its own thread, and only while that thread runs it: a
+//! connection another such runtime opened would cost a wake-up of the other thread on every
+//! call, and would stall once that runtime stops being run. So each thread running a
+//! single-threaded runtime gets pools of its own (`PerRuntime`), which is what lets
+//! zoho-server serve on one such runtime per core without the threads handing calls to each
+//! other.
 
+use std::cell::Cell;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -43,11 +55,87 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// configured.
 #[derive(Clone)]
 pub struct HttpClient {
-    general: reqwest::Client,
-    direct: Option<Direct>,
+    general: General,
+    direct: Option<Arc<PerRuntime<Direct>>>,
 }
 
-type Direct = LegacyClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+pub(crate) type Direct = LegacyClient<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// The reqwest client: built here (pooled per runtime, like the direct one) or the embedder's
+/// own, used as it was given.
+#[derive(Clone)]
+enum General {
+    Built(Arc<PerRuntime<reqwest::Client>>),
+    Given(reqwest::Client),
+}
+
+/// Most pools one client keeps for threads running single-threaded runtimes; threads past this
+/// many share them, in turn.
+const MAX_THREAD_POOLS: usize = 64;
+
+/// A client's pools: one for multi-threaded runtimes (and anything else), and one, made on
+/// first use, for each thread running a single-threaded runtime.
+struct PerRuntime<T> {
+    connect_timeout: Duration,
+    build: fn(Duration) -> Result<T, Error>,
+    shared: T,
+    per_thread: [OnceLock<T>; MAX_THREAD_POOLS],
+}
+
+/// Threads given a pool slot so far, across every client.
+static THREADS_WITH_A_SLOT: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's pool slot, given on its first call from a single-threaded runtime.
+    static POOL_SLOT: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+/// The pool slot of the calling thread, when it is running a single-threaded runtime.
+fn single_threaded_slot() -> Option<usize> {
+    let handle = tokio::runtime::Handle::try_current().ok()?;
+    if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::CurrentThread {
+        return None;
+    }
+    Some(POOL_SLOT.with(|slot| match slot.get() {
+        Some(index) => index,
+        None => {
+            let index = THREADS_WITH_A_SLOT.fetch_add(1, Ordering::Relaxed) % MAX_THREAD_POOLS;
+            slot.set(Some(index));
+            index
+        }
+    }))
+}
+
+impl<T> PerRuntime<T> {
+    fn new(
+        connect_timeout: Duration,
+        build: fn(Duration) -> Result<T, Error>,
+    ) -> Result<Self, Error> {
+        Ok(PerRuntime {
+            connect_timeout,
+            build,
+            shared: build(connect_timeout)?,
+            per_thread: std::array::from_fn(|_| OnceLock::new()),
+        })
+    }
+
+    /// The pool for calls made where the caller runs.
+    fn for_caller(&self) -> &T {
+        let Some(slot) = single_threaded_slot() else {
+            return &self.shared;
+        };
+        let pool = &self.per_thread[slot];
+        if let Some(client) = pool.get() {
+            return client;
+        }
+        // The same settings built the shared pool, so building them again does not fail; if
+        // it ever did, the shared pool still works.
+        match (self.build)(self.connect_timeout) {
+            Ok(built) => pool.get_or_init(|| built),
+            Err(_) => &self.shared,
+        }
+    }
+}
 
 impl fmt::Debug for HttpClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -60,7 +148,7 @@ impl fmt::Debug for HttpClient {
 impl From<reqwest::Client> for HttpClient {
     fn from(general: reqwest::Client) -> Self {
         HttpClient {
-            general,
+            general: General::Given(general),
             direct: None,
         }
     }
@@ -70,13 +158,16 @@ impl HttpClient {
     /// The client zoho-rs uses: no redirects, `connect_timeout` for making a connection,
     /// rustls, HTTP/2 by ALPN, proxies from the environment as reqwest reads them.
     pub fn new(connect_timeout: Duration) -> Result<HttpClient, Error> {
-        let general = crate::execute::http_client(connect_timeout)?;
+        let general = PerRuntime::new(connect_timeout, crate::execute::http_client)?;
         let direct = if proxy_configured(|name| std::env::var_os(name)) {
             None
         } else {
-            Some(direct(connect_timeout)?)
+            Some(Arc::new(PerRuntime::new(connect_timeout, direct)?))
         };
-        Ok(HttpClient { general, direct })
+        Ok(HttpClient {
+            general: General::Built(Arc::new(general)),
+            direct,
+        })
     }
 
     /// [`HttpClient::new`] with the connect timeout a connection has when none is configured
@@ -87,12 +178,15 @@ impl HttpClient {
 
     /// The reqwest client underneath, for calls that are not Zoho API calls (token requests).
     pub fn reqwest(&self) -> &reqwest::Client {
-        &self.general
+        match &self.general {
+            General::Built(pools) => pools.for_caller(),
+            General::Given(client) => client,
+        }
     }
 
-    /// The direct client, when a call may use it.
+    /// The direct client for a call made where the caller runs, when a call may use it.
     pub(crate) fn direct(&self) -> Option<&Direct> {
-        self.direct.as_ref()
+        self.direct.as_deref().map(PerRuntime::for_caller)
     }
 }
 

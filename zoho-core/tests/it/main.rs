@@ -14,6 +14,7 @@ mod policy;
 mod redis_support;
 mod region;
 mod retry;
+mod runtimes;
 mod secrets;
 mod shape;
 mod shared_refresh;
