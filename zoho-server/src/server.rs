@@ -11,14 +11,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{Semaphore, oneshot, watch};
 use tokio::task::{AbortHandle, JoinSet};
 
 use crate::Error;
@@ -46,6 +46,7 @@ pub struct Server {
     local_addr: SocketAddr,
     hosts: AllowedHosts,
     max_connections: usize,
+    threads: Option<usize>,
 }
 
 impl Server {
@@ -69,6 +70,7 @@ impl Server {
             local_addr,
             hosts: AllowedHosts::for_listener(local_addr),
             max_connections: default_max_connections(),
+            threads: None,
         })
     }
 
@@ -92,6 +94,17 @@ impl Server {
         self.max_connections = max.max(1);
     }
 
+    /// Serve connections on `threads` threads of their own, each running a single-threaded
+    /// runtime that accepts connections and serves them, calls to Zoho included, from start to
+    /// end; `None` (the default) serves them on the runtime that runs [`Server::serve`].
+    ///
+    /// On a multi-threaded runtime every call moves between worker threads (the connection's
+    /// task, the upstream connection's task, their wake-ups and frees); one runtime per core
+    /// keeps each call on one thread (`docs/design/011-http-client.md`).
+    pub fn set_threads(&mut self, threads: Option<usize>) {
+        self.threads = threads.map(|n| n.max(1));
+    }
+
     /// Serve `app` until `shutdown` resolves; then finish calls in flight for at most `grace`.
     pub async fn serve(
         self,
@@ -99,91 +112,220 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send,
         grace: Duration,
     ) -> Result<(), Error> {
-        let front = Arc::new(Front::new(app, self.hosts));
-        let mut open = Open::default();
-        let busy_answers = Arc::new(Semaphore::new(MAX_BUSY_ANSWERS));
-        tokio::pin!(shutdown);
+        let shared = Arc::new(Shared {
+            front: Arc::new(Front::new(app, self.hosts)),
+            open: Mutex::new(Open::default()),
+            busy_answers: Arc::new(Semaphore::new(MAX_BUSY_ANSWERS)),
+            max_connections: self.max_connections,
+            grace,
+        });
+        let (stop, stopping) = watch::channel(false);
+        let (here, threads) = match self.threads {
+            None => (
+                Some(accept_and_serve(self.listener, shared.clone(), stopping)),
+                Vec::new(),
+            ),
+            Some(count) => {
+                let threads = start_threads(&self.listener, count, &shared, &stopping)?;
+                // The threads accept on clones of the listener; this one is not needed here.
+                drop(self.listener);
+                (None, threads)
+            }
+        };
         tracing::info!(
             addr = %self.local_addr,
             max_connections = self.max_connections,
+            threads = threads.len(),
             "serving JSON-RPC on POST /rpc"
         );
-        loop {
-            tokio::select! {
-                () = &mut shutdown => break,
-                Some(ended) = open.tasks.join_next_with_id(), if !open.tasks.is_empty() => {
-                    open.forget(ended.map_or_else(|err| err.id(), |(id, ())| id));
-                }
-                accepted = self.listener.accept() => match accepted {
-                    Ok((stream, peer)) => {
-                        // Answers go out in one write; never hold them back for Nagle's algorithm.
-                        let _ = stream.set_nodelay(true);
-                        if open.len() >= self.max_connections && !open.close_oldest_idle() {
-                            if let Ok(permit) = busy_answers.clone().try_acquire_owned() {
-                                tokio::spawn(async move {
-                                    answer_busy(stream).await;
-                                    drop(permit);
-                                });
-                            }
-                            continue;
-                        }
-                        let caller = Caller::new(peer);
-                        let activity = caller.activity.clone();
-                        let (stop, stopping) = oneshot::channel();
-                        let handle = open.tasks.spawn(serve_connection(
-                            stream,
-                            caller,
-                            front.clone(),
-                            stopping,
-                        ));
-                        open.add(Served { handle, activity, stop: Some(stop) });
-                    }
-                    Err(err) if is_out_of_resources(&err) => {
-                        // Out of file descriptors or memory: make room, and wait a moment
-                        // instead of spinning.
-                        tracing::warn!(error = %err, "accept failed");
-                        open.close_oldest_idle();
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                    // Any other failure is no reason to close another caller's idle
-                    // connection; the pause still keeps an error that repeats from spinning.
-                    Err(err) => {
-                        tracing::debug!(error = %err, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                    }
-                },
-            }
-        }
-        drop(self.listener);
-        let in_flight = open.len();
-        tracing::info!(
-            connections = in_flight,
-            "shutting down: no new connections; finishing calls in flight"
-        );
-        open.stop_all();
-        let drained = tokio::time::timeout(grace, async {
-            while open.tasks.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
-            tracing::warn!(
-                grace_ms = u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
-                connections = open.tasks.len(),
-                "calls still running after the shutdown grace period; dropping them"
+        let stopped = async {
+            shutdown.await;
+            let _ = stop.send(true);
+            tracing::info!(
+                connections = shared.lock().len(),
+                "shutting down: no new connections; finishing calls in flight"
             );
-            open.tasks.abort_all();
-        }
+        };
+        let served_here = async {
+            if let Some(serving) = here {
+                serving.await;
+            }
+        };
+        let served_on_threads = async {
+            for done in threads {
+                // A thread that ended without a word (it panicked) is done too.
+                let _ = done.await;
+            }
+        };
+        tokio::join!(stopped, served_here, served_on_threads);
         tracing::info!("stopped");
         Ok(())
     }
 }
 
-/// The connections being served, oldest first.
+/// What every thread serving connections shares.
+struct Shared {
+    front: Arc<Front>,
+    /// The connections being served, on every thread. Taken when one opens or ends, never per
+    /// request.
+    open: Mutex<Open>,
+    busy_answers: Arc<Semaphore>,
+    max_connections: usize,
+    grace: Duration,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Open> {
+        // Nothing done under the lock can leave it half changed; a panic elsewhere while
+        // holding it leaves a list still worth using.
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Start `count` threads, each with a single-threaded runtime accepting on a clone of
+/// `listener`; each sends on its receiver when it has finished.
+fn start_threads(
+    listener: &TcpListener,
+    count: usize,
+    shared: &Arc<Shared>,
+    stopping: &watch::Receiver<bool>,
+) -> Result<Vec<oneshot::Receiver<()>>, Error> {
+    let failed = |context: &str, source: std::io::Error| Error::Io {
+        context: context.to_owned(),
+        source,
+    };
+    let mut finished = Vec::with_capacity(count);
+    for index in 0..count {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| failed("cannot start a runtime to serve connections", e))?;
+        let listener = {
+            let _entered = runtime.enter();
+            clone_listener(listener)
+                .and_then(TcpListener::from_std)
+                .map_err(|e| failed("cannot share the listening socket", e))?
+        };
+        let (done, finish) = oneshot::channel();
+        let shared = shared.clone();
+        let stopping = stopping.clone();
+        std::thread::Builder::new()
+            .name(format!("zoho-serve-{index}"))
+            .spawn(move || {
+                runtime.block_on(accept_and_serve(listener, shared, stopping));
+                // Connections' leftovers (their sockets to Zoho) go with the runtime.
+                drop(runtime);
+                let _ = done.send(());
+            })
+            .map_err(|e| failed("cannot start a thread to serve connections", e))?;
+        finished.push(finish);
+    }
+    Ok(finished)
+}
+
+/// Resolves once `stopping` turns true (or its sender is gone).
+async fn told_to_stop(stopping: &mut watch::Receiver<bool>) {
+    let _ = stopping.wait_for(|stop| *stop).await;
+}
+
+/// Another handle on the same listening socket: connections are accepted from either.
+#[cfg(unix)]
+fn clone_listener(listener: &TcpListener) -> std::io::Result<std::net::TcpListener> {
+    use std::os::fd::AsFd as _;
+    Ok(listener.as_fd().try_clone_to_owned()?.into())
+}
+
+/// Another handle on the same listening socket: connections are accepted from either.
+#[cfg(windows)]
+fn clone_listener(listener: &TcpListener) -> std::io::Result<std::net::TcpListener> {
+    use std::os::windows::io::AsSocket as _;
+    Ok(listener.as_socket().try_clone_to_owned()?.into())
+}
+
+/// Accept connections on `listener` and serve them until `stopping` turns true; then stop
+/// accepting, let calls in flight finish for at most the grace period, and return.
+async fn accept_and_serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut stopping: watch::Receiver<bool>,
+) {
+    // This runtime's connections, and their ages in the shared list.
+    let mut tasks = JoinSet::new();
+    let mut age_of: HashMap<tokio::task::Id, u64> = HashMap::new();
+    loop {
+        tokio::select! {
+            () = told_to_stop(&mut stopping) => break,
+            Some(ended) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                let id = ended.map_or_else(|err| err.id(), |(id, ())| id);
+                if let Some(age) = age_of.remove(&id) {
+                    shared.lock().forget(age);
+                }
+            }
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    // Answers go out in one write; never hold them back for Nagle's algorithm.
+                    let _ = stream.set_nodelay(true);
+                    let mut open = shared.lock();
+                    if open.len() >= shared.max_connections && !open.close_oldest_idle() {
+                        drop(open);
+                        if let Ok(permit) = shared.busy_answers.clone().try_acquire_owned() {
+                            tokio::spawn(async move {
+                                answer_busy(stream).await;
+                                drop(permit);
+                            });
+                        }
+                        continue;
+                    }
+                    let caller = Caller::new(peer);
+                    let activity = caller.activity.clone();
+                    let (stop, stop_signal) = oneshot::channel();
+                    let handle = tasks.spawn(serve_connection(
+                        stream,
+                        caller,
+                        shared.front.clone(),
+                        stop_signal,
+                    ));
+                    age_of.insert(handle.id(), open.add(Served { handle, activity, stop: Some(stop) }));
+                }
+                Err(err) if is_out_of_resources(&err) => {
+                    // Out of file descriptors or memory: make room, and wait a moment
+                    // instead of spinning.
+                    tracing::warn!(error = %err, "accept failed");
+                    shared.lock().close_oldest_idle();
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                // Any other failure is no reason to close another caller's idle
+                // connection; the pause still keeps an error that repeats from spinning.
+                Err(err) => {
+                    tracing::debug!(error = %err, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+        }
+    }
+    drop(listener);
+    shared.lock().stop(age_of.values());
+    let grace = shared.grace;
+    let drained =
+        tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        tracing::warn!(
+            grace_ms = u64::try_from(grace.as_millis()).unwrap_or(u64::MAX),
+            connections = tasks.len(),
+            "calls still running after the shutdown grace period; dropping them"
+        );
+        tasks.abort_all();
+    }
+    let mut open = shared.lock();
+    for age in age_of.values() {
+        open.forget(*age);
+    }
+}
+
+/// The connections being served, on every thread, oldest first.
 #[derive(Default)]
 struct Open {
-    tasks: JoinSet<()>,
     by_age: BTreeMap<u64, Served>,
-    age_of: HashMap<tokio::task::Id, u64>,
     next: u64,
 }
 
@@ -192,28 +334,33 @@ impl Open {
         self.by_age.len()
     }
 
-    fn add(&mut self, served: Served) {
-        self.age_of.insert(served.handle.id(), self.next);
-        self.by_age.insert(self.next, served);
+    /// Count `served` in; its age, the key to forget it by.
+    fn add(&mut self, served: Served) -> u64 {
+        let age = self.next;
+        self.by_age.insert(age, served);
         self.next += 1;
+        age
     }
 
-    /// Tell every connection to finish the request it is serving and close.
-    fn stop_all(&mut self) {
-        for served in self.by_age.values_mut() {
-            if let Some(stop) = served.stop.take() {
+    /// Tell these connections to finish the request each is serving and close.
+    fn stop<'a>(&mut self, ages: impl IntoIterator<Item = &'a u64>) {
+        for age in ages {
+            if let Some(stop) = self
+                .by_age
+                .get_mut(age)
+                .and_then(|served| served.stop.take())
+            {
                 let _ = stop.send(());
             }
         }
     }
 
-    fn forget(&mut self, id: tokio::task::Id) {
-        if let Some(age) = self.age_of.remove(&id) {
-            self.by_age.remove(&age);
-        }
+    fn forget(&mut self, age: u64) {
+        self.by_age.remove(&age);
     }
 
-    /// Close the connection idle longest (not running a call); `false` when all are running.
+    /// Close the connection idle longest (not running a call), on whichever thread serves it;
+    /// `false` when all are running.
     fn close_oldest_idle(&mut self) -> bool {
         let oldest = self
             .by_age
@@ -225,7 +372,6 @@ impl Open {
             return false;
         };
         if let Some(Served { handle, .. }) = self.by_age.remove(&age) {
-            self.age_of.remove(&handle.id());
             handle.abort();
             tracing::debug!("closed the connection idle longest to make room");
         }

@@ -15,6 +15,17 @@ use crate::rpc::{Limits, Rpc};
 use crate::sandbox;
 use crate::server::{DEFAULT_SHUTDOWN_GRACE, Server, raise_fd_limit};
 
+/// How many threads serve connections: `TOKIO_WORKER_THREADS` (tokio's own setting for how
+/// many threads run tasks) when it is a positive number, else one per CPU the process may use.
+fn serving_threads() -> usize {
+    std::env::var("TOKIO_WORKER_THREADS")
+        .ok()
+        .and_then(|value| value.trim().parse::<usize>().ok())
+        .filter(|threads| *threads > 0)
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+}
+
 pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     let api_key = args
         .api_key_env
@@ -28,6 +39,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     if let Some(max) = args.max_connections {
         server.set_max_connections(max);
     }
+    server.set_threads(Some(serving_threads()));
     let http = http_client()?;
     let (connections, sandbox) = connections(&args.source, &http).await?;
     let public_url = args

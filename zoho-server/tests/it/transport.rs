@@ -65,14 +65,19 @@ impl Running {
 }
 
 async fn start(listen: &str, limits: Limits, api_key: Option<ApiKey>) -> Running {
-    start_capped(listen, limits, api_key, None).await
+    start_capped(listen, limits, api_key, None, None).await
 }
+
+/// Where the server serves its connections: on the test's runtime, and on two threads of their
+/// own (as `zoho-server serve` does, one per core).
+const SERVING: [Option<usize>; 2] = [None, Some(2)];
 
 async fn start_capped(
     listen: &str,
     limits: Limits,
     api_key: Option<ApiKey>,
     max_connections: Option<usize>,
+    threads: Option<usize>,
 ) -> Running {
     let mut server = Server::bind(listen.parse().unwrap(), api_key.as_ref())
         .await
@@ -80,6 +85,7 @@ async fn start_capped(
     if let Some(max) = max_connections {
         server.set_max_connections(max);
     }
+    server.set_threads(threads);
     let port = server.local_addr().port();
     let stub = Stub::default();
     let sleeping = stub.sleeping.clone();
@@ -261,7 +267,13 @@ async fn with_an_api_key_only_bearer_holders_get_through() {
 
 #[tokio::test]
 async fn shutdown_lets_the_call_in_flight_finish_then_refuses_new_ones() {
-    let server = start("127.0.0.1:0", Limits::default(), None).await;
+    for threads in SERVING {
+        shutdown_lets_the_call_in_flight_finish(threads).await;
+    }
+}
+
+async fn shutdown_lets_the_call_in_flight_finish(threads: Option<usize>) {
+    let server = start_capped("127.0.0.1:0", Limits::default(), None, None, threads).await;
     let url = server.url("/rpc");
     let in_flight = tokio::spawn(
         post(
@@ -278,7 +290,10 @@ async fn shutdown_lets_the_call_in_flight_finish_then_refuses_new_ones() {
     let after = post(&url, r#"{"jsonrpc":"2.0","id":2,"method":"echo"}"#)
         .send()
         .await;
-    assert!(after.is_err(), "no new connections after shutdown");
+    assert!(
+        after.is_err(),
+        "no new connections after shutdown (threads {threads:?})"
+    );
 }
 
 /// Send `request` (a whole HTTP/1.1 request, head and body) on a fresh connection; the status
@@ -465,8 +480,16 @@ async fn bodies_past_the_in_flight_budget_wait_then_get_503_with_retry_after() {
 
 #[tokio::test]
 async fn at_the_connection_cap_the_idle_connection_goes_and_the_running_call_stays() {
+    for threads in SERVING {
+        at_the_connection_cap(threads).await;
+    }
+}
+
+/// The cap counts the connections of every thread, and the idle one closed to make room may be
+/// served by another thread than the newcomer's.
+async fn at_the_connection_cap(threads: Option<usize>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let server = start_capped("127.0.0.1:0", Limits::default(), None, Some(2)).await;
+    let server = start_capped("127.0.0.1:0", Limits::default(), None, Some(2), threads).await;
     let slow = tokio::spawn(
         post(
             &server.url("/rpc"),
@@ -484,7 +507,7 @@ async fn at_the_connection_cap_the_idle_connection_goes_and_the_running_call_sta
     let closed = tokio::time::timeout(Duration::from_secs(2), idle.read(&mut buf)).await;
     assert!(
         matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
-        "the idle connection was closed"
+        "the idle connection was closed (threads {threads:?})"
     );
     let slow = slow.await.unwrap().unwrap();
     assert_eq!(slow.status(), 200, "the running call was never cut");
@@ -508,7 +531,10 @@ async fn at_the_connection_cap_the_idle_connection_goes_and_the_running_call_sta
     let mut answer = Vec::new();
     let _ = late.read_to_end(&mut answer).await;
     let answer = String::from_utf8_lossy(&answer);
-    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 503"),
+        "threads {threads:?}: {answer}"
+    );
     assert!(answer.contains("retry-after: 1"), "{answer}");
     for holder in holders {
         assert_eq!(holder.await.unwrap().unwrap().status(), 200);
