@@ -11,10 +11,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = zoho_server::cli::Cli::parse();
-    match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    // Read here, so a bad value is an error that names it instead of tokio's panic.
+    match zoho_server::cli::worker_threads() {
+        Ok(Some(threads)) => {
+            builder.worker_threads(threads);
+        }
+        Ok(None) => {}
+        Err(err) => {
+            eprintln!("zoho-server: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
+    match builder.enable_all().build() {
         Ok(runtime) => runtime.block_on(zoho_server::cli::run(cli)),
         Err(err) => {
             eprintln!("zoho-server: cannot start the async runtime: {err}");

@@ -126,7 +126,7 @@ impl Server {
                 Vec::new(),
             ),
             Some(count) => {
-                let threads = start_threads(&self.listener, count, &shared, &stopping)?;
+                let threads = start_threads(&self.listener, count, &shared, &stopping).await?;
                 // The threads accept on clones of the listener; this one is not needed here.
                 drop(self.listener);
                 (None, threads)
@@ -183,8 +183,9 @@ impl Shared {
 }
 
 /// Start `count` threads, each with a single-threaded runtime accepting on a clone of
-/// `listener`; each sends on its receiver when it has finished.
-fn start_threads(
+/// `listener`; each sends on its receiver when it has finished. Returns once every thread is
+/// accepting, or with the first one's reason it could not.
+async fn start_threads(
     listener: &TcpListener,
     count: usize,
     shared: &Arc<Shared>,
@@ -196,29 +197,53 @@ fn start_threads(
     };
     let mut finished = Vec::with_capacity(count);
     for index in 0..count {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| failed("cannot start a runtime to serve connections", e))?;
-        let listener = {
-            let _entered = runtime.enter();
-            clone_listener(listener)
-                .and_then(TcpListener::from_std)
-                .map_err(|e| failed("cannot share the listening socket", e))?
-        };
+        let listener =
+            clone_listener(listener).map_err(|e| failed("cannot share the listening socket", e))?;
+        let (ready, started) = oneshot::channel();
         let (done, finish) = oneshot::channel();
         let shared = shared.clone();
         let stopping = stopping.clone();
+        // The runtime is made and dropped on its own thread: tokio refuses to drop one inside
+        // another runtime's task, which is where this runs.
         std::thread::Builder::new()
             .name(format!("zoho-serve-{index}"))
             .spawn(move || {
-                runtime.block_on(accept_and_serve(listener, shared, stopping));
+                let runtime = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(err) => {
+                        let _ = ready.send(Err(err));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match TcpListener::from_std(listener) {
+                        Ok(listener) => {
+                            let _ = ready.send(Ok(()));
+                            accept_and_serve(listener, shared, stopping).await;
+                        }
+                        Err(err) => {
+                            let _ = ready.send(Err(err));
+                        }
+                    }
+                });
                 // Connections' leftovers (their sockets to Zoho) go with the runtime.
                 drop(runtime);
                 let _ = done.send(());
             })
             .map_err(|e| failed("cannot start a thread to serve connections", e))?;
-        finished.push(finish);
+        match started.await {
+            Ok(Ok(())) => finished.push(finish),
+            Ok(Err(err)) => return Err(failed("cannot start a runtime to serve connections", err)),
+            Err(_) => {
+                return Err(failed(
+                    "cannot start a runtime to serve connections",
+                    std::io::Error::other("its thread ended before it began"),
+                ));
+            }
+        }
     }
     Ok(finished)
 }

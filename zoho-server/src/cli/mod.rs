@@ -178,6 +178,25 @@ pub struct LoginArgs {
     pub timeout_secs: u64,
 }
 
+/// The environment variable that sets how many threads run tasks and serve connections
+/// (tokio's own name for it).
+pub const WORKER_THREADS_ENV: &str = "TOKIO_WORKER_THREADS";
+
+/// How many threads `TOKIO_WORKER_THREADS` asks for: `None` when it is not set, an error naming
+/// it when it is not a positive whole number (tokio itself would panic on such a value).
+pub fn worker_threads() -> Result<Option<usize>, Error> {
+    let Some(value) = std::env::var_os(WORKER_THREADS_ENV) else {
+        return Ok(None);
+    };
+    let text = value.to_string_lossy();
+    match text.trim().parse::<usize>() {
+        Ok(threads) if threads > 0 => Ok(Some(threads)),
+        _ => Err(Error::Usage(format!(
+            "{WORKER_THREADS_ENV}: `{text}` is not a positive whole number of threads"
+        ))),
+    }
+}
+
 /// Run a parsed command line; the process's exit code.
 pub async fn run(cli: Cli) -> ExitCode {
     // `debugRequest: true` asks for its log lines; quieter commands still show them.

@@ -15,15 +15,12 @@ use crate::rpc::{Limits, Rpc};
 use crate::sandbox;
 use crate::server::{DEFAULT_SHUTDOWN_GRACE, Server, raise_fd_limit};
 
-/// How many threads serve connections: `TOKIO_WORKER_THREADS` (tokio's own setting for how
-/// many threads run tasks) when it is a positive number, else one per CPU the process may use.
-fn serving_threads() -> usize {
-    std::env::var("TOKIO_WORKER_THREADS")
-        .ok()
-        .and_then(|value| value.trim().parse::<usize>().ok())
-        .filter(|threads| *threads > 0)
+/// How many threads serve connections: what `TOKIO_WORKER_THREADS` asks for, else one per CPU
+/// the process may use.
+fn serving_threads() -> Result<usize, Error> {
+    Ok(super::worker_threads()?
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
-        .unwrap_or(1)
+        .unwrap_or(1))
 }
 
 pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
@@ -39,7 +36,7 @@ pub(super) async fn serve(args: ServeArgs) -> Result<(), Error> {
     if let Some(max) = args.max_connections {
         server.set_max_connections(max);
     }
-    server.set_threads(Some(serving_threads()));
+    server.set_threads(Some(serving_threads()?));
     let http = http_client()?;
     let (connections, sandbox) = connections(&args.source, &http).await?;
     let public_url = args

@@ -231,6 +231,24 @@ fn a_failed_call_prints_the_error_on_stderr_and_exits_non_zero() {
 }
 
 #[test]
+fn a_bad_worker_thread_count_is_named_instead_of_a_panic() {
+    for bad in ["0", "many"] {
+        let output = zoho_server()
+            .args(["serve", "--sandbox", "--listen", "127.0.0.1:0"])
+            .env("TOKIO_WORKER_THREADS", bad)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "TOKIO_WORKER_THREADS={bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("TOKIO_WORKER_THREADS") && stderr.contains(&format!("`{bad}`")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
 fn call_with_debug_request_logs_the_request_on_stderr_with_the_token_redacted() {
     let output = run(&[
         "call",
